@@ -1,0 +1,176 @@
+//! Building a client: credentials, base URL, timeout, user agent.
+
+use crate::auth::{Clock, PartnerAuth};
+use crate::runtime::{SecretString, Transport, TransportConfig};
+use crate::Client;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Environment variable holding the client id.
+pub const ENV_CLIENT_ID: &str = "SNAPTRADE_CLIENT_ID";
+/// Environment variable holding the consumer key.
+pub const ENV_CONSUMER_KEY: &str = "SNAPTRADE_CONSUMER_KEY";
+/// Environment variable overriding the base URL (optional).
+pub const ENV_BASE_URL: &str = "SNAPTRADE_BASE_URL";
+
+/// Default per-request timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why a client could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// A required setting is missing.
+    #[error("missing {0}: set it on the builder or in the environment")]
+    Missing(&'static str),
+    /// A setting has an unusable value.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// Builds a [`Client`].
+///
+/// ```no_run
+/// # fn main() -> Result<(), snaptrade::ConfigError> {
+/// let client = snaptrade::Client::builder()
+///     .client_id("YOUR_CLIENT_ID")
+///     .consumer_key("YOUR_CONSUMER_KEY")
+///     .timeout(std::time::Duration::from_secs(10))
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ClientBuilder {
+    client_id: Option<String>,
+    consumer_key: Option<SecretString>,
+    base_url: String,
+    timeout: Duration,
+    user_agent: String,
+    clock: Option<Clock>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("client_id", &self.client_id)
+            .field("consumer_key", &self.consumer_key)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            client_id: None,
+            consumer_key: None,
+            base_url: crate::generated::DEFAULT_BASE_URL.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            user_agent: format!("snaptrade-rust/{}", env!("CARGO_PKG_VERSION")),
+            clock: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The partner client id.
+    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// The consumer key used to sign requests. It never appears in `Debug` output.
+    pub fn consumer_key(mut self, key: impl Into<SecretString>) -> Self {
+        self.consumer_key = Some(key.into());
+        self
+    }
+
+    /// The base URL (default `https://api.snaptrade.com`). A path prefix such
+    /// as `/api/v1` is kept and signed as part of each request's path.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Per-request timeout (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Replaces the clock that provides request timestamps (Unix seconds).
+    pub fn clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Fills unset credentials and the base URL from `SNAPTRADE_CLIENT_ID`,
+    /// `SNAPTRADE_CONSUMER_KEY` and `SNAPTRADE_BASE_URL`.
+    pub fn from_env(mut self) -> Self {
+        let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
+        if self.client_id.is_none() {
+            self.client_id = var(ENV_CLIENT_ID);
+        }
+        if self.consumer_key.is_none() {
+            self.consumer_key = var(ENV_CONSUMER_KEY).map(SecretString::from);
+        }
+        if let Some(url) = var(ENV_BASE_URL) {
+            self.base_url = url;
+        }
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let client_id = self.client_id.ok_or(ConfigError::Missing(ENV_CLIENT_ID))?;
+        let consumer_key = self
+            .consumer_key
+            .ok_or(ConfigError::Missing(ENV_CONSUMER_KEY))?;
+        let auth = match self.clock {
+            Some(clock) => PartnerAuth::with_clock(client_id, consumer_key, clock),
+            None => PartnerAuth::new(client_id, consumer_key),
+        };
+        let transport = Transport::new(
+            TransportConfig {
+                base_url: self.base_url,
+                timeout: self.timeout,
+                user_agent: self.user_agent,
+            },
+            Some(Arc::new(auth)),
+        )
+        .map_err(ConfigError::Invalid)?;
+        Ok(Client::from_transport(transport))
+    }
+}
+
+impl Client {
+    /// A builder with the default base URL and timeout.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client for the given credentials and the default base URL.
+    pub fn new(
+        client_id: impl Into<String>,
+        consumer_key: impl Into<SecretString>,
+    ) -> Result<Client, ConfigError> {
+        Client::builder()
+            .client_id(client_id)
+            .consumer_key(consumer_key)
+            .build()
+    }
+
+    /// A client configured from `SNAPTRADE_CLIENT_ID`, `SNAPTRADE_CONSUMER_KEY`
+    /// and, if set, `SNAPTRADE_BASE_URL`.
+    pub fn from_env() -> Result<Client, ConfigError> {
+        Client::builder().from_env().build()
+    }
+}

@@ -1,0 +1,24 @@
+//! The generic runtime that generated code calls into.
+//!
+//! Nothing here knows about SnapTrade: requests are described by
+//! [`OperationRequest`], credentials are added by an [`Authenticator`] chosen
+//! from the operation's security schemes, and responses come back as
+//! [`Response`] or [`Error`]. The SnapTrade signer lives in [`crate::sign`].
+
+mod encode;
+mod error;
+pub mod one_of;
+mod request;
+mod response;
+mod secret;
+mod transport;
+
+pub use encode::{encode_path_segment, encode_query, query_string};
+pub use error::{
+    decode_empty, decode_error_body, decode_json, ApiError, DecodeError, Error, ErrorCode,
+    RequestError, TransportError, TransportErrorKind,
+};
+pub use request::{ApiKeyLocation, Body, OperationRequest, QueryValue, SchemeKind, SecurityScheme};
+pub use response::{RateLimit, RawResponse, Response};
+pub use secret::SecretString;
+pub use transport::{Authenticator, PreparedRequest, SendError, Transport, TransportConfig};

@@ -1,0 +1,146 @@
+//! What a generated operation hands to the transport.
+
+use crate::runtime::SecretString;
+
+/// Where an API key travels, as declared by an OpenAPI `apiKey` security scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKeyLocation {
+    /// A query parameter.
+    Query,
+    /// A request header.
+    Header,
+    /// A cookie.
+    Cookie,
+}
+
+/// One security scheme from the document's `components.securitySchemes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `type: apiKey`: a named value in the query, a header or a cookie.
+    ApiKey {
+        /// Where the value goes.
+        location: ApiKeyLocation,
+        /// The parameter or header name on the wire.
+        param: &'static str,
+    },
+    /// `type: http` (`bearer`, `basic`, ...).
+    Http {
+        /// The HTTP authentication scheme name.
+        scheme: &'static str,
+    },
+    /// `oauth2` or `openIdConnect`: the token is supplied by the caller.
+    OAuth2,
+}
+
+/// A security scheme referenced by an operation's security requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecurityScheme {
+    /// The scheme's key in `components.securitySchemes`.
+    pub name: &'static str,
+    /// How the scheme carries its value.
+    pub kind: SchemeKind,
+}
+
+/// The request body of an operation, before it is written to the wire.
+#[derive(Debug, Clone, Default)]
+pub enum Body {
+    /// No body at all.
+    #[default]
+    Empty,
+    /// `application/json`: kept as a value so a signer can canonicalize it.
+    Json(serde_json::Value),
+    /// `application/x-www-form-urlencoded` pairs.
+    Form(Vec<(String, String)>),
+    /// `text/plain`.
+    Text(String),
+    /// `application/octet-stream` or any other raw media type.
+    Bytes {
+        /// The `Content-Type` to send.
+        content_type: &'static str,
+        /// The raw bytes.
+        data: bytes::Bytes,
+    },
+}
+
+/// A query parameter value. Secret values stay wrapped until the transport
+/// writes the URL, so a `Debug` of a request never shows them.
+#[derive(Debug, Clone)]
+pub enum QueryValue {
+    /// A plain value.
+    Plain(String),
+    /// A secret value, redacted in `Debug`.
+    Secret(SecretString),
+}
+
+impl QueryValue {
+    /// The value to put on the wire.
+    pub fn as_wire(&self) -> &str {
+        match self {
+            QueryValue::Plain(s) => s,
+            QueryValue::Secret(s) => s.expose(),
+        }
+    }
+}
+
+impl From<String> for QueryValue {
+    fn from(value: String) -> Self {
+        QueryValue::Plain(value)
+    }
+}
+
+impl From<SecretString> for QueryValue {
+    fn from(value: SecretString) -> Self {
+        QueryValue::Secret(value)
+    }
+}
+
+/// One operation call, fully described, ready for authentication and sending.
+///
+/// Generated code builds this; the transport adds credentials required by
+/// `security`, encodes the query, sends it and returns the raw response.
+#[derive(Debug, Clone)]
+pub struct OperationRequest {
+    /// The spec's `operationId` (or the derived name), for errors and tracing.
+    pub operation_id: &'static str,
+    /// The HTTP method.
+    pub method: http::Method,
+    /// The path after the base URL, path parameters already substituted and
+    /// percent-encoded (for example `/snapTrade/login`).
+    pub path: String,
+    /// Query parameters in the spec's order, values not yet encoded.
+    pub query: Vec<(&'static str, QueryValue)>,
+    /// Header parameters from the spec.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body.
+    pub body: Body,
+    /// Alternative security requirements (any one suffices); each is a list of
+    /// schemes applied together. Empty means the operation is sent without
+    /// credentials (`security: []`).
+    pub security: &'static [&'static [SecurityScheme]],
+    /// Whether repeating the request is harmless (GET, HEAD, PUT, DELETE, OPTIONS).
+    pub idempotent: bool,
+}
+
+impl OperationRequest {
+    /// Starts a request with no parameters, no body and no security.
+    pub fn new(operation_id: &'static str, method: http::Method, path: String) -> Self {
+        let idempotent = matches!(
+            method,
+            http::Method::GET
+                | http::Method::HEAD
+                | http::Method::PUT
+                | http::Method::DELETE
+                | http::Method::OPTIONS
+        );
+        OperationRequest {
+            operation_id,
+            method,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Body::Empty,
+            security: &[],
+            idempotent,
+        }
+    }
+}

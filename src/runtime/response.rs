@@ -1,0 +1,98 @@
+//! Responses: the typed body beside the status and headers it came with.
+
+use http::{HeaderMap, StatusCode};
+
+/// The raw answer to one request, before any decoding.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The whole body.
+    pub body: bytes::Bytes,
+}
+
+impl RawResponse {
+    /// The `X-Request-ID` header, which the API's support asks for.
+    pub fn request_id(&self) -> Option<&str> {
+        header_str(&self.headers, "x-request-id")
+    }
+}
+
+/// A successful response: the decoded body plus the status and headers.
+///
+/// Derefs to the body, so `resp.user_id` works as well as `resp.body.user_id`.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    /// HTTP status (a 2xx).
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The decoded body.
+    pub body: T,
+}
+
+impl<T> Response<T> {
+    /// The `X-Request-ID` header.
+    pub fn request_id(&self) -> Option<&str> {
+        header_str(&self.headers, "x-request-id")
+    }
+
+    /// The rate-limit headers, when the server sent them.
+    pub fn rate_limit(&self) -> RateLimit {
+        RateLimit::from_headers(&self.headers)
+    }
+
+    /// Drops status and headers and keeps the body.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    /// Transforms the body, keeping status and headers.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            status: self.status,
+            headers: self.headers,
+            body: f(self.body),
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Response<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
+/// The `X-RateLimit-*` and `Retry-After` headers of a response. Every field is
+/// optional: servers may omit them even while limits apply.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RateLimit {
+    /// `X-RateLimit-Limit`: requests allowed in the window.
+    pub limit: Option<u64>,
+    /// `X-RateLimit-Remaining`: requests left in the window.
+    pub remaining: Option<u64>,
+    /// `X-RateLimit-Reset`: seconds until the window resets.
+    pub reset_secs: Option<u64>,
+    /// `Retry-After` in seconds (only the delta-seconds form is read).
+    pub retry_after_secs: Option<u64>,
+}
+
+impl RateLimit {
+    /// Reads the rate-limit headers from a header map.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let num = |name: &str| header_str(headers, name).and_then(|v| v.trim().parse().ok());
+        RateLimit {
+            limit: num("x-ratelimit-limit"),
+            remaining: num("x-ratelimit-remaining"),
+            reset_secs: num("x-ratelimit-reset"),
+            retry_after_secs: num("retry-after"),
+        }
+    }
+}
+
+pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}

@@ -1,0 +1,262 @@
+//! SnapTrade request signing, exactly as the reference (Python) SDK does it.
+//!
+//! The signed string is the JSON object `{"content": C, "path": P, "query": Q}`
+//! with keys sorted at every level, no whitespace, non-ASCII written as
+//! lower-case `\uXXXX` escapes (UTF-16 surrogate pairs beyond the BMP) and `/`
+//! left alone: what Python's `json.dumps(..., separators=(",", ":"),
+//! sort_keys=True)` prints. `C` is the JSON body, or `null` when there is no
+//! body or the body is `{}`; `P` is the path as sent; `Q` the query as sent.
+//! The `Signature` header is standard base64 of HMAC-SHA256 over that string,
+//! keyed with the consumer key's bytes.
+//!
+//! These functions are public so that users can check their own signer:
+//!
+//! ```
+//! use snaptrade::sign;
+//! let body = serde_json::json!({"userId": "snaptrade-user-123"});
+//! let sig = sign::signature(
+//!     "YOUR_CONSUMER_KEY",
+//!     "/snapTrade/registerUser",
+//!     "clientId=YOUR_CLIENT_ID&timestamp=1700000000",
+//!     Some(&body),
+//! );
+//! assert_eq!(sig, "P3KirfS8xyXD3M3U5VUV9Nf3y6WKwXNtyzxm3rrtMiY=");
+//! ```
+
+use base64::Engine as _;
+use hmac::{KeyInit, Mac};
+use serde_json::Value;
+use std::fmt::Write as _;
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+/// The string that is signed for a request.
+///
+/// `content` is the JSON body; `None`, `null` and `{}` all sign as `null`.
+pub fn signed_string(path: &str, query: &str, content: Option<&Value>) -> String {
+    let mut out = String::with_capacity(64 + path.len() + query.len());
+    out.push_str("{\"content\":");
+    match content {
+        None | Some(Value::Null) => out.push_str("null"),
+        Some(Value::Object(map)) if map.is_empty() => out.push_str("null"),
+        Some(v) => write_canonical(&mut out, v),
+    }
+    out.push_str(",\"path\":");
+    write_string(&mut out, path);
+    out.push_str(",\"query\":");
+    write_string(&mut out, query);
+    out.push('}');
+    out
+}
+
+/// The `Signature` header value for a request.
+pub fn signature(consumer_key: &str, path: &str, query: &str, content: Option<&Value>) -> String {
+    sign_string(consumer_key, &signed_string(path, query, content))
+}
+
+/// Base64 of HMAC-SHA256 of an already built signed string.
+pub fn sign_string(consumer_key: &str, signed: &str) -> String {
+    let mut mac = new_mac(consumer_key);
+    mac.update(signed.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// Checks a received `Signature` header in constant time.
+///
+/// `body` is the raw request body: empty means no body; otherwise it must be
+/// JSON, which is parsed and re-canonicalized, so key order and escaping on
+/// the wire do not matter. Returns `Err` when the body is not JSON.
+pub fn verify(
+    consumer_key: &str,
+    path: &str,
+    query: &str,
+    body: &[u8],
+    signature_b64: &str,
+) -> Result<bool, serde_json::Error> {
+    let content: Option<Value> = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        Some(serde_json::from_slice(body)?)
+    };
+    let Ok(expected) = base64::engine::general_purpose::STANDARD.decode(signature_b64.trim())
+    else {
+        return Ok(false);
+    };
+    let mut mac = new_mac(consumer_key);
+    mac.update(signed_string(path, query, content.as_ref()).as_bytes());
+    Ok(mac.verify_slice(&expected).is_ok())
+}
+
+fn new_mac(consumer_key: &str) -> HmacSha256 {
+    // HMAC accepts keys of any length; this cannot fail.
+    match <HmacSha256 as KeyInit>::new_from_slice(consumer_key.as_bytes()) {
+        Ok(mac) => mac,
+        Err(_) => unreachable!("HMAC takes keys of any length"),
+    }
+}
+
+/// Serializes a JSON value the way the signer does (sorted keys, ASCII only).
+///
+/// ```
+/// let v = serde_json::json!({"b": [1, "é"], "a": {"z": null, "y": 1.5}});
+/// assert_eq!(snaptrade::sign::canonical_json(&v), r#"{"a":{"y":1.5,"z":null},"b":[1,"\u00e9"]}"#);
+/// ```
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(&mut out, value);
+    out
+}
+
+fn write_canonical(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => write_number(out, n),
+        Value::String(s) => write_string(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            // Sort explicitly: serde_json's map keeps insertion order when
+            // another crate in the build enables `preserve_order`. Python
+            // sorts by code point, which for UTF-8 strings is byte order.
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(out, k);
+                out.push(':');
+                write_canonical(out, v);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// Numbers as Python prints them: integers in full, floats as `repr(float)`
+/// (shortest round-trip digits; exponent form below 1e-4 and from 1e16 up).
+fn write_number(out: &mut String, n: &serde_json::Number) {
+    if let Some(i) = n.as_i64() {
+        let _ = write!(out, "{i}");
+    } else if let Some(u) = n.as_u64() {
+        let _ = write!(out, "{u}");
+    } else if let Some(f) = n.as_f64() {
+        out.push_str(&python_float_repr(f));
+    }
+}
+
+fn python_float_repr(f: f64) -> String {
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0.0" } else { "0.0" }.to_owned();
+    }
+    // `{:e}` gives the shortest round-trip digits as `d.ddde[-]x`.
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let negative = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let sign = if negative { "-" } else { "" };
+    if !(-4..16).contains(&exp) {
+        let (first, rest) = digits.split_at(1);
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{first}{frac}e{esign}{:02}", exp.abs());
+    }
+    let point = exp + 1; // digits before the decimal point
+    if point <= 0 {
+        format!("{sign}0.{}{digits}", "0".repeat((-point) as usize))
+    } else if (point as usize) >= digits.len() {
+        format!(
+            "{sign}{digits}{}.0",
+            "0".repeat(point as usize - digits.len())
+        )
+    } else {
+        let (int, frac) = digits.split_at(point as usize);
+        format!("{sign}{int}.{frac}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_like_python_repr() {
+        for (f, want) in [
+            (1.5, "1.5"),
+            (1.0, "1.0"),
+            (100.0, "100.0"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1e16, "1e+16"),
+            (1.2345e17, "1.2345e+17"),
+            (123456789012345.6, "123456789012345.6"),
+            (-2.5e-7, "-2.5e-07"),
+            (0.1, "0.1"),
+        ] {
+            assert_eq!(python_float_repr(f), want, "{f}");
+        }
+    }
+
+    #[test]
+    fn escapes_like_python_ensure_ascii() {
+        let v = Value::String("a\"\\/\n\u{1}é😀\u{7f}".into());
+        assert_eq!(
+            canonical_json(&v),
+            r#""a\"\\/\n\u0001\u00e9\ud83d\ude00\u007f""#
+        );
+    }
+
+    #[test]
+    fn empty_object_and_none_sign_as_null() {
+        let empty = serde_json::json!({});
+        assert_eq!(signed_string("/p", "q=1", Some(&empty)), signed_string("/p", "q=1", None));
+        assert_eq!(signed_string("/p", "q=1", None), r#"{"content":null,"path":"/p","query":"q=1"}"#);
+    }
+
+    #[test]
+    fn verify_accepts_reordered_body_and_rejects_tampering() {
+        let sig = signature("k", "/p", "a=1", Some(&serde_json::json!({"a": 1, "b": "é"})));
+        assert_eq!(verify("k", "/p", "a=1", "{\"b\":\"é\", \"a\":1}".as_bytes(), &sig).ok(), Some(true));
+        assert_eq!(verify("k", "/p", "a=2", b"{\"a\":1,\"b\":\"\\u00e9\"}", &sig).ok(), Some(false));
+        assert_eq!(verify("x", "/p", "a=1", b"{\"a\":1,\"b\":\"\\u00e9\"}", &sig).ok(), Some(false));
+        assert!(verify("k", "/p", "a=1", b"{not json", &sig).is_err());
+    }
+}
