@@ -35,3 +35,8 @@ pub mod generated;
 pub use config::{ClientBuilder, ConfigError};
 pub use generated::*;
 pub use runtime::{ApiError, Error, ErrorCode, Response, SecretString};
+
+/// Compiles the README's example as a doctest, so it cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
