@@ -1,7 +1,7 @@
 //! Building a client: credentials, base URL, timeout, user agent.
 
 use crate::auth::{Clock, PartnerAuth};
-use crate::runtime::{SecretString, Transport, TransportConfig};
+use crate::runtime::{RetryPolicy, SecretString, Transport, TransportConfig};
 use crate::Client;
 use std::fmt;
 use std::sync::Arc;
@@ -47,6 +47,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     user_agent: String,
     clock: Option<Clock>,
+    retry: RetryPolicy,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -57,6 +58,7 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -70,6 +72,7 @@ impl Default for ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             user_agent: format!("snaptrade-rust/{}", env!("CARGO_PKG_VERSION")),
             clock: None,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -103,6 +106,14 @@ impl ClientBuilder {
     /// The `User-Agent` header.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The retry policy (default: up to 4 attempts within 60 s, exponential
+    /// backoff with full jitter). Non-idempotent calls are only repeated when
+    /// the connection was refused; use [`RetryPolicy::never`] to turn retries off.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 
@@ -143,6 +154,7 @@ impl ClientBuilder {
                 base_url: self.base_url,
                 timeout: self.timeout,
                 user_agent: self.user_agent,
+                retry: self.retry,
             },
             Some(Arc::new(auth)),
         )

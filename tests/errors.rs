@@ -11,16 +11,20 @@ use snaptrade::authentication::{
     LoginSnapTradeUserError as LoginErr, RegisterSnapTradeUserError as RegisterErr,
     ResetSnapTradeUserSecretError as ResetErr,
 };
+use snaptrade::runtime::RetryPolicy;
 use snaptrade::{Client, Error, ErrorCode};
+use std::time::Duration;
 
 const SECRET: &str = "adf2aa34-8219-40f7-a6b3-60156985cc61";
 const KEY: &str = "super-secret-consumer-key";
 
+/// Retries off: each canned reply must reach the caller as it is.
 fn client(server: &Recorder) -> Client {
     Client::builder()
         .client_id("CID")
         .consumer_key(KEY)
         .base_url(server.base_url())
+        .retry(RetryPolicy::never())
         .build()
         .unwrap()
 }
@@ -203,6 +207,12 @@ async fn a_dead_server_is_a_transport_error_without_the_query() {
         .client_id("CID")
         .consumer_key(KEY)
         .base_url(format!("http://127.0.0.1:{port}"))
+        .retry(RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(20),
+            max_elapsed: Duration::from_secs(5),
+        })
         .build()
         .unwrap();
     let e = c.authentication().login_snap_trade_user("u", SECRET).await.unwrap_err();
@@ -210,7 +220,10 @@ async fn a_dead_server_is_a_transport_error_without_the_query() {
     let Error::Transport(t) = &e else { panic!("expected a transport error, got {e:?}") };
     assert_eq!(t.kind, snaptrade::runtime::TransportErrorKind::Connect);
     assert!(!t.maybe_sent);
+    // Refused before sending: safe to retry even a non-idempotent call.
+    assert_eq!(t.attempts, 3);
     assert_eq!(t.path, "/snapTrade/login");
+    assert!(e.to_string().contains("the request was not sent"), "{e}");
 }
 
 #[test]

@@ -152,7 +152,7 @@ impl<E: fmt::Debug> std::error::Error for ApiError<E> {}
 
 /// The request never got a complete answer.
 #[derive(Debug, thiserror::Error)]
-#[error("{operation_id}: {kind} while calling {method} {path}: {message}")]
+#[error("{operation_id}: {kind} while calling {method} {path} ({attempts} attempt(s); {}): {message}", if *maybe_sent { "the request may have reached the server" } else { "the request was not sent" })]
 pub struct TransportError {
     /// The operation.
     pub operation_id: &'static str,
@@ -168,6 +168,8 @@ pub struct TransportError {
     /// connection was refused or could not be made, so a retry of a
     /// non-idempotent call is safe exactly when this is `false`.
     pub maybe_sent: bool,
+    /// How many attempts were made, retries included.
+    pub attempts: u32,
 }
 
 /// The kind of transport failure.

@@ -10,6 +10,7 @@ mod error;
 pub mod one_of;
 mod request;
 mod response;
+mod retry;
 mod secret;
 mod transport;
 
@@ -20,5 +21,6 @@ pub use error::{
 };
 pub use request::{ApiKeyLocation, Body, OperationRequest, QueryValue, SchemeKind, SecurityScheme};
 pub use response::{RateLimit, RawResponse, Response};
+pub use retry::RetryPolicy;
 pub use secret::SecretString;
 pub use transport::{Authenticator, PreparedRequest, SendError, Transport, TransportConfig};

@@ -119,6 +119,8 @@ pub struct OperationRequest {
     pub security: &'static [&'static [SecurityScheme]],
     /// Whether repeating the request is harmless (GET, HEAD, PUT, DELETE, OPTIONS).
     pub idempotent: bool,
+    /// A retry policy for this call only; `None` uses the client's.
+    pub retry: Option<crate::runtime::RetryPolicy>,
 }
 
 impl OperationRequest {
@@ -141,6 +143,7 @@ impl OperationRequest {
             body: Body::Empty,
             security: &[],
             idempotent,
+            retry: None,
         }
     }
 }

@@ -3,10 +3,11 @@
 use crate::runtime::encode::query_string;
 use crate::runtime::error::{RequestError, TransportError, TransportErrorKind};
 use crate::runtime::request::{Body, OperationRequest, QueryValue, SecurityScheme};
-use crate::runtime::response::RawResponse;
+use crate::runtime::response::{RateLimit, RawResponse};
+use crate::runtime::retry::{decide, Outcome, RetryPolicy};
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A request as it will go on the wire, handed to the [`Authenticator`].
 ///
@@ -59,6 +60,8 @@ pub struct TransportConfig {
     pub timeout: Duration,
     /// `User-Agent` header.
     pub user_agent: String,
+    /// Retry policy for calls that do not set their own.
+    pub retry: RetryPolicy,
 }
 
 /// The HTTP side of a generated client: one `reqwest` connection pool plus the
@@ -72,6 +75,7 @@ struct Inner {
     http: reqwest::Client,
     base_url: String,
     auth: Option<Arc<dyn Authenticator>>,
+    retry: RetryPolicy,
 }
 
 impl fmt::Debug for Transport {
@@ -130,6 +134,7 @@ impl Transport {
                 http,
                 base_url,
                 auth,
+                retry: config.retry,
             }),
         })
     }
@@ -139,10 +144,41 @@ impl Transport {
         &self.inner.base_url
     }
 
-    /// Authenticates, sends and reads the whole response.
+    /// Authenticates, sends and reads the whole response, retrying as the
+    /// [`RetryPolicy`] and the request's idempotency allow. Every attempt is
+    /// authenticated afresh (a new timestamp and signature).
     pub async fn execute(&self, op: OperationRequest) -> Result<RawResponse, SendError> {
-        let prepared = self.prepare(&op)?;
-        self.send(&op, prepared).await
+        let policy = op.retry.unwrap_or(self.inner.retry);
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            let prepared = self.prepare(&op)?;
+            let result = self.send(&op, prepared).await;
+            let outcome = match &result {
+                Ok(raw) => Outcome::Status(raw.status.as_u16(), RateLimit::from_headers(&raw.headers)),
+                Err(SendError::Transport(t)) => Outcome::Transport {
+                    kind: t.kind,
+                    maybe_sent: t.maybe_sent,
+                },
+                Err(SendError::Request(_)) => return result,
+            };
+            let wait = decide(&policy, op.idempotent, outcome, attempt);
+            match wait {
+                Some(wait) if started.elapsed() + wait <= policy.max_elapsed => {
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                _ => {
+                    return result.map_err(|e| match e {
+                        SendError::Transport(mut t) => {
+                            t.attempts = attempt;
+                            SendError::Transport(t)
+                        }
+                        other => other,
+                    })
+                }
+            }
+        }
     }
 
     /// Resolves the URL path and adds credentials, without sending.
@@ -271,6 +307,7 @@ impl Transport {
                 // The URL holds the query, and the query may hold a user secret.
                 message: error_chain(&e.without_url()),
                 maybe_sent: kind != TransportErrorKind::Connect,
+                attempts: 1,
             })
         };
         let response = builder.send().await.map_err(transport_error)?;
