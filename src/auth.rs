@@ -109,7 +109,8 @@ impl Authenticator for PartnerAuth {
     ) -> Result<(), String> {
         let mut roles: Vec<_> = requirement.iter().filter_map(role).collect();
         roles.sort_by_key(|r| r.0);
-        let timestamp = (self.clock)().to_string();
+        // The measured skew corrects a local clock that is off from the server's.
+        let timestamp = ((self.clock)() as i64 + request.clock_offset).to_string();
         let mut signature_slot = None;
         for (role, location, param) in roles {
             let value = match role {

@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod runtime;
 pub mod sign;

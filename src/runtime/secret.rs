@@ -1,5 +1,6 @@
 //! A string that never shows itself in `Debug` or `Display` output.
 
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -7,8 +8,9 @@ use std::fmt;
 ///
 /// `Debug` and `Display` print `[redacted]`; the only way to read the value is
 /// [`SecretString::expose`], so a secret cannot reach a log line or an error
-/// message by accident. It serializes as the plain string, because the API
-/// needs the real value on the wire.
+/// message by accident. The memory is wiped on drop (it is kept in a
+/// [`secrecy::SecretString`]). It serializes as the plain string, because the
+/// API needs the real value on the wire.
 ///
 /// ```
 /// use snaptrade::runtime::SecretString;
@@ -16,23 +18,38 @@ use std::fmt;
 /// assert_eq!(format!("{s:?}"), "SecretString([redacted])");
 /// assert_eq!(s.expose(), "adf2aa34");
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
-pub struct SecretString(String);
+#[derive(Clone)]
+pub struct SecretString(secrecy::SecretString);
 
 impl SecretString {
     /// Wraps a value.
     pub fn new(value: impl Into<String>) -> Self {
-        SecretString(value.into())
+        SecretString(secrecy::SecretString::from(value.into()))
     }
 
     /// The secret itself. Call this only where the value must leave the process.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
+}
 
-    /// Consumes the wrapper and returns the secret.
-    pub fn into_inner(self) -> String {
-        self.0
+impl Default for SecretString {
+    fn default() -> Self {
+        SecretString::new(String::new())
+    }
+}
+
+impl PartialEq for SecretString {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for SecretString {}
+
+impl std::hash::Hash for SecretString {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.expose().hash(state)
     }
 }
 
@@ -50,19 +67,19 @@ impl fmt::Display for SecretString {
 
 impl From<String> for SecretString {
     fn from(value: String) -> Self {
-        SecretString(value)
+        SecretString::new(value)
     }
 }
 
 impl From<&str> for SecretString {
     fn from(value: &str) -> Self {
-        SecretString(value.to_owned())
+        SecretString::new(value)
     }
 }
 
 impl From<&String> for SecretString {
     fn from(value: &String) -> Self {
-        SecretString(value.clone())
+        SecretString::new(value.as_str())
     }
 }
 
@@ -74,12 +91,12 @@ impl From<&SecretString> for SecretString {
 
 impl Serialize for SecretString {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.expose())
     }
 }
 
 impl<'de> Deserialize<'de> for SecretString {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(SecretString)
+        String::deserialize(deserializer).map(SecretString::new)
     }
 }

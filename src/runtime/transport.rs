@@ -6,6 +6,7 @@ use crate::runtime::request::{Body, OperationRequest, QueryValue, SecurityScheme
 use crate::runtime::response::{RateLimit, RawResponse};
 use crate::runtime::retry::{decide, Outcome, RetryPolicy};
 use std::fmt;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,6 +28,9 @@ pub struct PreparedRequest {
     pub headers: http::HeaderMap,
     /// The body.
     pub body: Body,
+    /// Seconds to add to the local clock to get the server's, as measured by
+    /// the client (see [`Transport::set_clock_offset`]); 0 until measured.
+    pub clock_offset: i64,
 }
 
 impl PreparedRequest {
@@ -76,6 +80,7 @@ struct Inner {
     base_url: String,
     auth: Option<Arc<dyn Authenticator>>,
     retry: RetryPolicy,
+    clock_offset: AtomicI64,
 }
 
 impl fmt::Debug for Transport {
@@ -135,8 +140,20 @@ impl Transport {
                 base_url,
                 auth,
                 retry: config.retry,
+                clock_offset: AtomicI64::new(0),
             }),
         })
+    }
+
+    /// Seconds the server's clock is ahead of ours (negative: behind), as
+    /// last set; authenticators add it to time-based credentials.
+    pub fn clock_offset(&self) -> i64 {
+        self.inner.clock_offset.load(Ordering::Relaxed)
+    }
+
+    /// Records the measured offset of the server's clock.
+    pub fn set_clock_offset(&self, seconds: i64) {
+        self.inner.clock_offset.store(seconds, Ordering::Relaxed);
     }
 
     /// The base URL without a trailing slash.
@@ -215,6 +232,7 @@ impl Transport {
                 .collect(),
             headers,
             body: op.body.clone(),
+            clock_offset: self.clock_offset(),
         };
         if !op.security.is_empty() {
             let Some(auth) = &self.inner.auth else {
