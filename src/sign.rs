@@ -34,7 +34,8 @@ type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 ///
 /// `content` is the JSON body; `None`, `null` and `{}` all sign as `null`.
 pub fn signed_string(path: &str, query: &str, content: Option<&Value>) -> String {
-    let mut out = String::with_capacity(64 + path.len() + query.len());
+    // Room for a typical body too, so the string is allocated once.
+    let mut out = String::with_capacity(320 + path.len() + query.len());
     out.push_str("{\"content\":");
     match content {
         None | Some(Value::Null) => out.push_str("null"),
@@ -127,25 +128,49 @@ fn write_canonical(out: &mut String, value: &Value) {
             // Sort explicitly: serde_json's map keeps insertion order when
             // another crate in the build enables `preserve_order`. Python
             // sorts by code point, which for UTF-8 strings is byte order.
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            out.push('{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, k);
-                out.push(':');
-                write_canonical(out, v);
+            // Only allocate when the map is not already in order.
+            // Only allocate when the map is not already in order.
+            if map.keys().zip(map.keys().skip(1)).all(|(a, b)| a <= b) {
+                write_entries(out, map.iter());
+            } else {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                write_entries(out, entries.into_iter());
             }
-            out.push('}');
         }
     }
 }
 
+fn write_entries<'a>(out: &mut String, entries: impl Iterator<Item = (&'a String, &'a Value)>) {
+    out.push('{');
+    for (i, (k, v)) in entries.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(out, k);
+        out.push(':');
+        write_canonical(out, v);
+    }
+    out.push('}');
+}
+
 fn write_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
+    // Copy runs of printable ASCII in one go; escape the rest.
+    let bytes = s.as_bytes();
+    let mut run_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\' {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[run_start..i]);
+        // `i` is on a char boundary: every byte before it was ASCII or a whole char.
+        let c = s[i..].chars().next().unwrap_or('\u{fffd}');
+        i += c.len_utf8();
+        run_start = i;
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -154,15 +179,19 @@ fn write_string(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
             _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04x}");
+                    out.push_str("\\u");
+                    for shift in [12, 8, 4, 0] {
+                        out.push(HEX[usize::from((*unit >> shift) & 0xf)] as char);
+                    }
                 }
             }
         }
     }
+    out.push_str(&s[run_start..]);
     out.push('"');
 }
 
