@@ -1,0 +1,105 @@
+//! Command-line entry point, shared by the `snaptrade-sandbox` binary and
+//! any CLI that embeds the sandbox as a subcommand.
+
+use crate::{SandboxConfig, DEFAULT_RATE_LIMIT_PER_MINUTE, SANDBOX_CLIENT_ID};
+use std::collections::BTreeMap;
+use std::io;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Command-line options of the sandbox server (a `clap` argument group, so
+/// another CLI can `#[command(flatten)]` it into a subcommand).
+#[derive(Debug, Clone, clap::Args)]
+pub struct SandboxArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+
+    /// Write the bound port number to FILE once the server accepts connections.
+    #[arg(long, value_name = "FILE")]
+    pub port_file: Option<PathBuf>,
+
+    /// Accept this client id with this consumer key (repeatable). Without any,
+    /// the demo pair SANDBOX_CLIENT_ID:SANDBOX_CONSUMER_KEY is accepted.
+    #[arg(long = "client", value_name = "ID:KEY", value_parser = parse_client)]
+    pub clients: Vec<(String, String)>,
+
+    /// Keep users in FILE across restarts (rewritten atomically after each change).
+    #[arg(long = "state", value_name = "FILE")]
+    pub state_file: Option<PathBuf>,
+
+    /// Requests per rolling minute per client id; 0 turns the limit off.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RATE_LIMIT_PER_MINUTE)]
+    pub rate_limit: u32,
+
+    /// Largest accepted distance, in seconds, between a request's timestamp and the server clock.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub timestamp_window: u64,
+
+    /// Do not print a line per request.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+fn parse_client(value: &str) -> Result<(String, String), String> {
+    match value.split_once(':') {
+        Some((id, key)) if !id.is_empty() && !key.is_empty() => Ok((id.to_owned(), key.to_owned())),
+        _ => Err("expected CLIENT_ID:CONSUMER_KEY, both non-empty".to_owned()),
+    }
+}
+
+impl SandboxArgs {
+    /// The configuration these options describe.
+    pub fn config(&self) -> SandboxConfig {
+        let mut config = SandboxConfig::default();
+        if !self.clients.is_empty() {
+            config.clients = self.clients.iter().cloned().collect::<BTreeMap<_, _>>();
+        }
+        config.rate_limit_per_minute = Some(self.rate_limit).filter(|n| *n > 0);
+        config.timestamp_window = Duration::from_secs(self.timestamp_window);
+        config.state_file = self.state_file.clone();
+        config.log_requests = !self.quiet;
+        config
+    }
+}
+
+/// Runs the server until Ctrl-C: prints `listening on http://IP:PORT`, writes
+/// the port file (atomically) if asked, then serves.
+pub async fn run_cli(args: SandboxArgs) -> io::Result<()> {
+    let config = args.config();
+    let sandbox = crate::start(config.clone(), args.listen).await?;
+    println!("listening on {}", sandbox.base_url());
+    let ids: Vec<&str> = config.clients.keys().map(String::as_str).collect();
+    if args.clients.is_empty() {
+        println!(
+            "demo credentials: client id {SANDBOX_CLIENT_ID}, consumer key {}",
+            crate::SANDBOX_CONSUMER_KEY
+        );
+    } else {
+        println!("client ids: {}", ids.join(", "));
+    }
+    match &config.rate_limit_per_minute {
+        Some(n) => println!("rate limit: {n} requests per minute per client id"),
+        None => println!("rate limit: off"),
+    }
+    if let Some(path) = &config.state_file {
+        println!("state file: {}", path.display());
+    }
+    if let Some(path) = &args.port_file {
+        write_atomically(path, format!("{}\n", sandbox.addr().port()).as_bytes())?;
+    }
+    tokio::signal::ctrl_c().await?;
+    eprintln!("shutting down");
+    sandbox.shutdown().await
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp-{}",
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}

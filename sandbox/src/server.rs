@@ -1,0 +1,629 @@
+//! Routing, request verification, rate limiting and the six operations.
+
+use crate::failure::{code, json_response, Failure};
+use crate::store::{self, State as Store, User};
+use crate::util::{self, QueryParam};
+use crate::wire as models;
+use crate::SandboxConfig;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Largest request body read, in bytes.
+const MAX_BODY: usize = 1 << 20;
+/// The rolling window of the rate limit.
+const RATE_WINDOW: Duration = Duration::from_secs(60);
+/// Where a login link points, like SnapTrade's Connection Portal.
+const PORTAL_URL: &str = "https://app.snaptrade.com/snapTrade/redeemToken";
+
+static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+static X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+static X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+static X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+static DEPRECATION: HeaderName = HeaderName::from_static("deprecation");
+
+/// Shared state of one sandbox.
+pub(crate) struct App {
+    config: SandboxConfig,
+    store: Mutex<Store>,
+    /// Serializes writes of the state file so the last write holds the latest state.
+    persist: tokio::sync::Mutex<()>,
+    /// Client id → arrival times of its requests within the rate window.
+    limiter: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl App {
+    pub(crate) fn new(config: SandboxConfig) -> std::io::Result<App> {
+        let store = match &config.state_file {
+            Some(path) => store::load(path)?,
+            None => Store::default(),
+        };
+        Ok(App {
+            config,
+            store: Mutex::new(store),
+            persist: tokio::sync::Mutex::new(()),
+            limiter: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock cannot leave a half-applied change
+        // (every mutation is one Vec operation), so a poisoned lock is usable.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn now(&self) -> u64 {
+        match &self.config.clock {
+            Some(clock) => clock(),
+            None => util::system_unix_seconds(),
+        }
+    }
+
+    /// Writes the current state to the state file, if there is one.
+    async fn persist(&self) -> Result<(), Failure> {
+        let Some(path) = self.config.state_file.clone() else {
+            return Ok(());
+        };
+        let _guard = self.persist.lock().await;
+        let snapshot = self.store().clone();
+        let result = tokio::task::spawn_blocking(move || store::save(&path, &snapshot)).await;
+        match result {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => {
+                eprintln!("snaptrade-sandbox: cannot write the state file: {e}");
+                Err(Failure::unexpected())
+            }
+            Err(e) => {
+                eprintln!("snaptrade-sandbox: state file writer failed: {e}");
+                Err(Failure::unexpected())
+            }
+        }
+    }
+
+    /// Counts a request against `client_id`'s limit.
+    fn rate_limit(&self, client_id: &str) -> Result<Option<RateInfo>, Failure> {
+        let Some(limit) = self.config.rate_limit_per_minute.filter(|n| *n > 0) else {
+            return Ok(None);
+        };
+        let now = Instant::now();
+        let mut map = self.limiter.lock().unwrap_or_else(|e| e.into_inner());
+        let times = map.entry(client_id.to_owned()).or_default();
+        while times
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= RATE_WINDOW)
+        {
+            times.pop_front();
+        }
+        let reset_after = |times: &VecDeque<Instant>| {
+            times.front().map_or(RATE_WINDOW.as_secs(), |first| {
+                let left = (*first + RATE_WINDOW).saturating_duration_since(now);
+                // Whole seconds, rounded up, so waiting that long is enough.
+                left.as_secs() + u64::from(left.subsec_nanos() > 0)
+            })
+        };
+        if times.len() >= limit as usize {
+            let reset = reset_after(times).max(1);
+            let info = RateInfo {
+                limit,
+                remaining: 0,
+                reset,
+            };
+            let mut failure = Failure::throttled(reset);
+            failure.headers.extend(info.headers());
+            return Err(failure);
+        }
+        times.push_back(now);
+        Ok(Some(RateInfo {
+            limit,
+            remaining: limit - times.len() as u32,
+            reset: reset_after(times),
+        }))
+    }
+}
+
+/// The rate-limit state after a request.
+struct RateInfo {
+    limit: u32,
+    remaining: u32,
+    reset: u64,
+}
+
+impl RateInfo {
+    fn headers(&self) -> [(HeaderName, HeaderValue); 3] {
+        [
+            (X_RATELIMIT_LIMIT.clone(), HeaderValue::from(self.limit)),
+            (
+                X_RATELIMIT_REMAINING.clone(),
+                HeaderValue::from(self.remaining),
+            ),
+            (X_RATELIMIT_RESET.clone(), HeaderValue::from(self.reset)),
+        ]
+    }
+}
+
+/// The six operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Status,
+    ListUsers,
+    RegisterUser,
+    DeleteUser,
+    Login,
+    ResetUserSecret,
+}
+
+impl Op {
+    fn from_path(path: &str) -> Option<Op> {
+        Some(match path {
+            "/" => Op::Status,
+            "/snapTrade/listUsers" => Op::ListUsers,
+            "/snapTrade/registerUser" => Op::RegisterUser,
+            "/snapTrade/deleteUser" => Op::DeleteUser,
+            "/snapTrade/login" => Op::Login,
+            "/snapTrade/resetUserSecret" => Op::ResetUserSecret,
+            _ => return None,
+        })
+    }
+
+    fn method(self) -> Method {
+        match self {
+            Op::Status | Op::ListUsers => Method::GET,
+            Op::RegisterUser | Op::Login | Op::ResetUserSecret => Method::POST,
+            Op::DeleteUser => Method::DELETE,
+        }
+    }
+
+    fn allow(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Op::Status | Op::ListUsers => "GET",
+            Op::RegisterUser | Op::Login | Op::ResetUserSecret => "POST",
+            Op::DeleteUser => "DELETE",
+        })
+    }
+}
+
+/// Splits off the legacy `/api/v1` prefix: `(is_legacy, path_without_prefix)`.
+fn strip_legacy(path: &str) -> (bool, &str) {
+    match path.strip_prefix(crate::LEGACY_PREFIX) {
+        Some("") => (true, "/"),
+        Some(rest) if rest.starts_with('/') => (true, rest),
+        _ => (false, path),
+    }
+}
+
+/// The one handler: every request comes through here.
+pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
+    let request_id = util::uuid_v4();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let (legacy, route_path) = strip_legacy(&path);
+    let route_path = route_path.to_owned();
+
+    let mut response = dispatch(&app, request, &route_path)
+        .await
+        .unwrap_or_else(IntoResponse::into_response);
+
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        headers.insert(X_REQUEST_ID.clone(), value);
+    }
+    if legacy {
+        headers.insert(DEPRECATION.clone(), HeaderValue::from_static("true"));
+        if let Ok(link) =
+            HeaderValue::from_str(&format!("<{route_path}>; rel=\"successor-version\""))
+        {
+            headers.insert(header::LINK, link);
+        }
+    }
+    if app.config.log_requests {
+        // Path only: the query may carry a user secret.
+        eprintln!(
+            "{method} {path} -> {} (request id {request_id})",
+            response.status().as_u16()
+        );
+    }
+    response
+}
+
+async fn dispatch(app: &App, request: Request, route_path: &str) -> Result<Response, Failure> {
+    let Some(op) = Op::from_path(route_path) else {
+        return Err(Failure::not_found());
+    };
+    let (parts, body) = request.into_parts();
+    if parts.method != op.method() {
+        return Err(Failure::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            code::METHOD_NOT_ALLOWED,
+            format!("Method \"{}\" not allowed.", parts.method),
+        )
+        .with_header(header::ALLOW, op.allow()));
+    }
+    if op == Op::Status {
+        return Ok(status());
+    }
+
+    let body = read_body(body).await?;
+    let raw_query = parts.uri.query().unwrap_or("");
+    let query = util::parse_query(raw_query);
+    let client_id = authenticate(app, &parts, raw_query, &query, &body)?;
+    let rate = app.rate_limit(&client_id)?;
+
+    let result = match op {
+        Op::Status => unreachable!("answered above"),
+        Op::ListUsers => Ok(list_users(app, &client_id)),
+        Op::RegisterUser => register_user(app, &client_id, &body).await,
+        Op::DeleteUser => delete_user(app, &client_id, &query).await,
+        Op::Login => login(app, &client_id, &query, &body),
+        Op::ResetUserSecret => reset_user_secret(app, &client_id, &body).await,
+    };
+    let mut response = result.unwrap_or_else(IntoResponse::into_response);
+    if let Some(rate) = rate {
+        response.headers_mut().extend(rate.headers());
+    }
+    Ok(response)
+}
+
+async fn read_body(body: Body) -> Result<axum::body::Bytes, Failure> {
+    axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+        Failure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            code::BODY_TOO_LARGE,
+            format!("Request body is larger than {MAX_BODY} bytes or could not be read."),
+        )
+    })
+}
+
+/// The first query parameter called `name`.
+fn param<'a>(query: &'a [QueryParam], name: &str) -> Option<&'a QueryParam> {
+    query.iter().find(|p| p.name == name)
+}
+
+/// Checks `clientId`, `timestamp` and `Signature` the way SnapTrade does;
+/// returns the client id.
+fn authenticate(
+    app: &App,
+    parts: &axum::http::request::Parts,
+    raw_query: &str,
+    query: &[QueryParam],
+    body: &[u8],
+) -> Result<String, Failure> {
+    let client_id = match param(query, "clientId").map(|p| p.value.as_deref()) {
+        None | Some(Ok("")) => {
+            return Err(Failure::unauthorized(
+                code::CLIENT_ID_MISSING,
+                "Missing clientId query parameter.",
+            ))
+        }
+        Some(Ok(id)) => id.to_owned(),
+        Some(Err(_)) => return Err(unknown_client()),
+    };
+    let Some(consumer_key) = app.config.clients.get(&client_id) else {
+        return Err(unknown_client());
+    };
+
+    let Some(timestamp) = param(query, "timestamp") else {
+        return Err(Failure::unauthorized(
+            code::TIMESTAMP_MISSING,
+            "Missing timestamp query parameter.",
+        ));
+    };
+    let Some(timestamp) = timestamp
+        .value
+        .as_ref()
+        .ok()
+        .and_then(|t| t.parse::<i64>().ok())
+    else {
+        return Err(Failure::unauthorized(
+            code::TIMESTAMP_INVALID,
+            "The timestamp query parameter must be an integer number of seconds since the Unix epoch.",
+        ));
+    };
+    let now = i64::try_from(app.now()).unwrap_or(i64::MAX);
+    let window = i64::try_from(app.config.timestamp_window.as_secs()).unwrap_or(i64::MAX);
+    if timestamp.abs_diff(now) > window.unsigned_abs() {
+        return Err(Failure::unauthorized(
+            code::TIMESTAMP_STALE,
+            format!(
+                "The request timestamp {timestamp} is {} seconds away from server time {now}; \
+                 at most {window} seconds are allowed. Check the clock.",
+                timestamp.abs_diff(now)
+            ),
+        ));
+    }
+
+    let Some(signature) = parts.headers.get("signature").and_then(|v| v.to_str().ok()) else {
+        return Err(Failure::signature());
+    };
+    match snaptrade::sign::verify(consumer_key, parts.uri.path(), raw_query, body, signature) {
+        Ok(true) => Ok(client_id),
+        Ok(false) => Err(Failure::signature()),
+        Err(_) => Err(Failure::malformed_json()),
+    }
+}
+
+fn unknown_client() -> Failure {
+    Failure::unauthorized(
+        code::CLIENT_ID_UNKNOWN,
+        "Unknown clientId: it is not registered with this server.",
+    )
+}
+
+/// A required, non-empty query value.
+fn required_query(query: &[QueryParam], name: &str) -> Result<String, Failure> {
+    match param(query, name).map(|p| &p.value) {
+        None => Err(Failure::missing(name)),
+        Some(Ok(v)) if v.is_empty() => Err(Failure::missing(name)),
+        Some(Ok(v)) => Ok(v.clone()),
+        Some(Err(())) => Err(Failure::invalid(
+            name,
+            "not valid UTF-8 once percent-decoded",
+        )),
+    }
+}
+
+/// The JSON body, `None` when there is none (empty or only whitespace).
+fn json_body(body: &[u8]) -> Result<Option<Value>, Failure> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(body)
+        .map(Some)
+        .map_err(|_| Failure::malformed_json())
+}
+
+/// Decodes a JSON object body into `T`, first checking that each of
+/// `required` is present, not null and (for strings) not empty.
+fn decode<T: DeserializeOwned>(body: Option<Value>, required: &[&str]) -> Result<T, Failure> {
+    let value = match body {
+        None | Some(Value::Null) => Value::Object(Default::default()),
+        Some(v @ Value::Object(_)) => v,
+        Some(_) => return Err(Failure::invalid("request body", "expected a JSON object")),
+    };
+    for field in required {
+        match value.get(*field) {
+            None | Some(Value::Null) => return Err(Failure::missing(field)),
+            Some(Value::String(s)) if s.is_empty() => return Err(Failure::missing(field)),
+            Some(_) => {}
+        }
+    }
+    serde_json::from_value(value).map_err(|e| Failure::invalid("request body", e))
+}
+
+fn status() -> Response {
+    json_response(
+        StatusCode::OK,
+        &models::Status {
+            version: Some(crate::STATUS_VERSION),
+            timestamp: Some(util::rfc3339_now()),
+            online: Some(true),
+        },
+    )
+}
+
+fn list_users(app: &App, client_id: &str) -> Response {
+    let ids: Vec<String> = app
+        .store()
+        .users(client_id)
+        .iter()
+        .map(|u| u.user_id.clone())
+        .collect();
+    json_response(StatusCode::OK, &ids)
+}
+
+async fn register_user(app: &App, client_id: &str, body: &[u8]) -> Result<Response, Failure> {
+    let request: models::SnapTradeRegisterUserRequestBody = decode(json_body(body)?, &["userId"])?;
+    let user = User {
+        user_id: request.user_id,
+        user_secret: util::uuid_v4(),
+    };
+    if !app.store().insert(client_id, user.clone()) {
+        return Err(Failure::bad_request(
+            code::USER_EXISTS,
+            "A user with this userId already exists.",
+        ));
+    }
+    app.persist().await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &models::UserIDandSecret {
+            user_id: Some(user.user_id),
+            user_secret: Some(user.user_secret.into()),
+        },
+    ))
+}
+
+async fn delete_user(
+    app: &App,
+    client_id: &str,
+    query: &[QueryParam],
+) -> Result<Response, Failure> {
+    let user_id = required_query(query, "userId")?;
+    if !app.store().remove(client_id, &user_id) {
+        return Err(Failure::not_found());
+    }
+    app.persist().await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &models::DeleteUserResponse {
+            status: Some("deleted".into()),
+            detail: Some("The user and everything stored for them were deleted.".into()),
+            user_id: Some(user_id),
+        },
+    ))
+}
+
+fn login(
+    app: &App,
+    client_id: &str,
+    query: &[QueryParam],
+    body: &[u8],
+) -> Result<Response, Failure> {
+    let user_id = required_query(query, "userId")?;
+    let user_secret = required_query(query, "userSecret")?;
+    let body = json_body(body)?;
+    {
+        let store = app.store();
+        let user = store
+            .user(client_id, &user_id)
+            .ok_or_else(Failure::not_found)?;
+        if !util::constant_time_eq(user.user_secret.as_bytes(), user_secret.as_bytes()) {
+            return Err(Failure::forbidden());
+        }
+    }
+    let options: models::SnapTradeLoginUserRequestBody = decode(body, &[])?;
+    let session_id = util::uuid_v4();
+    let redirect_uri = portal_link(client_id, &session_id, &options)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &models::LoginRedirectURI {
+            redirect_uri: Some(redirect_uri),
+            session_id: Some(session_id),
+        },
+    ))
+}
+
+/// The Connection Portal link for a login, with the body's options.
+fn portal_link(
+    client_id: &str,
+    session_id: &str,
+    options: &models::SnapTradeLoginUserRequestBody,
+) -> Result<String, Failure> {
+    let mut pairs: Vec<(&str, String)> = vec![
+        ("token", util::token::<16>()),
+        ("clientId", client_id.to_owned()),
+        ("sessionId", session_id.to_owned()),
+    ];
+    if let Some(broker) = &options.broker {
+        pairs.push(("broker", broker.clone()));
+    }
+    if let Some(kind) = &options.connection_type {
+        let kind = enum_value(
+            kind,
+            "connectionType",
+            &["read", "trade", "trade-if-available"],
+        )?;
+        pairs.push(("connectionType", kind));
+    }
+    if let Some(version) = &options.connection_portal_version {
+        let version = enum_value(version, "connectionPortalVersion", &["v4", "v3", "v2"])?;
+        pairs.push(("connectionPortalVersion", version));
+    }
+    if options.dark_mode == Some(true) {
+        pairs.push(("darkMode", "true".into()));
+    }
+    if let Some(flag) = options.immediate_redirect {
+        pairs.push(("immediateRedirect", flag.to_string()));
+    }
+    if let Some(url) = &options.custom_redirect {
+        pairs.push(("customRedirect", url.clone()));
+    }
+    if let Some(connection) = &options.reconnect {
+        pairs.push(("reconnect", connection.clone()));
+    }
+    if let Some(flag) = options.show_close_button {
+        pairs.push(("showCloseButton", flag.to_string()));
+    }
+    if let Some(locale) = &options.locale {
+        pairs.push(("locale", normalize_locale(locale)?.to_owned()));
+    }
+    let query = snaptrade::runtime::query_string(pairs.iter().map(|(n, v)| (*n, v.as_str())));
+    Ok(format!("{PORTAL_URL}?{query}"))
+}
+
+fn enum_value(value: &str, field: &str, allowed: &[&str]) -> Result<String, Failure> {
+    if allowed.contains(&value) {
+        Ok(value.to_owned())
+    } else {
+        Err(Failure::invalid(
+            field,
+            format!("{value:?} is not one of {}", allowed.join(", ")),
+        ))
+    }
+}
+
+/// `en` or `pt-BR`, accepting any case, `_` for `-`, and regional English tags.
+pub(crate) fn normalize_locale(locale: &str) -> Result<&'static str, Failure> {
+    let folded = locale.trim().replace('_', "-").to_ascii_lowercase();
+    let english = folded == "en"
+        || folded.strip_prefix("en-").is_some_and(|region| {
+            !region.is_empty() && region.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+    if english {
+        Ok("en")
+    } else if folded == "pt-br" {
+        Ok("pt-BR")
+    } else {
+        Err(Failure::bad_request(
+            code::LOCALE_UNSUPPORTED,
+            format!("Unsupported locale {locale:?}: use en or pt-BR."),
+        ))
+    }
+}
+
+async fn reset_user_secret(app: &App, client_id: &str, body: &[u8]) -> Result<Response, Failure> {
+    let request: models::UserIDandSecret = decode(json_body(body)?, &["userId", "userSecret"])?;
+    let (Some(user_id), Some(old_secret)) = (request.user_id, request.user_secret) else {
+        return Err(Failure::missing("userId"));
+    };
+    let new_secret = {
+        let mut store = app.store();
+        let user = store
+            .user_mut(client_id, &user_id)
+            .filter(|u| {
+                util::constant_time_eq(u.user_secret.as_bytes(), old_secret.expose().as_bytes())
+            })
+            .ok_or_else(|| Failure::unauthorized(code::USER_UNVERIFIED, "Unable to verify user"))?;
+        user.user_secret = util::uuid_v4();
+        user.user_secret.clone()
+    };
+    app.persist().await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &models::UserIDandSecret {
+            user_id: Some(user_id),
+            user_secret: Some(new_secret.into()),
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locales() {
+        for ok in ["en", "EN", "en-US", "en_gb", "pt-BR", "pt_br", "PT-br"] {
+            assert!(normalize_locale(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(normalize_locale("en_US").unwrap(), "en");
+        assert_eq!(normalize_locale("pt_br").unwrap(), "pt-BR");
+        for bad in ["fr", "pt", "pt-PT", "en-", "english", "", "es-BR"] {
+            assert_eq!(
+                normalize_locale(bad).unwrap_err().status,
+                StatusCode::BAD_REQUEST,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn legacy_prefix() {
+        assert_eq!(strip_legacy("/api/v1"), (true, "/"));
+        assert_eq!(strip_legacy("/api/v1/"), (true, "/"));
+        assert_eq!(
+            strip_legacy("/api/v1/snapTrade/login"),
+            (true, "/snapTrade/login")
+        );
+        assert_eq!(strip_legacy("/api/v10/x"), (false, "/api/v10/x"));
+        assert_eq!(
+            strip_legacy("/snapTrade/login"),
+            (false, "/snapTrade/login")
+        );
+    }
+}
