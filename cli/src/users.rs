@@ -1,0 +1,378 @@
+//! `snaptrade status` and `snaptrade users ...`: calls through the typed client.
+//!
+//! Response bodies are turned into JSON values for printing, so `--json`
+//! prints exactly the fields the API sent (minus `userSecret`, unless
+//! `--show-secret`).
+
+use crate::args::{ConnectionType, Global, LoginArgs, PortalVersion, UsersCommand};
+use crate::credentials::{self, Key, Store};
+use crate::output::{print_json, Failure};
+use serde_json::Value;
+use snaptrade::models;
+use snaptrade::SecretString;
+use std::path::PathBuf;
+
+/// Placeholder credentials for `status`: `GET /` is sent unsigned, but the
+/// client builder wants a client id and key.
+const UNSIGNED_PLACEHOLDER: &str = "unused-for-unsigned-requests";
+
+/// Resolved connection settings.
+struct Target {
+    client: snaptrade::Client,
+    base_url: String,
+    client_id: String,
+}
+
+fn base_url(global: &Global) -> String {
+    global
+        .base_url
+        .clone()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| snaptrade::DEFAULT_BASE_URL.to_owned())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+fn target(global: &Global) -> Result<Target, Failure> {
+    let client_id = crate::client_id(global)?;
+    let key = crate::consumer_key(global)?;
+    let base_url = base_url(global);
+    let client = snaptrade::Client::builder()
+        .client_id(client_id.clone())
+        .consumer_key(key)
+        .base_url(base_url.clone())
+        .user_agent(format!("snaptrade-cli/{}", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    Ok(Target {
+        client,
+        base_url,
+        client_id,
+    })
+}
+
+fn credentials_path(global: &Global) -> Result<PathBuf, Failure> {
+    match &global.credentials {
+        Some(p) => Ok(p.clone()),
+        None => Ok(credentials::default_path()?),
+    }
+}
+
+fn load_store(global: &Global) -> Result<Store, Failure> {
+    let store = Store::load(&credentials_path(global)?)?;
+    if let Some(mode) = store.loose_permissions() {
+        eprintln!(
+            "warning: credentials file {} is readable by others (mode {mode:o}); \
+             it will be rewritten with mode 600 on the next change",
+            store.path().display()
+        );
+    }
+    Ok(store)
+}
+
+fn to_value<T: serde::Serialize>(body: &T) -> Value {
+    serde_json::to_value(body).unwrap_or(Value::Null)
+}
+
+fn str_field<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
+    v.get(name).and_then(Value::as_str)
+}
+
+/// `snaptrade status`
+pub async fn status(global: &Global) -> Result<(), Failure> {
+    let client = snaptrade::Client::builder()
+        .client_id(
+            global
+                .client_id
+                .clone()
+                .unwrap_or_else(|| UNSIGNED_PLACEHOLDER.into()),
+        )
+        .consumer_key(
+            global
+                .consumer_key
+                .clone()
+                .unwrap_or_else(|| SecretString::from(UNSIGNED_PLACEHOLDER)),
+        )
+        .base_url(base_url(global))
+        .build()
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let resp = client
+        .api_status()
+        .check()
+        .await
+        .map_err(Failure::from_api)?;
+    let body = to_value(&resp.body);
+    if global.json {
+        print_json(&body);
+        return Ok(());
+    }
+    let online = match body.get("online").and_then(Value::as_bool) {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unknown",
+    };
+    println!("online:    {online}");
+    if let Some(v) = body.get("version").filter(|v| !v.is_null()) {
+        println!("version:   {v}");
+    }
+    if let Some(t) = str_field(&body, "timestamp") {
+        println!("timestamp: {t}");
+    }
+    if let Some(id) = resp.request_id() {
+        println!("request id: {id}");
+    }
+    Ok(())
+}
+
+/// `snaptrade users ...`
+pub async fn run(global: &Global, command: UsersCommand) -> Result<(), Failure> {
+    match command {
+        UsersCommand::Register {
+            user_id,
+            show_secret,
+        } => register(global, &user_id, show_secret).await,
+        UsersCommand::Login(args) => login(global, args).await,
+        UsersCommand::List => list(global).await,
+        UsersCommand::Delete { user_id, secret } => delete(global, &user_id, secret).await,
+        UsersCommand::ResetSecret {
+            user_id,
+            secret,
+            show_secret,
+        } => reset_secret(global, &user_id, secret, show_secret).await,
+    }
+}
+
+/// Stores the `userSecret` of a `UserIDandSecret` body and prints the body.
+fn store_and_print_secret(
+    global: &Global,
+    store: &mut Store,
+    key: &Key,
+    mut body: Value,
+    show_secret: bool,
+    done: &str,
+) -> Result<(), Failure> {
+    let secret = str_field(&body, "userSecret").map(SecretString::from);
+    let stored = match secret.clone() {
+        Some(secret) => {
+            store.set(key, secret);
+            store.save().map_err(|e| Failure::AfterSuccess {
+                context: format!(
+                    "{done} user {:?}, but its secret could NOT be stored",
+                    key.user_id
+                ),
+                cause: Box::new(e.into()),
+            })?;
+            true
+        }
+        None => false,
+    };
+    if !show_secret {
+        if let Value::Object(map) = &mut body {
+            map.remove("userSecret");
+        }
+    }
+    if global.json {
+        print_json(&body);
+    } else {
+        println!("{done} user {}", key.user_id);
+        if stored {
+            println!("secret stored in {}", store.path().display());
+        } else {
+            eprintln!("warning: the response carried no user secret; nothing was stored");
+        }
+        if show_secret {
+            if let Some(secret) = &secret {
+                println!("user secret: {}", secret.expose());
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn register(global: &Global, user_id: &str, show_secret: bool) -> Result<(), Failure> {
+    let t = target(global)?;
+    // Checked before the call: the secret is returned once, and a call whose
+    // secret cannot be stored loses it.
+    let mut store = load_store(global)?;
+    store.check_writable()?;
+    let key = Key::new(&t.base_url, &t.client_id, user_id);
+    let resp = t
+        .client
+        .authentication()
+        .register_snap_trade_user(user_id)
+        .await
+        .map_err(Failure::from_api)?;
+    store_and_print_secret(
+        global,
+        &mut store,
+        &key,
+        to_value(&resp.body),
+        show_secret,
+        "registered",
+    )
+}
+
+async fn reset_secret(
+    global: &Global,
+    user_id: &str,
+    secret: Option<SecretString>,
+    show_secret: bool,
+) -> Result<(), Failure> {
+    let t = target(global)?;
+    let mut store = load_store(global)?;
+    let key = Key::new(&t.base_url, &t.client_id, user_id);
+    let secret = match secret {
+        Some(s) => s,
+        None => store.require(&key)?,
+    };
+    store.check_writable()?;
+    let resp = t
+        .client
+        .authentication()
+        .reset_snap_trade_user_secret()
+        .user_id(user_id)
+        .user_secret(secret)
+        .await
+        .map_err(Failure::from_api)?;
+    store_and_print_secret(
+        global,
+        &mut store,
+        &key,
+        to_value(&resp.body),
+        show_secret,
+        "reset the secret of",
+    )
+}
+
+async fn login(global: &Global, args: LoginArgs) -> Result<(), Failure> {
+    let t = target(global)?;
+    let key = Key::new(&t.base_url, &t.client_id, &args.user_id);
+    let secret = match args.secret {
+        Some(s) => s,
+        None => load_store(global)?.require(&key)?,
+    };
+    let auth = t.client.authentication();
+    let mut req = auth.login_snap_trade_user(args.user_id.as_str(), secret);
+    if let Some(b) = args.broker {
+        req = req.broker(b);
+    }
+    if let Some(c) = args.connection_type {
+        use models::SnapTradeLoginUserRequestBodyConnectionType as C;
+        req = req.connection_type(match c {
+            ConnectionType::Read => C::Read,
+            ConnectionType::Trade => C::Trade,
+            ConnectionType::TradeIfAvailable => C::TradeIfAvailable,
+        });
+    }
+    if let Some(u) = args.custom_redirect {
+        req = req.custom_redirect(u);
+    }
+    if args.dark_mode {
+        req = req.dark_mode(true);
+    }
+    if args.immediate_redirect {
+        req = req.immediate_redirect(true);
+    }
+    if args.show_close_button {
+        req = req.show_close_button(true);
+    }
+    if let Some(r) = args.reconnect {
+        req = req.reconnect(r);
+    }
+    if let Some(l) = args.locale {
+        req = req.locale(l);
+    }
+    if let Some(v) = args.portal_version {
+        use models::SnapTradeLoginUserRequestBodyConnectionPortalVersion as V;
+        req = req.connection_portal_version(match v {
+            PortalVersion::V4 => V::V4,
+            PortalVersion::V3 => V::V3,
+            PortalVersion::V2 => V::V2,
+        });
+    }
+    let resp = req.await.map_err(Failure::from_api)?;
+    let body = to_value(&resp.body);
+    if global.json {
+        print_json(&body);
+    } else if let Some(uri) = str_field(&body, "redirectURI") {
+        println!("Connection Portal URL (valid for 5 minutes):");
+        println!("{uri}");
+        if let Some(session) = str_field(&body, "sessionId") {
+            println!("session id: {session}");
+        }
+    } else {
+        println!("encrypted response (decrypt with the user's private key):");
+        print_json(&body);
+    }
+    Ok(())
+}
+
+async fn list(global: &Global) -> Result<(), Failure> {
+    let t = target(global)?;
+    let resp = t
+        .client
+        .authentication()
+        .list_snap_trade_users()
+        .await
+        .map_err(Failure::from_api)?;
+    let body = to_value(&resp.body);
+    if global.json {
+        print_json(&body);
+        return Ok(());
+    }
+    let users = body.as_array().cloned().unwrap_or_default();
+    if users.is_empty() {
+        eprintln!("no users registered under client id {}", t.client_id);
+    }
+    for u in users {
+        match u {
+            Value::String(s) => println!("{s}"),
+            other => println!("{other}"),
+        }
+    }
+    Ok(())
+}
+
+async fn delete(
+    global: &Global,
+    user_id: &str,
+    secret: Option<SecretString>,
+) -> Result<(), Failure> {
+    let t = target(global)?;
+    let key = Key::new(&t.base_url, &t.client_id, user_id);
+    // Loaded first so that a corrupt file stops us before an irreversible call.
+    let mut store = load_store(global)?;
+    let _secret = secret.or_else(|| store.get(&key).cloned());
+    let resp = t
+        .client
+        .authentication()
+        .delete_snap_trade_user(user_id)
+        .await
+        .map_err(Failure::from_api)?;
+    let body = to_value(&resp.body);
+    let removed = if store.remove(&key) {
+        store.save().map_err(|e| Failure::AfterSuccess {
+            context: format!(
+                "deleted user {user_id:?}, but its stored secret could not be removed"
+            ),
+            cause: Box::new(e.into()),
+        })?;
+        true
+    } else {
+        false
+    };
+    if global.json {
+        print_json(&body);
+    } else {
+        let status = str_field(&body, "status").unwrap_or("deleted");
+        print!("user {user_id}: {status}");
+        if let Some(detail) = str_field(&body, "detail") {
+            print!(" ({detail})");
+        }
+        println!();
+        if removed {
+            println!("removed its secret from {}", store.path().display());
+        }
+    }
+    Ok(())
+}
