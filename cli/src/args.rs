@@ -105,7 +105,8 @@ pub enum UsersCommand {
     Delete {
         /// The user id to delete.
         user_id: String,
-        /// The user's secret [default: from the credentials file].
+        /// The user's secret. Accepted for symmetry with the other commands but
+        /// not sent: SnapTrade's deleteUser takes only the user id.
         #[arg(long, value_name = "S", value_parser = parse_secret)]
         secret: Option<SecretString>,
     },

@@ -89,14 +89,16 @@ pub fn sign(
             query.push('&');
         }
         query.push_str(&extra);
-    } else if !(has_param(&query, "clientId") && has_param(&query, "timestamp"))
-        && !(path == "/" && query.is_empty())
-    {
-        notes.push(
-            "signed SnapTrade requests carry clientId and timestamp in the query, after the \
+    } else {
+        let has_auth = has_param(&query, "clientId") && has_param(&query, "timestamp");
+        let unsigned_status = path == "/" && query.is_empty();
+        if !has_auth && !unsigned_status {
+            notes.push(
+                "signed SnapTrade requests carry clientId and timestamp in the query, after the \
              operation's own parameters (add them, or use --timestamp T with --client-id)"
-                .into(),
-        );
+                    .into(),
+            );
+        }
     }
     let body = read_body(args)?;
     if let Some(b) = &body {

@@ -340,9 +340,10 @@ async fn delete(
 ) -> Result<(), Failure> {
     let t = target(global)?;
     let key = Key::new(&t.base_url, &t.client_id, user_id);
+    // deleteUser takes only the user id; a given secret is not needed.
+    drop(secret);
     // Loaded first so that a corrupt file stops us before an irreversible call.
     let mut store = load_store(global)?;
-    let _secret = secret.or_else(|| store.get(&key).cloned());
     let resp = t
         .client
         .authentication()
