@@ -1,0 +1,66 @@
+//! Regenerates `generated/snaptrade.rs` from `spec/snaptrade.yaml`.
+//!
+//! Runs only with the `regenerate` feature (on by default); without it the
+//! checked-in generated file is used as is and the generator is not compiled.
+//!
+//! The file is rewritten only when its bytes change. In check mode it is never
+//! written: a stale file fails the build with a diff. Check mode is on when
+//! `CI` is set (to anything but `false`/`0`/empty) or when `CODEGEN_CHECK=1`;
+//! `CODEGEN_CHECK=0` turns it off even under CI.
+//!
+//! `generated/` is deliberately not watched: the build writes it, and watching
+//! it would make every second build rerun this script.
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=spec");
+    println!("cargo:rerun-if-env-changed=CI");
+    println!("cargo:rerun-if-env-changed=CODEGEN_CHECK");
+    #[cfg(feature = "regenerate")]
+    regenerate();
+}
+
+#[cfg(feature = "regenerate")]
+fn regenerate() {
+    use std::path::Path;
+
+    const SPEC: &str = "spec/snaptrade.yaml";
+    const OUT: &str = "generated/snaptrade.rs";
+
+    let root = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let root = Path::new(&root);
+    let flag = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .map(|v| v.trim().to_ascii_lowercase())
+    };
+    let on = |v: &str| !matches!(v, "" | "0" | "false" | "no" | "off");
+    let check_only = match flag("CODEGEN_CHECK") {
+        Some(v) if !v.is_empty() => on(&v),
+        _ => flag("CI").is_some_and(|v| on(&v)),
+    };
+    let opts = codegen::Options {
+        runtime_path: "crate::runtime".to_owned(),
+        spec_name: SPEC.to_owned(),
+    };
+    let result = codegen::generate_file(&root.join(SPEC), &opts)
+        .and_then(|content| codegen::sync(&root.join(OUT), &content, check_only));
+    match result {
+        Ok(codegen::SyncOutcome::Unchanged) => {}
+        Ok(codegen::SyncOutcome::Written) => {
+            println!("cargo:warning=codegen: regenerated {OUT} from {SPEC}");
+        }
+        Err(e) => {
+            // Cargo shows `cargo:warning` lines even for a failing script; the
+            // message also goes to stderr for the full build log.
+            for line in e.to_string().lines() {
+                println!("cargo:warning={line}");
+            }
+            eprintln!("{e}");
+            if let codegen::Error::Stale { .. } = e {
+                eprintln!("(check mode: CI={:?}, CODEGEN_CHECK={:?})", flag("CI"), flag("CODEGEN_CHECK"));
+            }
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,633 @@
+//! One module per operation group: the group struct, and per operation a
+//! request builder, its error enum and (when needed) its success enum.
+
+use super::{doc, has_display, ident, ty_tokens, Ctx};
+use crate::model::{Api, BodyDef, Group, Loc, Op, Outcome, StatusMatch, Ty};
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+pub(super) fn group(api: &Api, g: &Group, runtime_path: &syn::Path) -> TokenStream {
+    let module = ident(&g.module);
+    let gname = ident(&g.type_name);
+    let gdoc = doc(&g.doc);
+    let methods = g.ops.iter().map(|op| method(api, op));
+    let items = g.ops.iter().map(|op| op_items(api, g, op));
+    quote! {
+        #gdoc
+        pub mod #module {
+            use #runtime_path as rt;
+
+            #gdoc
+            #[derive(Debug, Clone, Copy)]
+            pub struct #gname<'a> {
+                transport: &'a rt::Transport,
+            }
+
+            impl<'a> #gname<'a> {
+                pub(super) fn new(transport: &'a rt::Transport) -> Self {
+                    Self { transport }
+                }
+
+                #(#methods)*
+            }
+
+            #(#items)*
+        }
+    }
+}
+
+/// An input of the operation: a parameter, a body property or the body.
+struct Input {
+    /// Builder field / setter / argument name.
+    rust: String,
+    /// The type the value has (without the `Option` of an optional input).
+    ty: Ty,
+    required: bool,
+    doc: String,
+}
+
+fn inputs(op: &Op) -> Vec<Input> {
+    let mut out: Vec<Input> = op
+        .params
+        .iter()
+        .map(|p| Input {
+            rust: p.rust.clone(),
+            ty: p.ty.clone(),
+            required: p.required,
+            doc: p.doc.clone(),
+        })
+        .collect();
+    match &op.body {
+        Some(BodyDef::Flattened { fields, .. }) => {
+            for f in fields {
+                out.push(Input {
+                    rust: f.builder.clone(),
+                    ty: f.field.inner.clone(),
+                    required: !f.field.optional,
+                    doc: f.field.doc.clone(),
+                })
+            }
+        }
+        Some(BodyDef::Single {
+            rust,
+            ty,
+            required,
+            doc,
+        }) => out.push(Input {
+            rust: rust.clone(),
+            ty: ty.clone(),
+            required: *required,
+            doc: doc.clone(),
+        }),
+        None => {}
+    }
+    out
+}
+
+/// `(argument type, stored type)`: strings take `impl Into<String>`,
+/// secrets `impl Into<SecretString>`, anything else `impl Into<T>`.
+fn arg_types(api: &Api, ty: &Ty) -> (TokenStream, TokenStream) {
+    match api.underlying(ty) {
+        Ty::String => (quote!(impl Into<String>), quote!(String)),
+        prim @ (Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64) => {
+            let t = ty_tokens(&prim, Ctx::Group);
+            (t.clone(), t)
+        }
+        Ty::Secret => (
+            quote!(impl Into<rt::SecretString>),
+            quote!(rt::SecretString),
+        ),
+        _ => {
+            let t = ty_tokens(ty, Ctx::Group);
+            (quote!(impl Into<#t>), t)
+        }
+    }
+}
+
+fn op_doc(op: &Op) -> String {
+    let mut text = String::new();
+    if let Some(s) = &op.summary {
+        text.push_str(s.trim());
+        text.push_str("\n\n");
+    }
+    if let Some(d) = &op.description {
+        text.push_str(d.trim());
+        text.push_str("\n\n");
+    }
+    if op.deprecated {
+        text.push_str("**Deprecated** in the spec.\n\n");
+    }
+    text.push_str(&format!(
+        "`{} {}` (operation `{}`).",
+        op.http_method, op.path, op.id
+    ));
+    text
+}
+
+fn method(api: &Api, op: &Op) -> TokenStream {
+    let name = ident(&op.method_name);
+    let builder = ident(&op.type_name);
+    let all = inputs(op);
+    let mut text = op_doc(op);
+    let required: Vec<&Input> = all.iter().filter(|i| i.required).collect();
+    if !required.is_empty() {
+        text.push_str("\n\nArguments:");
+        for i in &required {
+            let first = i.doc.lines().next().unwrap_or("").trim();
+            text.push_str(&format!(
+                "\n* `{}`: {}",
+                i.rust.trim_start_matches("r#"),
+                first
+            ));
+        }
+    }
+    let optional: Vec<&Input> = all.iter().filter(|i| !i.required).collect();
+    if !optional.is_empty() {
+        let names: Vec<String> = optional
+            .iter()
+            .map(|i| {
+                format!(
+                    "[`{0}`]({1}::{0})",
+                    i.rust.trim_start_matches("r#"),
+                    op.type_name
+                )
+            })
+            .collect();
+        text.push_str(&format!(
+            "\n\nOptional inputs are set on the builder: {}.",
+            names.join(", ")
+        ));
+    }
+    let d = doc(&text);
+    let args = required.iter().map(|i| {
+        let n = ident(&i.rust);
+        let (at, _) = arg_types(api, &i.ty);
+        quote!(#n: #at)
+    });
+    let inits = all.iter().map(|i| {
+        let n = ident(&i.rust);
+        if i.required {
+            match api.underlying(&i.ty) {
+                Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 => quote!(#n,),
+                _ => quote!(#n: #n.into(),),
+            }
+        } else {
+            quote!(#n: None,)
+        }
+    });
+    let allow = if required.len() > 6 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        quote!()
+    };
+    quote! {
+        #d
+        #allow
+        pub fn #name(&self, #(#args),*) -> #builder<'a> {
+            #builder {
+                transport: self.transport,
+                #(#inits)*
+            }
+        }
+    }
+}
+
+/// An owned `String` from `expr` of type `ty` (for paths, headers, query).
+fn to_string_expr(api: &Api, expr: TokenStream, ty: &Ty) -> TokenStream {
+    match api.underlying(ty) {
+        Ty::String => expr,
+        Ty::Secret => quote!(#expr.expose().to_owned()),
+        Ty::Vec(inner) => {
+            let item = to_string_expr(api, quote!(item), &inner);
+            quote!(#expr.into_iter().map(|item| #item).collect::<Vec<String>>().join(","))
+        }
+        Ty::Option(inner) => {
+            let item = to_string_expr(api, quote!(item), &inner);
+            quote!(#expr.map(|item| #item).unwrap_or_default())
+        }
+        other if has_display(api, &other) => quote!(#expr.to_string()),
+        _ => quote!(::serde_json::to_string(&#expr).unwrap_or_default()),
+    }
+}
+
+fn query_value(api: &Api, expr: TokenStream, ty: &Ty) -> TokenStream {
+    match api.underlying(ty) {
+        Ty::Secret => quote!(rt::QueryValue::Secret(#expr)),
+        _ => {
+            let s = to_string_expr(api, expr, ty);
+            quote!(rt::QueryValue::Plain(#s))
+        }
+    }
+}
+
+fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
+    let builder = ident(&op.type_name);
+    let error = ident(&op.error_name);
+    let group = ident(&g.type_name);
+    let method = ident(&op.method_name);
+    let op_id = &op.id;
+    let all = inputs(op);
+
+    // ---- success type -------------------------------------------------
+    let distinct: Vec<&Option<Ty>> = {
+        let mut v: Vec<&Option<Ty>> = Vec::new();
+        for s in &op.successes {
+            if !v.contains(&&s.ty) {
+                v.push(&s.ty);
+            }
+        }
+        v
+    };
+    let multi = distinct.len() > 1;
+    let success_ident = ident(&op.success_name);
+    let (success_ty, success_enum) = if multi {
+        let variants = op.successes.iter().map(|s| {
+            let v = ident(&s.variant);
+            let d = doc(&s.doc);
+            match &s.ty {
+                Some(t) => {
+                    let t = ty_tokens(t, Ctx::Group);
+                    quote!(#d #v(#t),)
+                }
+                None => quote!(#d #v,),
+            }
+        });
+        let sdoc = doc(&format!(
+            "The documented success responses of [`{}::{}`].",
+            g.type_name,
+            op.method_name.trim_start_matches("r#")
+        ));
+        (
+            quote!(#success_ident),
+            quote! {
+                #sdoc
+                #[derive(Debug, Clone, PartialEq)]
+                #[allow(clippy::large_enum_variant)]
+                pub enum #success_ident {
+                    #(#variants)*
+                }
+            },
+        )
+    } else {
+        match distinct.first() {
+            Some(Some(t)) => (ty_tokens(t, Ctx::Group), quote!()),
+            _ => (quote!(()), quote!()),
+        }
+    };
+
+    // ---- error enum -----------------------------------------------------
+    let err_outcomes: Vec<&Outcome> = op.errors.iter().chain(op.default.as_ref()).collect();
+    let err_variants = err_outcomes.iter().map(|o| {
+        let v = ident(&o.variant);
+        let d = doc(&o.doc);
+        match &o.ty {
+            Some(t) => {
+                let t = ty_tokens(t, Ctx::Group);
+                quote!(#d #v(#t),)
+            }
+            None => quote!(#d #v,),
+        }
+    });
+    let edoc = doc(&format!(
+        "The documented error responses of [`{}::{}`], decoded. Found in `Error::Api(e).kind`.",
+        g.type_name,
+        op.method_name.trim_start_matches("r#")
+    ));
+    let large = if err_outcomes.iter().any(|o| o.ty.is_some()) {
+        quote!(#[allow(clippy::large_enum_variant)])
+    } else {
+        quote!()
+    };
+    let error_enum = quote! {
+        #edoc
+        #[derive(Debug, Clone, PartialEq)]
+        #large
+        pub enum #error {
+            #(#err_variants)*
+            /// A status the spec does not document, or an error body that does not match its documented schema.
+            Unknown,
+        }
+    };
+
+    // ---- builder struct -------------------------------------------------
+    let fields = all.iter().map(|i| {
+        let n = ident(&i.rust);
+        let (_, stored) = arg_types(api, &i.ty);
+        if i.required {
+            quote!(#n: #stored,)
+        } else {
+            quote!(#n: Option<#stored>,)
+        }
+    });
+    let setters = all.iter().filter(|i| !i.required).map(|i| {
+        let n = ident(&i.rust);
+        let (at, _) = arg_types(api, &i.ty);
+        let d = doc(&i.doc);
+        let conv = match api.underlying(&i.ty) {
+            Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 => quote!(value),
+            _ => quote!(value.into()),
+        };
+        quote! {
+            #d
+            pub fn #n(mut self, value: #at) -> Self {
+                self.#n = Some(#conv);
+                self
+            }
+        }
+    });
+    let bdoc = doc(&format!(
+        "Request builder returned by [`{0}::{1}`]: `{2} {3}`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).",
+        g.type_name,
+        op.method_name.trim_start_matches("r#"),
+        op.http_method,
+        op.path
+    ));
+
+    // ---- send -------------------------------------------------------------
+    let path_expr = path_expr(api, op);
+    let http_method = &op.http_method;
+    let mut stmts: Vec<TokenStream> = Vec::new();
+    for p in &op.params {
+        let n = ident(&p.rust);
+        let wire = &p.wire;
+        match p.loc {
+            Loc::Path => {}
+            Loc::Query => {
+                let push = |expr: TokenStream, ty: &Ty| -> TokenStream {
+                    match api.underlying(ty) {
+                        Ty::Vec(inner) => {
+                            let qv = query_value(api, quote!(item), &inner);
+                            quote! {
+                                for item in #expr {
+                                    request.query.push((#wire, #qv));
+                                }
+                            }
+                        }
+                        _ => {
+                            let qv = query_value(api, expr, ty);
+                            quote!(request.query.push((#wire, #qv));)
+                        }
+                    }
+                };
+                if p.required {
+                    stmts.push(push(quote!(self.#n), &p.ty));
+                } else {
+                    let inner = push(quote!(value), &p.ty);
+                    stmts.push(quote! {
+                        if let Some(value) = self.#n {
+                            #inner
+                        }
+                    });
+                }
+            }
+            Loc::Header => {
+                if p.required {
+                    let s = to_string_expr(api, quote!(self.#n), &p.ty);
+                    stmts.push(quote!(request.headers.push((#wire, #s));));
+                } else {
+                    let s = to_string_expr(api, quote!(value), &p.ty);
+                    stmts.push(quote! {
+                        if let Some(value) = self.#n {
+                            request.headers.push((#wire, #s));
+                        }
+                    });
+                }
+            }
+        }
+    }
+    let serialize_err = quote! {
+        |e| rt::Error::Request(rt::RequestError {
+            operation_id: OPERATION_ID,
+            message: format!("cannot serialize the request body: {e}"),
+        })
+    };
+    match &op.body {
+        Some(BodyDef::Flattened {
+            struct_name,
+            fields,
+        }) => {
+            let sn = ident(struct_name);
+            let inits = fields.iter().map(|f| {
+                let fname = ident(&f.field.rust);
+                let bname = ident(&f.builder);
+                quote!(#fname: self.#bname,)
+            });
+            stmts.push(quote! {
+                let body = super::models::#sn { #(#inits)* };
+                request.body = rt::Body::Json(::serde_json::to_value(&body).map_err(#serialize_err)?);
+            });
+        }
+        Some(BodyDef::Single { rust, required, .. }) => {
+            let n = ident(rust);
+            if *required {
+                stmts.push(quote! {
+                    request.body = rt::Body::Json(::serde_json::to_value(&self.#n).map_err(#serialize_err)?);
+                });
+            } else {
+                stmts.push(quote! {
+                    if let Some(body) = self.#n {
+                        request.body = rt::Body::Json(::serde_json::to_value(&body).map_err(#serialize_err)?);
+                    }
+                });
+            }
+        }
+        None => {}
+    }
+    if !op.security.is_empty() {
+        let alts = op.security.iter().map(|alt| {
+            let schemes = alt.iter().map(|s| {
+                let s = ident(s);
+                quote!(super::security::#s)
+            });
+            quote!(&[#(#schemes),*])
+        });
+        stmts.push(quote! {
+            const SECURITY: &[&[rt::SecurityScheme]] = &[#(#alts),*];
+            request.security = SECURITY;
+        });
+    }
+    if let Some(idem) = op.idempotent {
+        stmts.push(quote!(request.idempotent = #idem;));
+    }
+
+    // Status dispatch: exact codes first, then ranges.
+    let mut arms: Vec<TokenStream> = Vec::new();
+    let ordered = |v: &[Outcome]| -> Vec<Outcome> {
+        let mut codes: Vec<Outcome> = v
+            .iter()
+            .filter(|o| matches!(o.status, StatusMatch::Code(_)))
+            .cloned()
+            .collect();
+        codes.extend(
+            v.iter()
+                .filter(|o| matches!(o.status, StatusMatch::Range(_)))
+                .cloned(),
+        );
+        codes
+    };
+    for s in ordered(&op.successes) {
+        let pat = status_pattern(s.status);
+        let v = ident(&s.variant);
+        let arm = match (&s.ty, multi) {
+            (Some(t), false) => {
+                let t = ty_tokens(t, Ctx::Group);
+                quote!(#pat => rt::decode_json::<#t, #error>(OPERATION_ID, raw),)
+            }
+            (None, false) => quote!(#pat => Ok(rt::decode_empty::<#error>(raw)),),
+            (Some(t), true) => {
+                let t = ty_tokens(t, Ctx::Group);
+                quote!(#pat => rt::decode_json::<#t, #error>(OPERATION_ID, raw).map(|r| r.map(#success_ident::#v)),)
+            }
+            (None, true) => {
+                quote!(#pat => Ok(rt::decode_empty::<#error>(raw).map(|()| #success_ident::#v)),)
+            }
+        };
+        arms.push(arm);
+    }
+    let err_arm = |o: &Outcome| -> TokenStream {
+        let v = ident(&o.variant);
+        match &o.ty {
+            Some(t) => {
+                let t = ty_tokens(t, Ctx::Group);
+                quote! {{
+                    let kind = match rt::decode_error_body::<#t>(&raw) {
+                        Some(body) => #error::#v(body),
+                        None => #error::Unknown,
+                    };
+                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                }}
+            }
+            None => {
+                quote!(Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, #error::#v))))
+            }
+        }
+    };
+    for e in ordered(&op.errors) {
+        let pat = status_pattern(e.status);
+        let body = err_arm(&e);
+        arms.push(quote!(#pat => #body,));
+    }
+    let fallback = match &op.default {
+        Some(d) => err_arm(d),
+        None => {
+            quote!(Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, #error::Unknown))))
+        }
+    };
+    arms.push(quote!(_ => #fallback,));
+
+    let mutability = if stmts.is_empty() {
+        quote!()
+    } else {
+        quote!(mut)
+    };
+    let method_link = format!(
+        " Sends the request and decodes the answer (see [`{}::{}`]).",
+        g.type_name,
+        op.method_name.trim_start_matches("r#")
+    );
+    let _ = (&group, &method);
+    quote! {
+        #bdoc
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
+        pub struct #builder<'a> {
+            transport: &'a rt::Transport,
+            #(#fields)*
+        }
+
+        impl #builder<'_> {
+            #(#setters)*
+
+            #[doc = #method_link]
+            #[allow(clippy::result_large_err)]
+            pub async fn send(self) -> Result<rt::Response<#success_ty>, rt::Error<#error>> {
+                const OPERATION_ID: &str = #op_id;
+                let path = #path_expr;
+                let #mutability request = rt::OperationRequest::new(
+                    OPERATION_ID,
+                    #http_method.parse().unwrap_or_default(),
+                    path,
+                );
+                #(#stmts)*
+                let raw = self.transport.execute(request).await?;
+                match raw.status.as_u16() {
+                    #(#arms)*
+                }
+            }
+        }
+
+        impl<'a> ::std::future::IntoFuture for #builder<'a> {
+            type Output = Result<rt::Response<#success_ty>, rt::Error<#error>>;
+            type IntoFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>>;
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        #error_enum
+        #success_enum
+    }
+}
+
+fn status_pattern(s: StatusMatch) -> TokenStream {
+    match s {
+        StatusMatch::Code(c) => {
+            let c = Literal::u16_unsuffixed(c);
+            quote!(#c)
+        }
+        StatusMatch::Range(r) => {
+            let lo = Literal::u16_unsuffixed(r.saturating_mul(100));
+            let hi = Literal::u16_unsuffixed(r.saturating_mul(100).saturating_add(99));
+            quote!(#lo..=#hi)
+        }
+    }
+}
+
+/// The path with parameters substituted and percent-encoded.
+fn path_expr(api: &Api, op: &Op) -> TokenStream {
+    let mut fmt = String::new();
+    let mut args: Vec<TokenStream> = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(start) = rest.find('{') {
+        let (before, after) = rest.split_at(start);
+        fmt.push_str(&before.replace('}', "}}"));
+        let after = &after[1..];
+        let Some(end) = after.find('}') else {
+            fmt.push_str("{{");
+            rest = after;
+            continue;
+        };
+        let name = &after[..end];
+        match op
+            .params
+            .iter()
+            .find(|p| p.loc == Loc::Path && p.wire == name)
+        {
+            Some(p) => {
+                let n = ident(&p.rust);
+                let s = match api.underlying(&p.ty) {
+                    Ty::String => quote!(&self.#n),
+                    _ => {
+                        let e = to_string_expr(api, quote!(self.#n), &p.ty);
+                        quote!(&#e)
+                    }
+                };
+                fmt.push_str("{}");
+                args.push(quote!(rt::encode_path_segment(#s)));
+            }
+            None => {
+                fmt.push_str("{{");
+                fmt.push_str(name);
+                fmt.push_str("}}");
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    fmt.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    if args.is_empty() {
+        let literal = op.path.clone();
+        quote!(#literal.to_owned())
+    } else {
+        quote!(format!(#fmt, #(#args),*))
+    }
+}

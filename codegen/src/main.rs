@@ -1,0 +1,83 @@
+//! `codegen generate SPEC --out FILE_OR_DIR [--runtime-path PATH] [--check]`
+//! `codegen check SPEC`
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  codegen generate SPEC --out FILE_OR_DIR [--runtime-path PATH] [--spec-name NAME] [--check]
+      Generates Rust from an OpenAPI 3.0 document. A directory output gets
+      <spec file stem>.rs. The file is written only if its bytes change; with
+      --check, a stale file is an error and nothing is written.
+  codegen check SPEC
+      Validates the document (everything generate does, without writing).
+
+Options:
+  --runtime-path PATH   runtime module path used by generated code (default crate::runtime)
+  --spec-name NAME      name shown in the header and errors (default: SPEC as given)";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(msg) => {
+            if !msg.is_empty() {
+                println!("{msg}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<String, String> {
+    let mut it = args.into_iter();
+    let cmd = it.next().ok_or_else(|| USAGE.to_owned())?;
+    let mut spec: Option<String> = None;
+    let mut out: Option<PathBuf> = None;
+    let mut opts = codegen::Options::default();
+    let mut spec_name: Option<String> = None;
+    let mut check_only = false;
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--out" | "-o" => out = Some(it.next().ok_or("--out needs a value")?.into()),
+            "--runtime-path" => {
+                opts.runtime_path = it.next().ok_or("--runtime-path needs a value")?
+            }
+            "--spec-name" => spec_name = Some(it.next().ok_or("--spec-name needs a value")?),
+            "--check" => check_only = true,
+            "-h" | "--help" => return Ok(USAGE.to_owned()),
+            s if s.starts_with('-') => return Err(format!("unknown option {s}\n\n{USAGE}")),
+            s if spec.is_none() => spec = Some(s.to_owned()),
+            s => return Err(format!("unexpected argument {s}\n\n{USAGE}")),
+        }
+    }
+    match cmd.as_str() {
+        "-h" | "--help" | "help" => Ok(USAGE.to_owned()),
+        "generate" | "check" => {
+            let spec = spec.ok_or_else(|| format!("missing SPEC\n\n{USAGE}"))?;
+            opts.spec_name = spec_name.unwrap_or_else(|| spec.clone());
+            let content =
+                codegen::generate_file(Path::new(&spec), &opts).map_err(|e| e.to_string())?;
+            if cmd == "check" {
+                return Ok(format!("{spec}: ok"));
+            }
+            let out = out.ok_or_else(|| format!("generate needs --out FILE_OR_DIR\n\n{USAGE}"))?;
+            let target = if out.is_dir() {
+                let stem = Path::new(&spec)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "generated".into());
+                out.join(format!("{stem}.rs"))
+            } else {
+                out
+            };
+            match codegen::sync(&target, &content, check_only).map_err(|e| e.to_string())? {
+                codegen::SyncOutcome::Unchanged => Ok(format!("{}: unchanged", target.display())),
+                codegen::SyncOutcome::Written => Ok(format!("{}: written", target.display())),
+            }
+        }
+        other => Err(format!("unknown command {other}\n\n{USAGE}")),
+    }
+}
