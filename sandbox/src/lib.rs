@@ -98,7 +98,6 @@ mod failure;
 mod server;
 mod store;
 mod util;
-mod wire;
 
 pub use cli::{run_cli, SandboxArgs};
 
@@ -140,7 +139,8 @@ pub struct SandboxConfig {
     pub rate_limit_per_minute: Option<u32>,
     /// Where users are kept across restarts; `None` keeps them in memory only.
     pub state_file: Option<PathBuf>,
-    /// Replaces the system clock used to check timestamps.
+    /// Replaces the system clock used to check timestamps and to report
+    /// the time in `GET /`.
     pub clock: Option<Clock>,
     /// Print one line per request to stderr (method, path without the query,
     /// status, request id).

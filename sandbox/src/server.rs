@@ -3,7 +3,6 @@
 use crate::failure::{code, json_response, Failure};
 use crate::store::{self, State as Store, User};
 use crate::util::{self, QueryParam};
-use crate::wire as models;
 use crate::SandboxConfig;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -11,6 +10,7 @@ use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use snaptrade::models;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -245,7 +245,7 @@ async fn dispatch(app: &App, request: Request, route_path: &str) -> Result<Respo
         .with_header(header::ALLOW, op.allow()));
     }
     if op == Op::Status {
-        return Ok(status());
+        return Ok(status(app));
     }
 
     let body = read_body(body).await?;
@@ -395,12 +395,18 @@ fn decode<T: DeserializeOwned>(body: Option<Value>, required: &[&str]) -> Result
     serde_json::from_value(value).map_err(|e| Failure::invalid("request body", e))
 }
 
-fn status() -> Response {
+fn status(app: &App) -> Response {
+    // The configured clock, when there is one, so that clients measuring the
+    // skew from `GET /` see the time the sandbox checks timestamps against.
+    let timestamp = match &app.config.clock {
+        Some(clock) => util::rfc3339(clock(), 0),
+        None => util::rfc3339_now(),
+    };
     json_response(
         StatusCode::OK,
         &models::Status {
             version: Some(crate::STATUS_VERSION),
-            timestamp: Some(util::rfc3339_now()),
+            timestamp: Some(timestamp),
             online: Some(true),
         },
     )
@@ -502,17 +508,27 @@ fn portal_link(
     if let Some(broker) = &options.broker {
         pairs.push(("broker", broker.clone()));
     }
+    // Values the spec does not list decode as `Other(..)`: SnapTrade rejects them.
     if let Some(kind) = &options.connection_type {
-        let kind = enum_value(
-            kind,
-            "connectionType",
-            &["read", "trade", "trade-if-available"],
-        )?;
-        pairs.push(("connectionType", kind));
+        if let models::SnapTradeLoginUserRequestBodyConnectionType::Other(value) = kind {
+            return Err(not_listed(
+                "connectionType",
+                value,
+                &["read", "trade", "trade-if-available"],
+            ));
+        }
+        pairs.push(("connectionType", kind.as_str().to_owned()));
     }
     if let Some(version) = &options.connection_portal_version {
-        let version = enum_value(version, "connectionPortalVersion", &["v4", "v3", "v2"])?;
-        pairs.push(("connectionPortalVersion", version));
+        if let models::SnapTradeLoginUserRequestBodyConnectionPortalVersion::Other(value) = version
+        {
+            return Err(not_listed(
+                "connectionPortalVersion",
+                value,
+                &["v4", "v3", "v2"],
+            ));
+        }
+        pairs.push(("connectionPortalVersion", version.as_str().to_owned()));
     }
     if options.dark_mode == Some(true) {
         pairs.push(("darkMode", "true".into()));
@@ -536,15 +552,11 @@ fn portal_link(
     Ok(format!("{PORTAL_URL}?{query}"))
 }
 
-fn enum_value(value: &str, field: &str, allowed: &[&str]) -> Result<String, Failure> {
-    if allowed.contains(&value) {
-        Ok(value.to_owned())
-    } else {
-        Err(Failure::invalid(
-            field,
-            format!("{value:?} is not one of {}", allowed.join(", ")),
-        ))
-    }
+fn not_listed(field: &str, value: &str, allowed: &[&str]) -> Failure {
+    Failure::invalid(
+        field,
+        format!("{value:?} is not one of {}", allowed.join(", ")),
+    )
 }
 
 /// `en` or `pt-BR`, accepting any case, `_` for `-`, and regional English tags.

@@ -1,0 +1,83 @@
+//! The `snaptrade-sandbox` binary's contract with scripts (interop/run.sh):
+//! `listening on http://IP:PORT` on stdout and the port in `--port-file`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[test]
+fn prints_the_address_and_writes_the_port_file() {
+    let dir = std::env::temp_dir().join(format!("sandbox-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port_file = dir.join("port");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_snaptrade-sandbox"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--client",
+            "CLI_CLIENT:CLI_KEY",
+            "--rate-limit",
+            "7",
+        ])
+        .arg("--port-file")
+        .arg(&port_file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("the listening line")
+        .to_owned();
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let written = loop {
+        if let Ok(text) = std::fs::read_to_string(&port_file) {
+            if !text.is_empty() {
+                break text;
+            }
+        }
+        assert!(Instant::now() < deadline, "no port file");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(written, format!("{port}\n"));
+    assert_eq!(url, format!("http://127.0.0.1:{port}"));
+
+    // It answers GET /.
+    let mut sock = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    sock.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    sock.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"online\":true"), "{answer}");
+
+    // The rest of the banner names the client ids, never the keys.
+    let mut banner = String::new();
+    for _ in 0..2 {
+        stdout.read_line(&mut banner).unwrap();
+    }
+    assert!(banner.contains("CLI_CLIENT"), "{banner}");
+    assert!(banner.contains("rate limit: 7"), "{banner}");
+    assert!(!banner.contains("CLI_KEY"), "{banner}");
+
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn rejects_a_malformed_client() {
+    let out = Command::new(env!("CARGO_BIN_EXE_snaptrade-sandbox"))
+        .args(["--client", "no-colon"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CLIENT_ID:CONSUMER_KEY"));
+}
