@@ -58,7 +58,11 @@ fn regenerate() {
             }
             eprintln!("{e}");
             if let codegen::Error::Stale { .. } = e {
-                eprintln!("(check mode: CI={:?}, CODEGEN_CHECK={:?})", flag("CI"), flag("CODEGEN_CHECK"));
+                eprintln!(
+                    "(check mode: CI={:?}, CODEGEN_CHECK={:?})",
+                    flag("CI"),
+                    flag("CODEGEN_CHECK")
+                );
             }
             std::process::exit(1);
         }

@@ -147,9 +147,10 @@ fn method(api: &Api, op: &Op) -> TokenStream {
             .iter()
             .map(|i| {
                 format!(
-                    "[`{0}`]({1}::{0})",
+                    "[`{}`]({}::{})",
                     i.rust.trim_start_matches("r#"),
-                    op.type_name
+                    op.type_name,
+                    i.rust
                 )
             })
             .collect();

@@ -207,7 +207,7 @@ fn one_of(
         Some((prop, map)) if !map.is_empty() => {
             let arms = map.iter().map(|(wire, i)| {
                 let i = proc_macro2::Literal::usize_unsuffixed(*i);
-                quote!(#wire => Some(#i),)
+                quote!(Some(#wire) => Some(#i),)
             });
             quote! {
                 let tagged = match value.get(#prop).and_then(::serde_json::Value::as_str) {
