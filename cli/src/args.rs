@@ -55,7 +55,7 @@ pub struct Global {
     )]
     pub consumer_key: Option<SecretString>,
 
-    /// API base URL [default: https://api.snaptrade.com].
+    /// API base URL [default: `https://api.snaptrade.com`].
     #[arg(long, global = true, env = "SNAPTRADE_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
