@@ -64,7 +64,7 @@ impl SandboxArgs {
     }
 }
 
-/// Runs the server until Ctrl-C: prints `listening on http://IP:PORT`, writes
+/// Runs the server until Ctrl-C or SIGTERM: prints `listening on http://IP:PORT`, writes
 /// the port file (atomically) if asked, then serves.
 pub async fn run_cli(args: SandboxArgs) -> io::Result<()> {
     let config = args.config();
@@ -89,9 +89,23 @@ pub async fn run_cli(args: SandboxArgs) -> io::Result<()> {
     if let Some(path) = &args.port_file {
         write_atomically(path, format!("{}\n", sandbox.addr().port()).as_bytes())?;
     }
-    tokio::signal::ctrl_c().await?;
+    wait_for_stop_signal().await?;
     eprintln!("shutting down");
     sandbox.shutdown().await
+}
+
+/// Ctrl-C, or SIGTERM on Unix (what `kill` and process supervisors send).
+async fn wait_for_stop_signal() -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
