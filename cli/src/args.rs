@@ -39,6 +39,7 @@ pub struct Cli {
 
 /// Options shared by every command.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Partner client id.
     #[arg(long, global = true, env = "SNAPTRADE_CLIENT_ID", value_name = "ID")]

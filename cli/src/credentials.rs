@@ -13,6 +13,10 @@
 //! and always replaced atomically: a temporary file in the same directory,
 //! written, flushed to disk, then renamed over the old one. A file that does
 //! not parse is reported with its path and is never overwritten.
+//!
+//! Changes are recorded in memory and applied by [`Store::save`] to the file
+//! as it is on disk at that moment, under a lock file (`FILE.lock`), so two
+//! `snaptrade` processes registering users at once both keep their secrets.
 
 use serde::{Deserialize, Serialize};
 use snaptrade::SecretString;
@@ -182,54 +186,32 @@ pub struct Store {
     path: PathBuf,
     exists: bool,
     users: Vec<Entry>,
+    /// Changes not yet saved, replayed on the file's current contents.
+    pending: Vec<Change>,
 }
+
+#[derive(Debug, Clone)]
+enum Change {
+    Set(Key, SecretString),
+    Remove(Key),
+}
+
+/// How long a lock may be waited for before giving up.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// A lock file older than this is left over from a killed process (the lock
+/// is only held while the file is read and rewritten).
+const LOCK_STALE: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl Store {
     /// Loads the file; a missing file is an empty store. A file that cannot be
     /// read or parsed is an error naming the path.
     pub fn load(path: &Path) -> Result<Store, CredentialsError> {
-        let bytes = match fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Ok(Store {
-                    path: path.to_owned(),
-                    exists: false,
-                    users: Vec::new(),
-                })
-            }
-            Err(source) => {
-                return Err(CredentialsError::Io {
-                    path: path.to_owned(),
-                    action: "read",
-                    source,
-                })
-            }
-        };
-        let corrupt = |message: String| CredentialsError::Corrupt {
-            path: path.to_owned(),
-            message,
-        };
-        // Only the kind and position of the problem: serde_json's own message
-        // may quote a value from the file, and values here are secrets.
-        let data: FileData = serde_json::from_slice(&bytes).map_err(|e| {
-            let what = match e.classify() {
-                serde_json::error::Category::Syntax => "not valid JSON",
-                serde_json::error::Category::Eof => "truncated JSON",
-                serde_json::error::Category::Data => "not the expected structure",
-                serde_json::error::Category::Io => "unreadable",
-            };
-            corrupt(format!("{what} at line {} column {}", e.line(), e.column()))
-        })?;
-        if data.version != VERSION {
-            return Err(corrupt(format!(
-                "unsupported version {}, this program writes version {VERSION}",
-                data.version
-            )));
-        }
+        let (exists, users) = read_file(path)?;
         Ok(Store {
             path: path.to_owned(),
-            exists: true,
-            users: data.users,
+            exists,
+            users,
+            pending: Vec::new(),
         })
     }
 
@@ -276,22 +258,14 @@ impl Store {
 
     /// Sets (adds or replaces) the secret for `key`, in memory.
     pub fn set(&mut self, key: &Key, secret: SecretString) {
-        match self.users.iter_mut().find(|e| e.matches(key)) {
-            Some(e) => e.user_secret = secret,
-            None => self.users.push(Entry {
-                base_url: key.base_url.clone(),
-                client_id: key.client_id.clone(),
-                user_id: key.user_id.clone(),
-                user_secret: secret,
-            }),
-        }
+        self.pending.push(Change::Set(key.clone(), secret.clone()));
+        apply_set(&mut self.users, key, secret);
     }
 
     /// Removes the secret for `key`, in memory. Returns whether there was one.
     pub fn remove(&mut self, key: &Key) -> bool {
-        let before = self.users.len();
-        self.users.retain(|e| !e.matches(key));
-        self.users.len() != before
+        self.pending.push(Change::Remove(key.clone()));
+        apply_remove(&mut self.users, key)
     }
 
     /// Checks that the file's directory exists (creating it, owner-only, if
@@ -310,6 +284,19 @@ impl Store {
     pub fn save(&mut self) -> Result<(), CredentialsError> {
         let dir = self.dir();
         self.create_dir(&dir)?;
+        let _lock = self.lock()?;
+        // Replay this process's changes on what is on disk now, so changes
+        // made by another process since `load` are kept.
+        let (_, mut users) = read_file(&self.path)?;
+        for change in &self.pending {
+            match change {
+                Change::Set(key, secret) => apply_set(&mut users, key, secret.clone()),
+                Change::Remove(key) => {
+                    apply_remove(&mut users, key);
+                }
+            }
+        }
+        self.users = users;
         let data = FileData {
             version: VERSION,
             users: self.users.clone(),
@@ -344,7 +331,64 @@ impl Store {
             let _ = d.sync_all();
         }
         self.exists = true;
+        self.pending.clear();
         Ok(())
+    }
+
+    /// Takes the lock file, waiting for another process to release it.
+    fn lock(&self) -> Result<LockGuard, CredentialsError> {
+        let mut name = self.path.as_os_str().to_owned();
+        name.push(".lock");
+        let lock_path = PathBuf::from(name);
+        let start = std::time::Instant::now();
+        loop {
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt as _;
+                options.mode(0o600);
+            }
+            match options.open(&lock_path) {
+                Ok(mut f) => {
+                    let _ = writeln!(f, "{}", std::process::id());
+                    return Ok(LockGuard(lock_path));
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    let stale = fs::metadata(&lock_path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age > LOCK_STALE);
+                    if stale {
+                        let _ = fs::remove_file(&lock_path);
+                        continue;
+                    }
+                    if start.elapsed() > LOCK_WAIT {
+                        return Err(CredentialsError::Io {
+                            path: self.path.clone(),
+                            action: "lock",
+                            source: io::Error::new(
+                                io::ErrorKind::WouldBlock,
+                                format!(
+                                    "{} is held by another process; remove it if no \
+                                     snaptrade command is running",
+                                    lock_path.display()
+                                ),
+                            ),
+                        });
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(source) => {
+                    return Err(CredentialsError::Io {
+                        path: self.path.clone(),
+                        action: "lock",
+                        source,
+                    })
+                }
+            }
+        }
     }
 
     fn dir(&self) -> PathBuf {
@@ -416,6 +460,71 @@ impl Store {
     }
 }
 
+/// Removes the lock file when dropped.
+struct LockGuard(PathBuf);
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.0);
+    }
+}
+
+fn apply_set(users: &mut Vec<Entry>, key: &Key, secret: SecretString) {
+    match users.iter_mut().find(|e| e.matches(key)) {
+        Some(e) => e.user_secret = secret,
+        None => users.push(Entry {
+            base_url: key.base_url.clone(),
+            client_id: key.client_id.clone(),
+            user_id: key.user_id.clone(),
+            user_secret: secret,
+        }),
+    }
+}
+
+fn apply_remove(users: &mut Vec<Entry>, key: &Key) -> bool {
+    let before = users.len();
+    users.retain(|e| !e.matches(key));
+    users.len() != before
+}
+
+/// Reads and parses the file: whether it exists, and its entries. A file that
+/// cannot be read or parsed is an error naming the path.
+fn read_file(path: &Path) -> Result<(bool, Vec<Entry>), CredentialsError> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((false, Vec::new())),
+        Err(source) => {
+            return Err(CredentialsError::Io {
+                path: path.to_owned(),
+                action: "read",
+                source,
+            })
+        }
+    };
+    let corrupt = |message: String| CredentialsError::Corrupt {
+        path: path.to_owned(),
+        message,
+    };
+    // Only the kind and position of the problem: serde_json's own message
+    // may quote a value from the file, and values here are secrets.
+    let data: FileData = serde_json::from_slice(&bytes).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Syntax => "not valid JSON",
+            serde_json::error::Category::Eof => "truncated JSON",
+            serde_json::error::Category::Data => "not the expected structure",
+            serde_json::error::Category::Io => "unreadable",
+        };
+        corrupt(format!("{what} at line {} column {}", e.line(), e.column()))
+    })?;
+    if data.version != VERSION {
+        return Err(corrupt(format!(
+            "unsupported version {}, this program writes version {VERSION}",
+            data.version
+        )));
+    }
+    Ok((true, data.users))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,6 +592,31 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["credentials.json"]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn save_keeps_changes_made_by_others_since_load() {
+        let dir = temp_dir("merge");
+        let path = dir.join("credentials.json");
+        let a = Key::new("http://h", "C", "a");
+        let b = Key::new("http://h", "C", "b");
+        let mut first = Store::load(&path).unwrap();
+        let mut second = Store::load(&path).unwrap();
+        first.set(&a, "sa".into());
+        first.save().unwrap();
+        second.set(&b, "sb".into());
+        second.save().unwrap();
+        let now = Store::load(&path).unwrap();
+        assert_eq!(now.get(&a).map(SecretString::expose), Some("sa"));
+        assert_eq!(now.get(&b).map(SecretString::expose), Some("sb"));
+        let mut third = Store::load(&path).unwrap();
+        assert!(third.remove(&a));
+        third.save().unwrap();
+        let now = Store::load(&path).unwrap();
+        assert!(now.get(&a).is_none());
+        assert!(now.get(&b).is_some());
+        assert!(!dir.join("credentials.json.lock").exists());
         fs::remove_dir_all(dir).unwrap();
     }
 

@@ -287,6 +287,38 @@ fn user_lifecycle_against_the_sandbox() {
 }
 
 #[test]
+fn concurrent_registers_keep_every_secret() {
+    let sandbox = Sandbox::start();
+    let dir = TempDir::new("concurrent");
+    let creds = dir.0.join("credentials.json");
+    let children: Vec<Child> = (0..8)
+        .map(|i| {
+            cli(&sandbox, &creds)
+                .args(["users", "register", &format!("user-{i}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        ok(child.wait_with_output().unwrap());
+    }
+    for i in 0..8 {
+        assert!(
+            stored_secret(&creds, &format!("user-{i}")).is_some(),
+            "user-{i} lost: {}",
+            std::fs::read_to_string(&creds).unwrap()
+        );
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(leftovers, ["credentials.json"], "temp or lock files left");
+}
+
+#[test]
 fn wrong_consumer_key_is_reported_with_code_1076() {
     let sandbox = Sandbox::start();
     let dir = TempDir::new("wrongkey");
