@@ -44,7 +44,17 @@ fn regenerate() {
         spec_name: SPEC.to_owned(),
     };
     let result = codegen::generate_file(&root.join(SPEC), &opts)
-        .and_then(|content| codegen::sync(&root.join(OUT), &content, check_only));
+        .and_then(|content| codegen::sync(&root.join(OUT), &content, check_only))
+        .map_err(|e| match e {
+            codegen::Error::Stale { diff, .. } => codegen::Error::Stale {
+                file: OUT.to_owned(),
+                diff,
+                fix: format!(
+                    "run `cargo build` without CI=true (or `cargo run -p codegen -- generate {SPEC} --out {OUT}`) and commit generated/"
+                ),
+            },
+            other => other,
+        });
     match result {
         Ok(codegen::SyncOutcome::Unchanged) => {}
         Ok(codegen::SyncOutcome::Written) => {

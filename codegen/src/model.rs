@@ -1314,6 +1314,14 @@ impl<'a> Lowerer<'a> {
                     ParameterSchemaOrContent::Schema(s) => {
                         let sp = ptr(&pp, &["schema"]);
                         let ty = self.lower(view(s), &hint, secret, &sp)?;
+                        self.retitle(
+                            &ty,
+                            format!("Values of the `{}` parameter of `{}`.", d.name, n.id),
+                        );
+                        self.retitle(
+                            &ty,
+                            format!("Values of the `{}` parameter of `{}`.", d.name, n.id),
+                        );
                         let (_, sdoc) = self.nullable_and_doc(view(s), &sp)?;
                         (ty, sdoc)
                     }
@@ -1387,7 +1395,14 @@ impl<'a> Lowerer<'a> {
                 let sp = ptr(&bp, &["content", mt, "schema"]);
                 let ty = match &media.schema {
                     Some(s) => {
-                        self.lower(view(s), &format!("{}RequestBody", n.type_name), false, &sp)?
+                        let ty = self.lower(
+                            view(s),
+                            &format!("{}RequestBody", n.type_name),
+                            false,
+                            &sp,
+                        )?;
+                        self.retitle(&ty, format!("The request body of `{}`.", n.id));
+                        ty
                     }
                     None => Ty::Value,
                 };
@@ -1439,7 +1454,16 @@ impl<'a> Lowerer<'a> {
         for (status, resp) in &op.responses.responses {
             let sp = ptr(&rp, &[&status.to_string()]);
             let resp = self.deref_response(resp, &sp)?;
-            let ty = self.response_type(resp, &format!("{}{status}Response", n.type_name), &sp)?;
+            let label = format!(
+                "Body of the HTTP {status} response of `{}`: {}",
+                n.id, resp.description
+            );
+            let ty = self.response_type(
+                resp,
+                &format!("{}{status}Response", n.type_name),
+                &sp,
+                label,
+            )?;
             let (status_match, is_success, base) = match status {
                 StatusCode::Code(c) => (
                     StatusMatch::Code(*c),
@@ -1471,8 +1495,16 @@ impl<'a> Lowerer<'a> {
             Some(resp) => {
                 let sp = ptr(&rp, &["default"]);
                 let resp = self.deref_response(resp, &sp)?;
-                let ty =
-                    self.response_type(resp, &format!("{}DefaultResponse", n.type_name), &sp)?;
+                let label = format!(
+                    "Body of the `default` response of `{}`: {}",
+                    n.id, resp.description
+                );
+                let ty = self.response_type(
+                    resp,
+                    &format!("{}DefaultResponse", n.type_name),
+                    &sp,
+                    label,
+                )?;
                 Some(Outcome {
                     status: StatusMatch::Code(0),
                     variant: "Default".to_owned(),
@@ -1544,18 +1576,30 @@ impl<'a> Lowerer<'a> {
         resp: &'a Response,
         hint: &str,
         pointer: &str,
+        label: String,
     ) -> Result<Option<Ty>, Error> {
         match json_media(&resp.content) {
             Some((mt, media)) => match &media.schema {
-                Some(s) => Ok(Some(self.lower(
-                    view(s),
-                    hint,
-                    false,
-                    &ptr(pointer, &["content", mt, "schema"]),
-                )?)),
+                Some(s) => {
+                    let sp = ptr(pointer, &["content", mt, "schema"]);
+                    let ty = self.lower(view(s), hint, false, &sp)?;
+                    self.retitle(&ty, label);
+                    Ok(Some(ty))
+                }
                 None => Ok(Some(Ty::Value)),
             },
             None => Ok(None),
+        }
+    }
+
+    /// Gives an inline type created for an operation a readable doc.
+    fn retitle(&mut self, ty: &Ty, doc: String) {
+        if let Ty::Named(n) = ty {
+            if let Some(t) = self.types.get_mut(n) {
+                if t.doc.starts_with("Inline schema at") {
+                    t.doc = doc;
+                }
+            }
         }
     }
 
