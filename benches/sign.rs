@@ -38,27 +38,61 @@ fn main() {
         "connectionPortalVersion":"v4"});
     let cases = [
         ("check (unsigned in practice)", "/", Q, None),
-        ("registerSnapTradeUser", "/snapTrade/registerUser", Q, Some(json!({"userId":"snaptrade-user-123"}))),
+        (
+            "registerSnapTradeUser",
+            "/snapTrade/registerUser",
+            Q,
+            Some(json!({"userId":"snaptrade-user-123"})),
+        ),
         ("loginSnapTradeUser (no body)", "/snapTrade/login", QL, None),
-        ("loginSnapTradeUser (8 options)", "/snapTrade/login", QL, Some(login_body)),
+        (
+            "loginSnapTradeUser (8 options)",
+            "/snapTrade/login",
+            QL,
+            Some(login_body),
+        ),
         ("listSnapTradeUsers", "/snapTrade/listUsers", Q, None),
-        ("deleteSnapTradeUser", "/snapTrade/deleteUser", "userId=snaptrade-user-123&clientId=YOUR_CLIENT_ID&timestamp=1700000000", None),
-        ("resetSnapTradeUserSecret", "/snapTrade/resetUserSecret", Q,
-            Some(json!({"userId":"snaptrade-user-123","userSecret":"adf2aa34-8219-40f7-a6b3-60156985cc61"}))),
+        (
+            "deleteSnapTradeUser",
+            "/snapTrade/deleteUser",
+            "userId=snaptrade-user-123&clientId=YOUR_CLIENT_ID&timestamp=1700000000",
+            None,
+        ),
+        (
+            "resetSnapTradeUserSecret",
+            "/snapTrade/resetUserSecret",
+            Q,
+            Some(
+                json!({"userId":"snaptrade-user-123","userSecret":"adf2aa34-8219-40f7-a6b3-60156985cc61"}),
+            ),
+        ),
     ];
     let budget = Duration::from_millis(
-        std::env::var("BENCH_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(500),
+        std::env::var("BENCH_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(500),
     );
-    println!("{:<34} {:>12} {:>12} {:>7}", "operation", "sign ns", "bare ns", "ratio");
+    println!(
+        "{:<34} {:>12} {:>12} {:>7}",
+        "operation", "sign ns", "bare ns", "ratio"
+    );
     for (name, path, query, body) in &cases {
         let full = measure(budget, || {
-            black_box(snaptrade::sign::signature(KEY, black_box(path), black_box(query), body.as_ref()));
+            black_box(snaptrade::sign::signature(
+                KEY,
+                black_box(path),
+                black_box(query),
+                body.as_ref(),
+            ));
         });
         let signed = snaptrade::sign::signed_string(path, query, body.as_ref());
         let bare = measure(budget, || {
             let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(KEY.as_bytes()).unwrap();
             mac.update(black_box(signed.as_bytes()));
-            black_box(base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()));
+            black_box(
+                base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()),
+            );
         });
         println!("{name:<34} {full:>12.0} {bare:>12.0} {:>6.2}x", full / bare);
     }

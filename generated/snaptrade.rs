@@ -495,17 +495,12 @@ pub mod api_status {
     }
     impl Check<'_> {
         /// Sends the request and decodes the answer (see [`ApiStatus::check`]).
-        #[allow(clippy::result_large_err)]
         pub async fn send(
             self,
         ) -> Result<rt::Response<super::models::Status>, rt::Error<CheckError>> {
             const OPERATION_ID: &str = "ApiStatus_check";
             let path = "/".to_owned();
-            let request = rt::OperationRequest::new(
-                OPERATION_ID,
-                "GET".parse().unwrap_or_default(),
-                path,
-            );
+            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path);
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 200 => {
@@ -517,10 +512,12 @@ pub mod api_status {
                 _ => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                CheckError::Default,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    CheckError::Default,
+                                ),
                             ),
                         ),
                     )
@@ -656,7 +653,6 @@ pub mod authentication {
     }
     impl ListSnapTradeUsers<'_> {
         /// Sends the request and decodes the answer (see [`Authentication::list_snap_trade_users`]).
-        #[allow(clippy::result_large_err)]
         pub async fn send(
             self,
         ) -> Result<
@@ -667,7 +663,7 @@ pub mod authentication {
             let path = "/snapTrade/listUsers".to_owned();
             let mut request = rt::OperationRequest::new(
                 OPERATION_ID,
-                "GET".parse().unwrap_or_default(),
+                rt::Method::GET,
                 path,
             );
             const SECURITY: &[&[rt::SecurityScheme]] = &[
@@ -693,7 +689,11 @@ pub mod authentication {
                         Some(body) => ListSnapTradeUsersError::BadRequest(body),
                         None => ListSnapTradeUsersError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 404 => {
                     let kind = match rt::decode_error_body::<
@@ -702,7 +702,11 @@ pub mod authentication {
                         Some(body) => ListSnapTradeUsersError::NotFound(body),
                         None => ListSnapTradeUsersError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 500 => {
                     let kind = match rt::decode_error_body::<
@@ -711,15 +715,21 @@ pub mod authentication {
                         Some(body) => ListSnapTradeUsersError::InternalServerError(body),
                         None => ListSnapTradeUsersError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 _ => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                ListSnapTradeUsersError::Unknown,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    ListSnapTradeUsersError::Unknown,
+                                ),
                             ),
                         ),
                     )
@@ -761,7 +771,6 @@ pub mod authentication {
     }
     impl RegisterSnapTradeUser<'_> {
         /// Sends the request and decodes the answer (see [`Authentication::register_snap_trade_user`]).
-        #[allow(clippy::result_large_err)]
         pub async fn send(
             self,
         ) -> Result<
@@ -772,7 +781,7 @@ pub mod authentication {
             let path = "/snapTrade/registerUser".to_owned();
             let mut request = rt::OperationRequest::new(
                 OPERATION_ID,
-                "POST".parse().unwrap_or_default(),
+                rt::Method::POST,
                 path,
             );
             let body = super::models::SnapTradeRegisterUserRequestBody {
@@ -808,7 +817,11 @@ pub mod authentication {
                         Some(body) => RegisterSnapTradeUserError::BadRequest(body),
                         None => RegisterSnapTradeUserError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 404 => {
                     let kind = match rt::decode_error_body::<
@@ -817,7 +830,11 @@ pub mod authentication {
                         Some(body) => RegisterSnapTradeUserError::NotFound(body),
                         None => RegisterSnapTradeUserError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 500 => {
                     let kind = match rt::decode_error_body::<
@@ -828,15 +845,21 @@ pub mod authentication {
                         }
                         None => RegisterSnapTradeUserError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 _ => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                RegisterSnapTradeUserError::Unknown,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    RegisterSnapTradeUserError::Unknown,
+                                ),
                             ),
                         ),
                     )
@@ -878,7 +901,6 @@ pub mod authentication {
     }
     impl DeleteSnapTradeUser<'_> {
         /// Sends the request and decodes the answer (see [`Authentication::delete_snap_trade_user`]).
-        #[allow(clippy::result_large_err)]
         pub async fn send(
             self,
         ) -> Result<
@@ -889,7 +911,7 @@ pub mod authentication {
             let path = "/snapTrade/deleteUser".to_owned();
             let mut request = rt::OperationRequest::new(
                 OPERATION_ID,
-                "DELETE".parse().unwrap_or_default(),
+                rt::Method::DELETE,
                 path,
             );
             request.query.push(("userId", rt::QueryValue::Plain(self.user_id)));
@@ -916,7 +938,11 @@ pub mod authentication {
                         Some(body) => DeleteSnapTradeUserError::BadRequest(body),
                         None => DeleteSnapTradeUserError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 403 => {
                     let kind = match rt::decode_error_body::<
@@ -925,7 +951,11 @@ pub mod authentication {
                         Some(body) => DeleteSnapTradeUserError::Forbidden(body),
                         None => DeleteSnapTradeUserError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 404 => {
                     let kind = match rt::decode_error_body::<
@@ -934,15 +964,21 @@ pub mod authentication {
                         Some(body) => DeleteSnapTradeUserError::NotFound(body),
                         None => DeleteSnapTradeUserError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 500 => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                DeleteSnapTradeUserError::InternalServerError,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    DeleteSnapTradeUserError::InternalServerError,
+                                ),
                             ),
                         ),
                     )
@@ -950,10 +986,12 @@ pub mod authentication {
                 _ => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                DeleteSnapTradeUserError::Unknown,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    DeleteSnapTradeUserError::Unknown,
+                                ),
                             ),
                         ),
                     )
@@ -1064,7 +1102,6 @@ pub mod authentication {
             self
         }
         /// Sends the request and decodes the answer (see [`Authentication::login_snap_trade_user`]).
-        #[allow(clippy::result_large_err)]
         pub async fn send(
             self,
         ) -> Result<
@@ -1075,7 +1112,7 @@ pub mod authentication {
             let path = "/snapTrade/login".to_owned();
             let mut request = rt::OperationRequest::new(
                 OPERATION_ID,
-                "POST".parse().unwrap_or_default(),
+                rt::Method::POST,
                 path,
             );
             request.query.push(("userId", rt::QueryValue::Plain(self.user_id)));
@@ -1121,7 +1158,11 @@ pub mod authentication {
                         Some(body) => LoginSnapTradeUserError::BadRequest(body),
                         None => LoginSnapTradeUserError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 403 => {
                     let kind = match rt::decode_error_body::<
@@ -1130,7 +1171,11 @@ pub mod authentication {
                         Some(body) => LoginSnapTradeUserError::Forbidden(body),
                         None => LoginSnapTradeUserError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 404 => {
                     let kind = match rt::decode_error_body::<
@@ -1139,15 +1184,21 @@ pub mod authentication {
                         Some(body) => LoginSnapTradeUserError::NotFound(body),
                         None => LoginSnapTradeUserError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 500 => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                LoginSnapTradeUserError::InternalServerError,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    LoginSnapTradeUserError::InternalServerError,
+                                ),
                             ),
                         ),
                     )
@@ -1155,10 +1206,12 @@ pub mod authentication {
                 _ => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                LoginSnapTradeUserError::Unknown,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    LoginSnapTradeUserError::Unknown,
+                                ),
                             ),
                         ),
                     )
@@ -1213,7 +1266,6 @@ pub mod authentication {
             self
         }
         /// Sends the request and decodes the answer (see [`Authentication::reset_snap_trade_user_secret`]).
-        #[allow(clippy::result_large_err)]
         pub async fn send(
             self,
         ) -> Result<
@@ -1224,7 +1276,7 @@ pub mod authentication {
             let path = "/snapTrade/resetUserSecret".to_owned();
             let mut request = rt::OperationRequest::new(
                 OPERATION_ID,
-                "POST".parse().unwrap_or_default(),
+                rt::Method::POST,
                 path,
             );
             let body = super::models::UserIDandSecret {
@@ -1261,7 +1313,11 @@ pub mod authentication {
                         Some(body) => ResetSnapTradeUserSecretError::BadRequest(body),
                         None => ResetSnapTradeUserSecretError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 401 => {
                     let kind = match rt::decode_error_body::<
@@ -1270,7 +1326,11 @@ pub mod authentication {
                         Some(body) => ResetSnapTradeUserSecretError::Unauthorized(body),
                         None => ResetSnapTradeUserSecretError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 500 => {
                     let kind = match rt::decode_error_body::<
@@ -1281,15 +1341,21 @@ pub mod authentication {
                         }
                         None => ResetSnapTradeUserSecretError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 _ => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                ResetSnapTradeUserSecretError::Unknown,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    ResetSnapTradeUserSecretError::Unknown,
+                                ),
                             ),
                         ),
                     )

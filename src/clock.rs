@@ -57,7 +57,11 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     let mut d = date.split('-');
     let (y, m, day) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
     let rest = rest.strip_prefix(['T', 't', ' '])?;
-    let (h, mi, sec) = (num(rest.get(0..2)?)?, num(rest.get(3..5)?)?, num(rest.get(6..8)?)?);
+    let (h, mi, sec) = (
+        num(rest.get(0..2)?)?,
+        num(rest.get(3..5)?)?,
+        num(rest.get(6..8)?)?,
+    );
     if rest.get(2..3)? != ":" || rest.get(5..6)? != ":" {
         return None;
     }
@@ -120,12 +124,27 @@ mod tests {
 
     #[test]
     fn parses_the_formats_seen_in_the_wild() {
-        assert_eq!(parse_timestamp("2022-11-04 01:47:00.377969+00:00"), Some(1_667_526_420));
+        assert_eq!(
+            parse_timestamp("2022-11-04 01:47:00.377969+00:00"),
+            Some(1_667_526_420)
+        );
         assert_eq!(parse_timestamp("2022-11-04T01:47:00Z"), Some(1_667_526_420));
-        assert_eq!(parse_timestamp("2022-11-04T03:47:00+02:00"), Some(1_667_526_420));
+        assert_eq!(
+            parse_timestamp("2022-11-04T03:47:00+02:00"),
+            Some(1_667_526_420)
+        );
         assert_eq!(parse_timestamp("2023-11-14T22:13:20"), Some(1_700_000_000));
-        assert_eq!(parse_http_date("Tue, 14 Nov 2023 22:13:20 GMT"), Some(1_700_000_000));
-        for bad in ["", "yesterday", "2022-13-01T00:00:00Z", "2022-11-04T01:47", "2022-11-04X01:47:00"] {
+        assert_eq!(
+            parse_http_date("Tue, 14 Nov 2023 22:13:20 GMT"),
+            Some(1_700_000_000)
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "2022-13-01T00:00:00Z",
+            "2022-11-04T01:47",
+            "2022-11-04X01:47:00",
+        ] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
     }

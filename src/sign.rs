@@ -276,16 +276,36 @@ mod tests {
     #[test]
     fn empty_object_and_none_sign_as_null() {
         let empty = serde_json::json!({});
-        assert_eq!(signed_string("/p", "q=1", Some(&empty)), signed_string("/p", "q=1", None));
-        assert_eq!(signed_string("/p", "q=1", None), r#"{"content":null,"path":"/p","query":"q=1"}"#);
+        assert_eq!(
+            signed_string("/p", "q=1", Some(&empty)),
+            signed_string("/p", "q=1", None)
+        );
+        assert_eq!(
+            signed_string("/p", "q=1", None),
+            r#"{"content":null,"path":"/p","query":"q=1"}"#
+        );
     }
 
     #[test]
     fn verify_accepts_reordered_body_and_rejects_tampering() {
-        let sig = signature("k", "/p", "a=1", Some(&serde_json::json!({"a": 1, "b": "é"})));
-        assert_eq!(verify("k", "/p", "a=1", "{\"b\":\"é\", \"a\":1}".as_bytes(), &sig).ok(), Some(true));
-        assert_eq!(verify("k", "/p", "a=2", b"{\"a\":1,\"b\":\"\\u00e9\"}", &sig).ok(), Some(false));
-        assert_eq!(verify("x", "/p", "a=1", b"{\"a\":1,\"b\":\"\\u00e9\"}", &sig).ok(), Some(false));
+        let sig = signature(
+            "k",
+            "/p",
+            "a=1",
+            Some(&serde_json::json!({"a": 1, "b": "é"})),
+        );
+        assert_eq!(
+            verify("k", "/p", "a=1", "{\"b\":\"é\", \"a\":1}".as_bytes(), &sig).ok(),
+            Some(true)
+        );
+        assert_eq!(
+            verify("k", "/p", "a=2", b"{\"a\":1,\"b\":\"\\u00e9\"}", &sig).ok(),
+            Some(false)
+        );
+        assert_eq!(
+            verify("x", "/p", "a=1", b"{\"a\":1,\"b\":\"\\u00e9\"}", &sig).ok(),
+            Some(false)
+        );
         assert!(verify("k", "/p", "a=1", b"{not json", &sig).is_err());
     }
 }

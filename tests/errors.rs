@@ -31,9 +31,9 @@ fn client(server: &Recorder) -> Client {
 
 const E400: &str = r#"{"default_detail":"Unable to verify data sent","default_code":1076}"#;
 const E401: &str = r#"{"default_detail":"Unable to verify signature sent","default_code":1076}"#;
-const E403: &str =
-    r#"{"default_detail":"User does not have permission to access this resource","default_code":1066}"#;
-const E404: &str = r#"{"default_detail":"The requested resource does not exist.","default_code":1011}"#;
+const E403: &str = r#"{"default_detail":"User does not have permission to access this resource","default_code":1066}"#;
+const E404: &str =
+    r#"{"default_detail":"The requested resource does not exist.","default_code":1011}"#;
 const E500: &str =
     r#"{"detail":"Encountered an unexpected exception.","status_code":500,"code":1000}"#;
 
@@ -48,7 +48,13 @@ fn assert_no_secret<T: std::fmt::Debug + std::fmt::Display>(e: &T) {
 async fn login_errors_map_by_status() {
     let server = Recorder::start().await;
     let c = client(&server);
-    for (status, body) in [(400, E400), (403, E403), (404, E404), (500, "oops"), (418, "{}")] {
+    for (status, body) in [
+        (400, E400),
+        (403, E403),
+        (404, E404),
+        (500, "oops"),
+        (418, "{}"),
+    ] {
         server.reply(Reply::json(status, body));
         let err = c
             .authentication()
@@ -60,7 +66,10 @@ async fn login_errors_map_by_status() {
             panic!("{status}: expected an API error, got {err:?}")
         };
         assert_eq!(api.status.as_u16(), status);
-        assert_eq!(api.request_id.as_deref(), Some(format!("req-{status}").as_str()));
+        assert_eq!(
+            api.request_id.as_deref(),
+            Some(format!("req-{status}").as_str())
+        );
         assert_eq!(api.body, body.as_bytes());
         match (status, &api.kind) {
             (400, LoginErr::BadRequest(_)) => {
@@ -92,11 +101,21 @@ async fn reset_secret_401_is_unauthorized_with_code_and_detail() {
         .unwrap_err();
     assert_no_secret(&err);
     let api = err.as_api().expect("API error");
-    assert!(matches!(api.kind, ResetErr::Unauthorized(_)), "{:?}", api.kind);
+    assert!(
+        matches!(api.kind, ResetErr::Unauthorized(_)),
+        "{:?}",
+        api.kind
+    );
     assert_eq!(api.code, Some(ErrorCode::Number(1076)));
-    assert_eq!(api.detail.as_deref(), Some("Unable to verify signature sent"));
+    assert_eq!(
+        api.detail.as_deref(),
+        Some("Unable to verify signature sent")
+    );
     let shown = err.to_string();
-    assert!(shown.contains("401") && shown.contains("1076") && shown.contains("req-401"), "{shown}");
+    assert!(
+        shown.contains("401") && shown.contains("1076") && shown.contains("req-401"),
+        "{shown}"
+    );
 
     for (status, body) in [(400, E400), (500, E500), (403, E403)] {
         server.reply(Reply::json(status, body));
@@ -111,7 +130,10 @@ async fn reset_secret_401_is_unauthorized_with_code_and_detail() {
             (500, ResetErr::InternalServerError(b)) => {
                 assert_eq!(b.code, Some(serde_json::json!(1000)));
                 assert_eq!(api.code, Some(ErrorCode::Number(1000)));
-                assert_eq!(api.detail.as_deref(), Some("Encountered an unexpected exception."));
+                assert_eq!(
+                    api.detail.as_deref(),
+                    Some("Encountered an unexpected exception.")
+                );
             }
             // 403 is not documented for this operation.
             (403, ResetErr::Unknown) => {}
@@ -131,7 +153,9 @@ async fn list_register_delete_and_check_errors() {
         let e = auth.list_snap_trade_users().await.unwrap_err();
         let ok = matches!(
             (status, &e.as_api().unwrap().kind),
-            (400, ListErr::BadRequest(_)) | (404, ListErr::NotFound(_)) | (500, ListErr::InternalServerError(_))
+            (400, ListErr::BadRequest(_))
+                | (404, ListErr::NotFound(_))
+                | (500, ListErr::InternalServerError(_))
         );
         assert!(ok, "list {status}: {e:?}");
 
@@ -178,21 +202,34 @@ async fn throttling_keeps_a_string_code_and_rate_limit_headers() {
         .with_header("X-RateLimit-Remaining", "0")
         .with_header("X-RateLimit-Reset", "7"),
     );
-    let e = client(&server).authentication().list_snap_trade_users().await.unwrap_err();
+    let e = client(&server)
+        .authentication()
+        .list_snap_trade_users()
+        .await
+        .unwrap_err();
     let api = e.as_api().unwrap();
     assert_eq!(api.status.as_u16(), 429);
     assert!(matches!(api.kind, ListErr::Unknown));
     assert_eq!(api.code, Some(ErrorCode::Text("0000".into())));
     let rl = snaptrade::runtime::RateLimit::from_headers(&api.headers);
-    assert_eq!((rl.limit, rl.remaining, rl.reset_secs, rl.retry_after_secs), (Some(250), Some(0), Some(7), Some(7)));
+    assert_eq!(
+        (rl.limit, rl.remaining, rl.reset_secs, rl.retry_after_secs),
+        (Some(250), Some(0), Some(7), Some(7))
+    );
 }
 
 #[tokio::test]
 async fn a_success_status_with_a_wrong_body_is_a_decode_error_with_an_excerpt() {
     let server = Recorder::start().await;
     server.reply(Reply::json(200, r#"{"userId": 42}"#));
-    let e = client(&server).authentication().register_snap_trade_user("u").await.unwrap_err();
-    let Error::Decode(d) = &e else { panic!("expected a decode error, got {e:?}") };
+    let e = client(&server)
+        .authentication()
+        .register_snap_trade_user("u")
+        .await
+        .unwrap_err();
+    let Error::Decode(d) = &e else {
+        panic!("expected a decode error, got {e:?}")
+    };
     assert_eq!(d.status.as_u16(), 200);
     assert_eq!(d.excerpt, r#"{"userId": 42}"#);
     assert_eq!(d.request_id.as_deref(), Some("req-200"));
@@ -202,7 +239,11 @@ async fn a_success_status_with_a_wrong_body_is_a_decode_error_with_an_excerpt() 
 #[tokio::test]
 async fn a_dead_server_is_a_transport_error_without_the_query() {
     // Bind then drop a listener: the port is free and refuses connections.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let c = Client::builder()
         .client_id("CID")
         .consumer_key(KEY)
@@ -215,9 +256,15 @@ async fn a_dead_server_is_a_transport_error_without_the_query() {
         })
         .build()
         .unwrap();
-    let e = c.authentication().login_snap_trade_user("u", SECRET).await.unwrap_err();
+    let e = c
+        .authentication()
+        .login_snap_trade_user("u", SECRET)
+        .await
+        .unwrap_err();
     assert_no_secret(&e);
-    let Error::Transport(t) = &e else { panic!("expected a transport error, got {e:?}") };
+    let Error::Transport(t) = &e else {
+        panic!("expected a transport error, got {e:?}")
+    };
     assert_eq!(t.kind, snaptrade::runtime::TransportErrorKind::Connect);
     assert!(!t.maybe_sent);
     // Refused before sending: safe to retry even a non-idempotent call.
@@ -234,6 +281,11 @@ fn config_errors_and_debug_output_hide_the_consumer_key() {
     assert!(!format!("{c:?}").contains(KEY));
     let e = Client::builder().client_id("CID").build().unwrap_err();
     assert_eq!(e, snaptrade::ConfigError::Missing("SNAPTRADE_CONSUMER_KEY"));
-    let e = Client::builder().client_id("c").consumer_key("k").base_url("ftp://x").build().unwrap_err();
+    let e = Client::builder()
+        .client_id("c")
+        .consumer_key("k")
+        .base_url("ftp://x")
+        .build()
+        .unwrap_err();
     assert!(matches!(e, snaptrade::ConfigError::Invalid(_)), "{e:?}");
 }

@@ -46,18 +46,26 @@ async fn idempotent_calls_retry_and_re_sign_each_attempt() {
     assert_eq!(users.body, vec!["u1".to_string()]);
     let recs = server.take();
     assert_eq!(recs.len(), 3);
-    let stamps: Vec<&str> = recs.iter().map(|r| r.query().rsplit('=').next().unwrap()).collect();
+    let stamps: Vec<&str> = recs
+        .iter()
+        .map(|r| r.query().rsplit('=').next().unwrap())
+        .collect();
     assert_eq!(stamps, ["1700000000", "1700000001", "1700000002"]);
     for r in &recs {
         let sig = r.header("signature").unwrap();
-        assert_eq!(sign::verify("KEY", r.path(), r.query(), &r.body, sig).ok(), Some(true));
+        assert_eq!(
+            sign::verify("KEY", r.path(), r.query(), &r.body, sig).ok(),
+            Some(true)
+        );
     }
 }
 
 #[tokio::test]
 async fn retry_after_is_honoured() {
     let server = Recorder::start().await;
-    server.reply(Reply::json(429, r#"{"detail":"slow down","code":"0000"}"#).with_header("Retry-After", "1"));
+    server.reply(
+        Reply::json(429, r#"{"detail":"slow down","code":"0000"}"#).with_header("Retry-After", "1"),
+    );
     server.reply(Reply::json(200, "[]"));
     let started = Instant::now();
     client(&server, fast_policy())
@@ -65,15 +73,25 @@ async fn retry_after_is_honoured() {
         .list_snap_trade_users()
         .await
         .unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(950), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(server.take().len(), 2);
 }
 
 #[tokio::test]
 async fn a_wait_beyond_the_time_budget_returns_the_throttle_error() {
     let server = Recorder::start().await;
-    server.reply(Reply::json(429, r#"{"detail":"slow down","code":"0000"}"#).with_header("Retry-After", "120"));
-    let policy = RetryPolicy { max_elapsed: Duration::from_secs(2), ..fast_policy() };
+    server.reply(
+        Reply::json(429, r#"{"detail":"slow down","code":"0000"}"#)
+            .with_header("Retry-After", "120"),
+    );
+    let policy = RetryPolicy {
+        max_elapsed: Duration::from_secs(2),
+        ..fast_policy()
+    };
     let started = Instant::now();
     let e = client(&server, policy)
         .authentication()
@@ -91,14 +109,32 @@ async fn register_and_reset_are_never_repeated_after_reaching_the_server() {
     let c = client(&server, fast_policy());
     for status in [429, 500, 502, 503, 504] {
         server.reply(Reply::json(status, "{}"));
-        let e = c.authentication().register_snap_trade_user("u").await.unwrap_err();
+        let e = c
+            .authentication()
+            .register_snap_trade_user("u")
+            .await
+            .unwrap_err();
         assert_eq!(e.status().map(|s| s.as_u16()), Some(status));
-        assert_eq!(server.take().len(), 1, "register was repeated after HTTP {status}");
+        assert_eq!(
+            server.take().len(),
+            1,
+            "register was repeated after HTTP {status}"
+        );
 
         server.reply(Reply::json(status, "{}"));
-        let e = c.authentication().reset_snap_trade_user_secret().user_id("u").user_secret("s").await.unwrap_err();
+        let e = c
+            .authentication()
+            .reset_snap_trade_user_secret()
+            .user_id("u")
+            .user_secret("s")
+            .await
+            .unwrap_err();
         assert_eq!(e.status().map(|s| s.as_u16()), Some(status));
-        assert_eq!(server.take().len(), 1, "reset was repeated after HTTP {status}");
+        assert_eq!(
+            server.take().len(),
+            1,
+            "reset was repeated after HTTP {status}"
+        );
     }
 }
 

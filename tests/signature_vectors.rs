@@ -137,11 +137,27 @@ const VECTORS: &[Vector] = &[
 #[test]
 fn reference_sdk_vectors_reproduce_exactly() {
     for v in VECTORS {
-        let body: Option<serde_json::Value> =
-            v.body.map(|b| serde_json::from_str(b).expect("vector body is JSON"));
-        assert_eq!(sign::signed_string(v.path, v.query, body.as_ref()), v.signed, "{}: signed string", v.id);
-        assert_eq!(sign::signature(KEY, v.path, v.query, body.as_ref()), v.signature, "{}: signature", v.id);
-        assert_eq!(sign::sign_string(KEY, v.signed), v.signature, "{}: HMAC of the signed string", v.id);
+        let body: Option<serde_json::Value> = v
+            .body
+            .map(|b| serde_json::from_str(b).expect("vector body is JSON"));
+        assert_eq!(
+            sign::signed_string(v.path, v.query, body.as_ref()),
+            v.signed,
+            "{}: signed string",
+            v.id
+        );
+        assert_eq!(
+            sign::signature(KEY, v.path, v.query, body.as_ref()),
+            v.signature,
+            "{}: signature",
+            v.id
+        );
+        assert_eq!(
+            sign::sign_string(KEY, v.signed),
+            v.signature,
+            "{}: HMAC of the signed string",
+            v.id
+        );
         let raw = v.body.unwrap_or("");
         assert_eq!(
             sign::verify(KEY, v.path, v.query, raw.as_bytes(), v.signature).ok(),
@@ -166,5 +182,12 @@ fn query_encoding_matches_the_reference_sdk() {
         ("clientId", "YOUR_CLIENT_ID"),
         ("timestamp", "1700000000"),
     ]);
-    assert_eq!(q, VECTORS.iter().find(|v| v.id == "X02_login_escaped_user").unwrap().query);
+    assert_eq!(
+        q,
+        VECTORS
+            .iter()
+            .find(|v| v.id == "X02_login_escaped_user")
+            .unwrap()
+            .query
+    );
 }

@@ -40,7 +40,11 @@ async fn api_status_is_sent_unsigned() {
         200,
         r#"{"version":153,"timestamp":"2022-11-04 01:47:00.377969+00:00","online":true}"#,
     ));
-    let resp = client(&server.base_url()).api_status().check().await.unwrap();
+    let resp = client(&server.base_url())
+        .api_status()
+        .check()
+        .await
+        .unwrap();
     assert_eq!(resp.body.version, Some(153));
     assert_eq!(resp.body.online, Some(true));
     assert_eq!(resp.request_id(), Some("req-200"));
@@ -65,7 +69,10 @@ async fn register_matches_the_reference_sdk_on_the_wire() {
     assert_eq!(resp.body.user_id.as_deref(), Some("snaptrade-user-123"));
     let secret = resp.body.user_secret.as_ref().expect("secret");
     assert_eq!(secret.expose(), "adf2aa34-8219-40f7-a6b3-60156985cc61");
-    assert!(!format!("{:?}", resp.body).contains("adf2aa34"), "secret leaked in Debug");
+    assert!(
+        !format!("{:?}", resp.body).contains("adf2aa34"),
+        "secret leaked in Debug"
+    );
     let rec = server.last();
     // Figures from the reference SDK's own capture of this request.
     assert_eq!(rec.method, "POST");
@@ -85,8 +92,14 @@ async fn register_matches_the_reference_sdk_on_the_wire() {
 #[tokio::test]
 async fn login_orders_query_and_signs_options() {
     let server = Recorder::start().await;
-    server.reply(Reply::json(200, r#"{"redirectURI":"https://x/y","sessionId":"s-1"}"#));
-    server.reply(Reply::json(200, r#"{"redirectURI":"https://x/y","sessionId":"s-2"}"#));
+    server.reply(Reply::json(
+        200,
+        r#"{"redirectURI":"https://x/y","sessionId":"s-1"}"#,
+    ));
+    server.reply(Reply::json(
+        200,
+        r#"{"redirectURI":"https://x/y","sessionId":"s-2"}"#,
+    ));
     let c = client(&server.base_url());
     // No options: the reference SDK sends `{}` and signs content null.
     c.authentication()
@@ -153,34 +166,58 @@ async fn list_delete_and_reset_match_the_reference_signatures() {
     let rec = server.last();
     assert_eq!(
         (rec.method.as_str(), rec.target.as_str()),
-        ("GET", "/snapTrade/listUsers?clientId=YOUR_CLIENT_ID&timestamp=1700000000")
+        (
+            "GET",
+            "/snapTrade/listUsers?clientId=YOUR_CLIENT_ID&timestamp=1700000000"
+        )
     );
-    assert_eq!(rec.header("signature"), Some("0yGORIWv2TMz2oQ/1AN0H5/V1y6EUycVK2ETgMH1NQE="));
+    assert_eq!(
+        rec.header("signature"),
+        Some("0yGORIWv2TMz2oQ/1AN0H5/V1y6EUycVK2ETgMH1NQE=")
+    );
     assert!(rec.body.is_empty());
 
-    server.reply(Reply::json(200, r#"{"status":"deleted","detail":"queued","userId":"snaptrade-user-123"}"#));
-    let deleted = auth.delete_snap_trade_user("snaptrade-user-123").await.unwrap();
+    server.reply(Reply::json(
+        200,
+        r#"{"status":"deleted","detail":"queued","userId":"snaptrade-user-123"}"#,
+    ));
+    let deleted = auth
+        .delete_snap_trade_user("snaptrade-user-123")
+        .await
+        .unwrap();
     assert_eq!(deleted.body.status.as_deref(), Some("deleted"));
     let rec = server.last();
     assert_eq!(
         (rec.method.as_str(), rec.target.as_str()),
         ("DELETE", "/snapTrade/deleteUser?userId=snaptrade-user-123&clientId=YOUR_CLIENT_ID&timestamp=1700000000")
     );
-    assert_eq!(rec.header("signature"), Some("2C1XnGDjFTlm1QYCkIk9S/2mEriiYoI+26jTeA3zvYE="));
+    assert_eq!(
+        rec.header("signature"),
+        Some("2C1XnGDjFTlm1QYCkIk9S/2mEriiYoI+26jTeA3zvYE=")
+    );
 
-    server.reply(Reply::json(200, r#"{"userId":"snaptrade-user-123","userSecret":"new"}"#));
+    server.reply(Reply::json(
+        200,
+        r#"{"userId":"snaptrade-user-123","userSecret":"new"}"#,
+    ));
     auth.reset_snap_trade_user_secret()
         .user_id("snaptrade-user-123")
         .user_secret("adf2aa34-8219-40f7-a6b3-60156985cc61")
         .await
         .unwrap();
     let rec = server.last();
-    assert_eq!(rec.target, "/snapTrade/resetUserSecret?clientId=YOUR_CLIENT_ID&timestamp=1700000000");
+    assert_eq!(
+        rec.target,
+        "/snapTrade/resetUserSecret?clientId=YOUR_CLIENT_ID&timestamp=1700000000"
+    );
     assert_eq!(
         rec.body,
         br#"{"userId":"snaptrade-user-123","userSecret":"adf2aa34-8219-40f7-a6b3-60156985cc61"}"#
     );
-    assert_eq!(rec.header("signature"), Some("vaVyQ1fWKwe1+c0UhuDgiwj5RmV0AjYM3YXN2oA44j0="));
+    assert_eq!(
+        rec.header("signature"),
+        Some("vaVyQ1fWKwe1+c0UhuDgiwj5RmV0AjYM3YXN2oA44j0=")
+    );
 }
 
 #[tokio::test]
@@ -199,7 +236,10 @@ async fn escapes_user_ids_and_signs_the_escaped_query() {
         .unwrap();
     let rec = server.last();
     let (before_ts, ts) = rec.query().rsplit_once("&timestamp=").unwrap();
-    assert_eq!(before_ts, "userId=a%20b/%C3%A9%2B%26%3D%3F~_.-&clientId=id%20with%20space");
+    assert_eq!(
+        before_ts,
+        "userId=a%20b/%C3%A9%2B%26%3D%3F~_.-&clientId=id%20with%20space"
+    );
     // A fresh timestamp from the system clock.
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

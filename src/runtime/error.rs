@@ -15,14 +15,15 @@ const EXCERPT: usize = 512;
 #[derive(Debug, thiserror::Error)]
 pub enum Error<E> {
     /// The server answered with a status that is not a documented success.
+    /// Boxed: it carries headers and the body, and most results are `Ok`.
     #[error(transparent)]
-    Api(ApiError<E>),
+    Api(Box<ApiError<E>>),
     /// The request did not complete: connection, TLS, timeout.
     #[error(transparent)]
-    Transport(TransportError),
+    Transport(Box<TransportError>),
     /// A success status came with a body that does not match the spec.
     #[error(transparent)]
-    Decode(DecodeError),
+    Decode(Box<DecodeError>),
     /// The request could not be built (bad base URL, missing credential, ...).
     #[error(transparent)]
     Request(RequestError),
@@ -58,7 +59,7 @@ impl<E> Error<E> {
 
 impl<E> From<TransportError> for Error<E> {
     fn from(e: TransportError) -> Self {
-        Error::Transport(e)
+        Error::Transport(Box::new(e))
     }
 }
 
@@ -238,14 +239,14 @@ pub fn decode_json<T: serde::de::DeserializeOwned, E>(
             headers: raw.headers,
             body,
         }),
-        Err(e) => Err(Error::Decode(DecodeError {
+        Err(e) => Err(Error::Decode(Box::new(DecodeError {
             operation_id,
             status: raw.status,
             message: e.to_string(),
             excerpt: excerpt(&raw.body),
             request_id: raw.request_id().map(str::to_owned),
             body: raw.body,
-        })),
+        }))),
     }
 }
 

@@ -19,6 +19,8 @@ pub use error::{
     decode_empty, decode_error_body, decode_json, ApiError, DecodeError, Error, ErrorCode,
     RequestError, TransportError, TransportErrorKind,
 };
+/// The HTTP method type used in [`OperationRequest`].
+pub use http::Method;
 pub use request::{ApiKeyLocation, Body, OperationRequest, QueryValue, SchemeKind, SecurityScheme};
 pub use response::{RateLimit, RawResponse, Response};
 pub use retry::RetryPolicy;

@@ -51,7 +51,7 @@ pub fn rank(value: &Value, shapes: &[Shape]) -> Vec<usize> {
         .filter_map(|(i, s)| score(value, s).map(|sc| (i, sc)))
         .collect();
     // Stable sort: equal scores keep the spec's order.
-    scored.sort_by(|a, b| b.1.cmp(&a.1));
+    scored.sort_by_key(|s| std::cmp::Reverse(s.1));
     scored.into_iter().map(|(i, _)| i).collect()
 }
 

@@ -96,9 +96,11 @@ pub(crate) fn decide(
                 return None;
             }
             // The server's own word beats our guess.
-            let told = limits
-                .retry_after_secs
-                .or(if status == 429 { limits.reset_secs } else { None });
+            let told = limits.retry_after_secs.or(if status == 429 {
+                limits.reset_secs
+            } else {
+                None
+            });
             Some(match told {
                 Some(secs) => Duration::from_secs(secs),
                 None => policy.backoff(retry),
@@ -150,14 +152,26 @@ mod tests {
             retry_after_secs: Some(3),
             ..RateLimit::default()
         };
-        assert_eq!(decide(&p, true, Outcome::Status(429, told), 1), Some(Duration::from_secs(3)));
+        assert_eq!(
+            decide(&p, true, Outcome::Status(429, told), 1),
+            Some(Duration::from_secs(3))
+        );
         let reset = RateLimit {
             reset_secs: Some(5),
             ..RateLimit::default()
         };
-        assert_eq!(decide(&p, true, Outcome::Status(429, reset), 1), Some(Duration::from_secs(5)));
+        assert_eq!(
+            decide(&p, true, Outcome::Status(429, reset), 1),
+            Some(Duration::from_secs(5))
+        );
         assert!(decide(&p, true, Outcome::Status(503, RateLimit::default()), 4).is_none());
-        assert!(decide(&RetryPolicy::never(), true, Outcome::Status(503, RateLimit::default()), 1).is_none());
+        assert!(decide(
+            &RetryPolicy::never(),
+            true,
+            Outcome::Status(503, RateLimit::default()),
+            1
+        )
+        .is_none());
     }
 
     #[test]

@@ -105,7 +105,7 @@ impl<E> From<SendError> for crate::runtime::Error<E> {
     fn from(e: SendError) -> Self {
         match e {
             SendError::Request(e) => crate::runtime::Error::Request(e),
-            SendError::Transport(e) => crate::runtime::Error::Transport(e),
+            SendError::Transport(e) => crate::runtime::Error::Transport(Box::new(e)),
         }
     }
 }
@@ -121,10 +121,14 @@ impl Transport {
         let parsed = reqwest::Url::parse(&base_url)
             .map_err(|e| format!("invalid base URL {base_url:?}: {e}"))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(format!("base URL {base_url:?} must start with http:// or https://"));
+            return Err(format!(
+                "base URL {base_url:?} must start with http:// or https://"
+            ));
         }
         if parsed.query().is_some() || parsed.fragment().is_some() {
-            return Err(format!("base URL {base_url:?} must not have a query or fragment"));
+            return Err(format!(
+                "base URL {base_url:?} must not have a query or fragment"
+            ));
         }
         // reqwest is built without a bundled crypto provider (aws-lc-rs is slow to
         // compile); ring is installed as the process default if none is yet.
@@ -172,7 +176,9 @@ impl Transport {
             let prepared = self.prepare(&op)?;
             let result = self.send(&op, prepared).await;
             let outcome = match &result {
-                Ok(raw) => Outcome::Status(raw.status.as_u16(), RateLimit::from_headers(&raw.headers)),
+                Ok(raw) => {
+                    Outcome::Status(raw.status.as_u16(), RateLimit::from_headers(&raw.headers))
+                }
                 Err(SendError::Transport(t)) => Outcome::Transport {
                     kind: t.kind,
                     maybe_sent: t.maybe_sent,

@@ -346,7 +346,8 @@ fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
 
     // ---- send -------------------------------------------------------------
     let path_expr = path_expr(api, op);
-    let http_method = &op.http_method;
+    // OpenAPI's eight methods are all associated constants of `http::Method`.
+    let http_method = ident(&op.http_method.to_ascii_uppercase());
     let mut stmts: Vec<TokenStream> = Vec::new();
     for p in &op.params {
         let n = ident(&p.rust);
@@ -495,11 +496,11 @@ fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
                         Some(body) => #error::#v(body),
                         None => #error::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(rt::Error::Api(Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind))))
                 }}
             }
             None => {
-                quote!(Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, #error::#v))))
+                quote!(Err(rt::Error::Api(Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, #error::#v)))))
             }
         }
     };
@@ -511,7 +512,7 @@ fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
     let fallback = match &op.default {
         Some(d) => err_arm(d),
         None => {
-            quote!(Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, #error::Unknown))))
+            quote!(Err(rt::Error::Api(Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, #error::Unknown)))))
         }
     };
     arms.push(quote!(_ => #fallback,));
@@ -540,13 +541,12 @@ fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
             #(#setters)*
 
             #[doc = #method_link]
-            #[allow(clippy::result_large_err)]
             pub async fn send(self) -> Result<rt::Response<#success_ty>, rt::Error<#error>> {
                 const OPERATION_ID: &str = #op_id;
                 let path = #path_expr;
                 let #mutability request = rt::OperationRequest::new(
                     OPERATION_ID,
-                    #http_method.parse().unwrap_or_default(),
+                    rt::Method::#http_method,
                     path,
                 );
                 #(#stmts)*

@@ -378,15 +378,10 @@ pub mod misc {
     }
     impl Health<'_> {
         /// Sends the request and decodes the answer (see [`Misc::health`]).
-        #[allow(clippy::result_large_err)]
         pub async fn send(self) -> Result<rt::Response<()>, rt::Error<HealthError>> {
             const OPERATION_ID: &str = "Misc_health";
             let path = "/health".to_owned();
-            let request = rt::OperationRequest::new(
-                OPERATION_ID,
-                "GET".parse().unwrap_or_default(),
-                path,
-            );
+            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path);
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 204 => Ok(rt::decode_empty::<HealthError>(raw)),
@@ -397,7 +392,11 @@ pub mod misc {
                         Some(body) => HealthError::Default(body),
                         None => HealthError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
             }
         }
@@ -541,7 +540,6 @@ pub mod pets {
             self
         }
         /// Sends the request and decodes the answer (see [`Pets::list_pets`]).
-        #[allow(clippy::result_large_err)]
         pub async fn send(
             self,
         ) -> Result<rt::Response<Vec<super::models::Pet>>, rt::Error<ListPetsError>> {
@@ -549,7 +547,7 @@ pub mod pets {
             let path = "/pets".to_owned();
             let mut request = rt::OperationRequest::new(
                 OPERATION_ID,
-                "GET".parse().unwrap_or_default(),
+                rt::Method::GET,
                 path,
             );
             if let Some(value) = self.kind {
@@ -584,15 +582,21 @@ pub mod pets {
                         Some(body) => ListPetsError::Status4xx(body),
                         None => ListPetsError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 _ => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                ListPetsError::Unknown,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    ListPetsError::Unknown,
+                                ),
                             ),
                         ),
                     )
@@ -648,7 +652,6 @@ pub mod pets {
             self
         }
         /// Sends the request and decodes the answer (see [`Pets::create_pet`]).
-        #[allow(clippy::result_large_err)]
         pub async fn send(
             self,
         ) -> Result<rt::Response<CreatePetSuccess>, rt::Error<CreatePetError>> {
@@ -656,7 +659,7 @@ pub mod pets {
             let path = "/pets".to_owned();
             let mut request = rt::OperationRequest::new(
                 OPERATION_ID,
-                "POST".parse().unwrap_or_default(),
+                rt::Method::POST,
                 path,
             );
             let body = super::models::NewPet {
@@ -706,15 +709,21 @@ pub mod pets {
                         Some(body) => CreatePetError::Conflict(body),
                         None => CreatePetError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 500 => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                CreatePetError::InternalServerError,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    CreatePetError::InternalServerError,
+                                ),
                             ),
                         ),
                     )
@@ -722,10 +731,12 @@ pub mod pets {
                 _ => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                CreatePetError::Unknown,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    CreatePetError::Unknown,
+                                ),
                             ),
                         ),
                     )
@@ -773,7 +784,6 @@ pub mod pets {
     }
     impl GetPet<'_> {
         /// Sends the request and decodes the answer (see [`Pets::get_pet`]).
-        #[allow(clippy::result_large_err)]
         pub async fn send(
             self,
         ) -> Result<rt::Response<super::models::AnyPet>, rt::Error<GetPetError>> {
@@ -783,7 +793,7 @@ pub mod pets {
             );
             let mut request = rt::OperationRequest::new(
                 OPERATION_ID,
-                "GET".parse().unwrap_or_default(),
+                rt::Method::GET,
                 path,
             );
             const SECURITY: &[&[rt::SecurityScheme]] = &[
@@ -805,15 +815,21 @@ pub mod pets {
                         Some(body) => GetPetError::NotFound(body),
                         None => GetPetError::Unknown,
                     };
-                    Err(rt::Error::Api(rt::ApiError::from_raw(OPERATION_ID, raw, kind)))
+                    Err(
+                        rt::Error::Api(
+                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
+                        ),
+                    )
                 }
                 _ => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                GetPetError::Unknown,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    GetPetError::Unknown,
+                                ),
                             ),
                         ),
                     )
@@ -851,7 +867,6 @@ pub mod pets {
     }
     impl DeletePet<'_> {
         /// Sends the request and decodes the answer (see [`Pets::delete_pet`]).
-        #[allow(clippy::result_large_err)]
         pub async fn send(self) -> Result<rt::Response<()>, rt::Error<DeletePetError>> {
             const OPERATION_ID: &str = "Pets_deletePet";
             let path = format!(
@@ -859,7 +874,7 @@ pub mod pets {
             );
             let mut request = rt::OperationRequest::new(
                 OPERATION_ID,
-                "DELETE".parse().unwrap_or_default(),
+                rt::Method::DELETE,
                 path,
             );
             const SECURITY: &[&[rt::SecurityScheme]] = &[
@@ -872,10 +887,12 @@ pub mod pets {
                 _ => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                DeletePetError::Unknown,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    DeletePetError::Unknown,
+                                ),
                             ),
                         ),
                     )
@@ -913,7 +930,6 @@ pub mod pets {
             self
         }
         /// Sends the request and decodes the answer (see [`Pets::replace_tags`]).
-        #[allow(clippy::result_large_err)]
         pub async fn send(
             self,
         ) -> Result<rt::Response<::serde_json::Value>, rt::Error<ReplaceTagsError>> {
@@ -921,7 +937,7 @@ pub mod pets {
             let path = format!("/pets/{}/tags", rt::encode_path_segment(& self.pet_id));
             let mut request = rt::OperationRequest::new(
                 OPERATION_ID,
-                "PUT".parse().unwrap_or_default(),
+                rt::Method::PUT,
                 path,
             );
             if let Some(body) = self.body {
@@ -948,10 +964,12 @@ pub mod pets {
                 _ => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                ReplaceTagsError::Unknown,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    ReplaceTagsError::Unknown,
+                                ),
                             ),
                         ),
                     )

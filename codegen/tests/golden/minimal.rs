@@ -54,7 +54,6 @@ pub mod default {
     }
     impl GetItem<'_> {
         /// Sends the request and decodes the answer (see [`Default::get_item`]).
-        #[allow(clippy::result_large_err)]
         pub async fn send(
             self,
         ) -> Result<
@@ -63,11 +62,7 @@ pub mod default {
         > {
             const OPERATION_ID: &str = "getItem";
             let path = format!("/items/{}", rt::encode_path_segment(& self.id));
-            let request = rt::OperationRequest::new(
-                OPERATION_ID,
-                "GET".parse().unwrap_or_default(),
-                path,
-            );
+            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path);
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 200 => {
@@ -79,10 +74,12 @@ pub mod default {
                 404 => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                GetItemError::NotFound,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    GetItemError::NotFound,
+                                ),
                             ),
                         ),
                     )
@@ -90,10 +87,12 @@ pub mod default {
                 _ => {
                     Err(
                         rt::Error::Api(
-                            rt::ApiError::from_raw(
-                                OPERATION_ID,
-                                raw,
-                                GetItemError::Unknown,
+                            Box::new(
+                                rt::ApiError::from_raw(
+                                    OPERATION_ID,
+                                    raw,
+                                    GetItemError::Unknown,
+                                ),
                             ),
                         ),
                     )
