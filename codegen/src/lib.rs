@@ -31,6 +31,7 @@ mod load;
 pub mod model;
 pub mod names;
 
+pub use emit::package::{crate_files, CrateOptions};
 pub use error::Error;
 
 use std::path::Path;

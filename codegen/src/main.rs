@@ -1,20 +1,26 @@
-//! `codegen generate SPEC --out FILE_OR_DIR [--runtime-path PATH] [--check]`
+//! `codegen generate SPEC --out FILE.rs|DIR [--runtime-path PATH] [--runtime-dep DEP] [--check]`
 //! `codegen check SPEC`
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  codegen generate SPEC --out FILE_OR_DIR [--runtime-path PATH] [--spec-name NAME] [--check]
-      Generates Rust from an OpenAPI 3.0 document. A directory output gets
-      <spec file stem>.rs. The file is written only if its bytes change; with
-      --check, a stale file is an error and nothing is written.
+  codegen generate SPEC --out FILE.rs [--runtime-path PATH] [--spec-name NAME] [--check]
+      Generates Rust from an OpenAPI 3.0 document into one module file.
+  codegen generate SPEC --out DIR --runtime-path ::CRATE::runtime --runtime-dep DEP
+                   [--crate-name NAME] [--check]
+      Writes a ready crate: DIR/Cargo.toml, DIR/src/lib.rs, DIR/src/generated.rs.
+      DEP is the runtime crate's dependency as written in Cargo.toml, e.g.
+      '{ path = \"../snaptrade\" }'. Files are written only if their bytes change;
+      with --check, a stale file is an error and nothing is written.
   codegen check SPEC
       Validates the document (everything generate does, without writing).
 
 Options:
   --runtime-path PATH   runtime module path used by generated code (default crate::runtime)
-  --spec-name NAME      name shown in the header and errors (default: SPEC as given)";
+  --spec-name NAME      name shown in the header and errors (default: SPEC as given)
+  --crate-name NAME     package name of a crate output (default: the spec file stem)
+  --runtime-dep DEP     dependency specification of the runtime crate (crate output)";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -39,6 +45,8 @@ fn run(args: Vec<String>) -> Result<String, String> {
     let mut opts = codegen::Options::default();
     let mut spec_name: Option<String> = None;
     let mut check_only = false;
+    let mut crate_name: Option<String> = None;
+    let mut runtime_dep: Option<String> = None;
     while let Some(a) = it.next() {
         match a.as_str() {
             "--out" | "-o" => out = Some(it.next().ok_or("--out needs a value")?.into()),
@@ -47,6 +55,8 @@ fn run(args: Vec<String>) -> Result<String, String> {
             }
             "--spec-name" => spec_name = Some(it.next().ok_or("--spec-name needs a value")?),
             "--check" => check_only = true,
+            "--crate-name" => crate_name = Some(it.next().ok_or("--crate-name needs a value")?),
+            "--runtime-dep" => runtime_dep = Some(it.next().ok_or("--runtime-dep needs a value")?),
             "-h" | "--help" => return Ok(USAGE.to_owned()),
             s if s.starts_with('-') => return Err(format!("unknown option {s}\n\n{USAGE}")),
             s if spec.is_none() => spec = Some(s.to_owned()),
@@ -64,19 +74,41 @@ fn run(args: Vec<String>) -> Result<String, String> {
                 return Ok(format!("{spec}: ok"));
             }
             let out = out.ok_or_else(|| format!("generate needs --out FILE_OR_DIR\n\n{USAGE}"))?;
-            let target = if out.is_dir() {
-                let stem = Path::new(&spec)
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "generated".into());
-                out.join(format!("{stem}.rs"))
-            } else {
-                out
-            };
-            match codegen::sync(&target, &content, check_only).map_err(|e| e.to_string())? {
-                codegen::SyncOutcome::Unchanged => Ok(format!("{}: unchanged", target.display())),
-                codegen::SyncOutcome::Written => Ok(format!("{}: written", target.display())),
+            if out.extension().is_some_and(|e| e == "rs") {
+                return match codegen::sync(&out, &content, check_only).map_err(|e| e.to_string())? {
+                    codegen::SyncOutcome::Unchanged => Ok(format!("{}: unchanged", out.display())),
+                    codegen::SyncOutcome::Written => Ok(format!("{}: written", out.display())),
+                };
             }
+            let stem = Path::new(&spec)
+                .file_stem()
+                .map(|s| {
+                    s.to_string_lossy()
+                        .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+                })
+                .unwrap_or_else(|| "generated".into());
+            let krate = codegen::CrateOptions {
+                name: crate_name.unwrap_or(stem),
+                runtime_dep: runtime_dep.ok_or_else(|| {
+                    format!("a crate output (--out DIR) needs --runtime-dep\n\n{USAGE}")
+                })?,
+            };
+            let files = codegen::crate_files(&content, &opts, &krate).map_err(|e| e.to_string())?;
+            let mut report = Vec::new();
+            for (rel, text) in files {
+                let target = out.join(rel);
+                let outcome =
+                    codegen::sync(&target, &text, check_only).map_err(|e| e.to_string())?;
+                report.push(format!(
+                    "{}: {}",
+                    target.display(),
+                    match outcome {
+                        codegen::SyncOutcome::Unchanged => "unchanged",
+                        codegen::SyncOutcome::Written => "written",
+                    }
+                ));
+            }
+            Ok(report.join("\n"))
         }
         other => Err(format!("unknown command {other}\n\n{USAGE}")),
     }

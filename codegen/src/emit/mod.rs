@@ -1,6 +1,7 @@
 //! Tokens from the model: the file layout of docs/ARCHITECTURE.md.
 
 mod ops;
+pub mod package;
 mod types;
 
 use crate::docs::doc_lines;
