@@ -26,7 +26,10 @@ fn env(name: &str) -> Option<String> {
 
 /// Never the secret itself, not even a prefix: only that there is one.
 fn redact(secret: &SecretString) -> String {
-    format!("[redacted, {} characters; store it now]", secret.expose().chars().count())
+    format!(
+        "[redacted, {} characters; store it now]",
+        secret.expose().chars().count()
+    )
 }
 
 #[tokio::main]
