@@ -30,6 +30,7 @@ mod error;
 mod load;
 pub mod model;
 pub mod names;
+mod textdiff;
 
 pub use emit::package::{crate_files, CrateOptions};
 pub use error::Error;
@@ -162,37 +163,8 @@ pub fn sync(out_path: &Path, content: &str, check_only: bool) -> Result<SyncOutc
     Ok(SyncOutcome::Written)
 }
 
-/// A compact diff: the first differing hunk (common prefix and suffix lines
-/// removed), at most `max` lines from each side.
+/// A compact diff for humans: only the changed lines, with one line of
+/// context, at most `max` changed lines.
 pub fn short_diff(old: &str, new: &str, max: usize) -> String {
-    let a: Vec<&str> = old.lines().collect();
-    let b: Vec<&str> = new.lines().collect();
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let suffix = a[prefix..]
-        .iter()
-        .rev()
-        .zip(b[prefix..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let removed = &a[prefix..a.len() - suffix];
-    let added = &b[prefix..b.len() - suffix];
-    let mut out = format!(
-        "@@ line {} (-{} +{} lines) @@\n",
-        prefix + 1,
-        removed.len(),
-        added.len()
-    );
-    for l in removed.iter().take(max) {
-        out.push_str(&format!("-{l}\n"));
-    }
-    if removed.len() > max {
-        out.push_str(&format!("-... ({} more)\n", removed.len() - max));
-    }
-    for l in added.iter().take(max) {
-        out.push_str(&format!("+{l}\n"));
-    }
-    if added.len() > max {
-        out.push_str(&format!("+... ({} more)\n", added.len() - max));
-    }
-    out
+    textdiff::line_diff(old, new, max)
 }
