@@ -155,8 +155,10 @@ fn put(
         ApiKeyLocation::Header => {
             let name = http::HeaderName::from_bytes(param.as_bytes())
                 .map_err(|e| format!("security header {param:?}: {e}"))?;
-            let value = http::HeaderValue::from_str(&value)
+            let mut value = http::HeaderValue::from_str(&value)
                 .map_err(|e| format!("security header {param}: {e}"))?;
+            // A credential (the signature): `Debug` of the headers hides it.
+            value.set_sensitive(true);
             request.headers.insert(name, value);
         }
         ApiKeyLocation::Cookie => {

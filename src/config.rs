@@ -1,7 +1,9 @@
 //! Building a client: credentials, base URL, timeout, user agent.
 
 use crate::auth::{Clock, PartnerAuth};
-use crate::runtime::{RetryPolicy, SecretString, Transport, TransportConfig};
+use crate::runtime::{
+    RequestLimit, RetryPolicy, SecretString, Transport, TransportConfig, DEFAULT_MAX_RESPONSE_BYTES,
+};
 use crate::Client;
 use std::fmt;
 use std::sync::Arc;
@@ -48,6 +50,8 @@ pub struct ClientBuilder {
     user_agent: String,
     clock: Option<Clock>,
     retry: RetryPolicy,
+    rate_limit: Option<RequestLimit>,
+    max_response_bytes: usize,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -59,6 +63,8 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -73,6 +79,8 @@ impl Default for ClientBuilder {
             user_agent: format!("snaptrade-rust/{}", env!("CARGO_PKG_VERSION")),
             clock: None,
             retry: RetryPolicy::default(),
+            rate_limit: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -117,6 +125,31 @@ impl ClientBuilder {
         self
     }
 
+    /// Keeps this client under `requests` per rolling `per` (off by default).
+    /// SnapTrade allows 250 requests per minute per client id:
+    /// `.rate_limit(250, Duration::from_secs(60))`.
+    ///
+    /// Calls over the limit wait for a slot instead of failing; every attempt
+    /// (retries included) takes one. A request holds its slot from sending
+    /// until one window after its response, so the server, which counts
+    /// arrivals, never sees more than `requests` in any window. The limit is
+    /// shared by clones of the client and handles from
+    /// [`Client::with_retry`]; two separately built clients each have their
+    /// own. A limit of 0 requests or an empty window fails [`build`](Self::build).
+    pub fn rate_limit(mut self, requests: u32, per: Duration) -> Self {
+        self.rate_limit = Some(RequestLimit { requests, per });
+        self
+    }
+
+    /// The longest response body read, in bytes (default 16 MiB). A longer
+    /// answer fails with [`TransportErrorKind::BodyTooLarge`](crate::runtime::TransportErrorKind::BodyTooLarge)
+    /// as soon as the cap is passed (or at once, when `Content-Length` says
+    /// so); it is never read to the end.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// Replaces the clock that provides request timestamps (Unix seconds).
     pub fn clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(clock));
@@ -155,6 +188,8 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 user_agent: self.user_agent,
                 retry: self.retry,
+                rate_limit: self.rate_limit,
+                max_response_bytes: self.max_response_bytes,
             },
             Some(Arc::new(auth)),
         )
@@ -178,6 +213,25 @@ impl Client {
             .client_id(client_id)
             .consumer_key(consumer_key)
             .build()
+    }
+
+    /// The same client (connection pool, credentials, rate limiter) with
+    /// another retry policy, for the calls made through the returned handle.
+    /// Cheap: use it per call.
+    ///
+    /// ```no_run
+    /// # async fn run(client: snaptrade::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use snaptrade::runtime::RetryPolicy;
+    /// // This one call is never repeated, whatever the client's policy.
+    /// let users = client
+    ///     .with_retry(RetryPolicy::never())
+    ///     .authentication()
+    ///     .list_snap_trade_users()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_retry(&self, policy: RetryPolicy) -> Client {
+        Client::from_transport(self.transport().with_retry(policy))
     }
 
     /// A client configured from `SNAPTRADE_CLIENT_ID`, `SNAPTRADE_CONSUMER_KEY`

@@ -3,6 +3,7 @@
 //! None of them carries a credential: requests are described by operation id,
 //! method and path only, never by URL (the query may hold a user secret).
 
+use crate::runtime::redact::redact_body;
 use crate::runtime::response::{header_str, RawResponse};
 use http::{HeaderMap, StatusCode};
 use std::fmt;
@@ -89,7 +90,9 @@ impl fmt::Display for ErrorCode {
 }
 
 /// A non-success answer from the API.
-#[derive(Debug)]
+///
+/// `Debug` and `Display` show the body with secret-named JSON values
+/// redacted; the `body` field itself is the raw bytes.
 pub struct ApiError<E> {
     /// The operation that failed.
     pub operation_id: &'static str,
@@ -125,9 +128,25 @@ impl<E> ApiError<E> {
         }
     }
 
-    /// The body as text (lossy), for logs.
+    /// The body as text (lossy), for logs, with the values of secret-named
+    /// JSON properties (`userSecret`, ...) replaced by `[redacted]`.
     pub fn body_text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
+        redact_body(&self.body)
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for ApiError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("operation_id", &self.operation_id)
+            .field("status", &self.status)
+            .field("kind", &self.kind)
+            .field("code", &self.code)
+            .field("detail", &self.detail)
+            .field("request_id", &self.request_id)
+            .field("headers", &self.headers)
+            .field("body", &redact_body(&self.body))
+            .finish()
     }
 }
 
@@ -180,7 +199,12 @@ pub enum TransportErrorKind {
     Connect,
     /// The configured timeout elapsed.
     Timeout,
-    /// Anything else: a reset connection, a malformed response, TLS.
+    /// The response body was longer than the configured cap
+    /// (`ClientBuilder::max_response_bytes`); reading stopped there. Never
+    /// retried: the answer would be as long the next time.
+    BodyTooLarge,
+    /// Anything else: a reset connection, a truncated body, a malformed
+    /// response, TLS.
     Other,
 }
 
@@ -189,13 +213,15 @@ impl fmt::Display for TransportErrorKind {
         f.write_str(match self {
             TransportErrorKind::Connect => "connection failed",
             TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::BodyTooLarge => "response body too large",
             TransportErrorKind::Other => "transport error",
         })
     }
 }
 
-/// A success status whose body does not decode as documented.
-#[derive(Debug, thiserror::Error)]
+/// A success status whose body does not decode as documented (or is not
+/// declared as JSON). `Debug` shows the body with secret values redacted.
+#[derive(thiserror::Error)]
 #[error("{operation_id}: HTTP {status} body does not match the spec: {message}; body starts: {excerpt}{}", request_id.as_deref().map(|r| format!(" (request id {r})")).unwrap_or_default())]
 pub struct DecodeError {
     /// The operation.
@@ -204,12 +230,25 @@ pub struct DecodeError {
     pub status: StatusCode,
     /// The decoder's message (with line and column).
     pub message: String,
-    /// The first bytes of the body, as text.
+    /// The first bytes of the body, as text, secret values redacted.
     pub excerpt: String,
     /// `X-Request-ID`.
     pub request_id: Option<String>,
     /// The raw body.
     pub body: bytes::Bytes,
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("operation_id", &self.operation_id)
+            .field("status", &self.status)
+            .field("message", &self.message)
+            .field("excerpt", &self.excerpt)
+            .field("request_id", &self.request_id)
+            .field("body", &redact_body(&self.body))
+            .finish()
+    }
 }
 
 /// The request could not be built.
@@ -227,6 +266,20 @@ pub fn decode_json<T: serde::de::DeserializeOwned, E>(
     operation_id: &'static str,
     raw: RawResponse,
 ) -> Result<crate::runtime::Response<T>, Error<E>> {
+    // A body declared as something else (an HTML error page from a proxy,
+    // `text/plain`) is not the documented answer, even when it parses.
+    if let Some(ct) = header_str(&raw.headers, "content-type") {
+        if !is_json_media_type(ct) {
+            return Err(Error::Decode(Box::new(DecodeError {
+                operation_id,
+                status: raw.status,
+                message: format!("expected a JSON body, got Content-Type {ct:?}"),
+                excerpt: excerpt(&raw.body),
+                request_id: raw.request_id().map(str::to_owned),
+                body: raw.body,
+            })));
+        }
+    }
     // An empty body decodes as JSON null, so `Option`/`Value` bodies accept it.
     let parsed = if raw.body.iter().all(u8::is_ascii_whitespace) {
         serde_json::from_slice(b"null")
@@ -248,6 +301,17 @@ pub fn decode_json<T: serde::de::DeserializeOwned, E>(
             body: raw.body,
         }))),
     }
+}
+
+/// `application/json`, `text/json` or any `+json` type, parameters ignored.
+fn is_json_media_type(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence == "text/json" || essence.ends_with("+json")
 }
 
 /// A success response documented without a body.
@@ -287,7 +351,7 @@ fn code_and_detail(body: &[u8]) -> (Option<ErrorCode>, Option<String>) {
 }
 
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT)]);
+    let text = redact_body(&body[..body.len().min(EXCERPT)]);
     let mut s = text.replace(['\n', '\r'], " ");
     if body.len() > EXCERPT {
         s.push_str("...");

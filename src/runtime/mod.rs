@@ -7,7 +7,9 @@
 
 mod encode;
 mod error;
+mod limit;
 pub mod one_of;
+pub mod redact;
 mod request;
 mod response;
 mod retry;
@@ -21,8 +23,12 @@ pub use error::{
 };
 /// The HTTP method type used in [`OperationRequest`].
 pub use http::Method;
+pub use limit::RequestLimit;
 pub use request::{ApiKeyLocation, Body, OperationRequest, QueryValue, SchemeKind, SecurityScheme};
 pub use response::{RateLimit, RawResponse, Response};
 pub use retry::RetryPolicy;
 pub use secret::SecretString;
-pub use transport::{Authenticator, PreparedRequest, SendError, Transport, TransportConfig};
+pub use transport::{
+    Authenticator, PreparedRequest, SendError, Transport, TransportConfig, TransportStats,
+    DEFAULT_MAX_RESPONSE_BYTES,
+};

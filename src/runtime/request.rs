@@ -42,7 +42,10 @@ pub struct SecurityScheme {
 }
 
 /// The request body of an operation, before it is written to the wire.
-#[derive(Debug, Clone, Default)]
+///
+/// `Debug` hides the values of secret-named JSON properties and form fields
+/// (`userSecret` in `resetUserSecret`'s body, for one).
+#[derive(Clone, Default)]
 pub enum Body {
     /// No body at all.
     #[default]
@@ -60,6 +63,39 @@ pub enum Body {
         /// The raw bytes.
         data: bytes::Bytes,
     },
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::runtime::redact::{is_secret_name, redact_json_text};
+        match self {
+            Body::Empty => f.write_str("Empty"),
+            Body::Json(value) => f
+                .debug_tuple("Json")
+                .field(&format_args!("{}", redact_json_text(&value.to_string())))
+                .finish(),
+            Body::Form(pairs) => {
+                let pairs: Vec<(&str, &str)> = pairs
+                    .iter()
+                    .map(|(n, v)| {
+                        let v = if is_secret_name(n) {
+                            "[redacted]"
+                        } else {
+                            v.as_str()
+                        };
+                        (n.as_str(), v)
+                    })
+                    .collect();
+                f.debug_tuple("Form").field(&pairs).finish()
+            }
+            Body::Text(text) => f.debug_tuple("Text").field(text).finish(),
+            Body::Bytes { content_type, data } => f
+                .debug_struct("Bytes")
+                .field("content_type", content_type)
+                .field("len", &data.len())
+                .finish(),
+        }
+    }
 }
 
 /// A query parameter value. Secret values stay wrapped until the transport
@@ -98,7 +134,11 @@ impl From<SecretString> for QueryValue {
 ///
 /// Generated code builds this; the transport adds credentials required by
 /// `security`, encodes the query, sends it and returns the raw response.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows header parameter names but not their values: the generator
+/// hands header values over as plain strings, so a secret header parameter
+/// (`format: password`, `X-User-Secret`) could not be told apart.
+#[derive(Clone)]
 pub struct OperationRequest {
     /// The spec's `operationId` (or the derived name), for errors and tracing.
     pub operation_id: &'static str,
@@ -109,7 +149,8 @@ pub struct OperationRequest {
     pub path: String,
     /// Query parameters in the spec's order, values not yet encoded.
     pub query: Vec<(&'static str, QueryValue)>,
-    /// Header parameters from the spec.
+    /// Header parameters from the spec. Their values are treated as
+    /// sensitive: hidden in `Debug`, marked sensitive on the wire.
     pub headers: Vec<(&'static str, String)>,
     /// The body.
     pub body: Body,
@@ -121,6 +162,27 @@ pub struct OperationRequest {
     pub idempotent: bool,
     /// A retry policy for this call only; `None` uses the client's.
     pub retry: Option<crate::runtime::RetryPolicy>,
+}
+
+impl std::fmt::Debug for OperationRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, _)| (*name, "[redacted]"))
+            .collect();
+        f.debug_struct("OperationRequest")
+            .field("operation_id", &self.operation_id)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .field("security", &self.security)
+            .field("idempotent", &self.idempotent)
+            .field("retry", &self.retry)
+            .finish()
+    }
 }
 
 impl OperationRequest {

@@ -2,8 +2,9 @@
 
 use http::{HeaderMap, StatusCode};
 
-/// The raw answer to one request, before any decoding.
-#[derive(Debug, Clone)]
+/// The raw answer to one request, before any decoding. `Debug` shows the
+/// body with secret-named JSON values redacted.
+#[derive(Clone)]
 pub struct RawResponse {
     /// HTTP status.
     pub status: StatusCode,
@@ -11,6 +12,16 @@ pub struct RawResponse {
     pub headers: HeaderMap,
     /// The whole body.
     pub body: bytes::Bytes,
+}
+
+impl std::fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &crate::runtime::redact::redact_body(&self.body))
+            .finish()
+    }
 }
 
 impl RawResponse {

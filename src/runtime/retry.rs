@@ -68,7 +68,6 @@ impl RetryPolicy {
 pub(crate) enum Outcome {
     Status(u16, RateLimit),
     Transport {
-        #[allow(dead_code)] // kept for tracing and tests
         kind: TransportErrorKind,
         maybe_sent: bool,
     },
@@ -86,6 +85,11 @@ pub(crate) fn decide(
         return None;
     }
     match outcome {
+        // The same answer would come back, just as long.
+        Outcome::Transport {
+            kind: TransportErrorKind::BodyTooLarge,
+            ..
+        } => None,
         Outcome::Transport {
             maybe_sent: false, ..
         } => Some(policy.backoff(retry)),
@@ -142,6 +146,14 @@ mod tests {
     fn idempotent_calls_retry_on_throttling_and_gateway_errors() {
         let p = RetryPolicy::default();
         assert!(decide(&p, true, transport(TransportErrorKind::Timeout, true), 1).is_some());
+        assert!(decide(&p, true, transport(TransportErrorKind::Other, true), 1).is_some());
+        assert!(decide(
+            &p,
+            true,
+            transport(TransportErrorKind::BodyTooLarge, true),
+            1
+        )
+        .is_none());
         for s in [429, 502, 503, 504] {
             assert!(decide(&p, true, Outcome::Status(s, RateLimit::default()), 1).is_some());
         }

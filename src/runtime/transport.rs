@@ -2,11 +2,12 @@
 
 use crate::runtime::encode::query_string;
 use crate::runtime::error::{RequestError, TransportError, TransportErrorKind};
+use crate::runtime::limit::{Limiter, RequestLimit};
 use crate::runtime::request::{Body, OperationRequest, QueryValue, SecurityScheme};
 use crate::runtime::response::{RateLimit, RawResponse};
 use crate::runtime::retry::{decide, Outcome, RetryPolicy};
 use std::fmt;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -55,24 +56,65 @@ pub trait Authenticator: Send + Sync + 'static {
     ) -> Result<(), String>;
 }
 
+/// Default cap on a response body: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 << 20;
+
 /// Transport settings.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct TransportConfig {
     /// Base URL, with or without a path prefix (`https://api.snaptrade.com`).
     pub base_url: String,
-    /// Per-request timeout (connect + send + read).
+    /// Per-request timeout (connect + send + read), per attempt.
     pub timeout: Duration,
     /// `User-Agent` header.
     pub user_agent: String,
     /// Retry policy for calls that do not set their own.
     pub retry: RetryPolicy,
+    /// Client-side rate limit, applied to every attempt; `None`: off.
+    pub rate_limit: Option<RequestLimit>,
+    /// Longest response body read; a longer one fails with
+    /// [`TransportErrorKind::BodyTooLarge`] without being read further.
+    pub max_response_bytes: usize,
+}
+
+impl TransportConfig {
+    /// Settings for `base_url` with a 30 s timeout, the default retry policy,
+    /// no rate limit and a [`DEFAULT_MAX_RESPONSE_BYTES`] body cap.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        TransportConfig {
+            base_url: base_url.into(),
+            timeout: Duration::from_secs(30),
+            user_agent: format!("snaptrade-rust/{}", env!("CARGO_PKG_VERSION")),
+            retry: RetryPolicy::default(),
+            rate_limit: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+}
+
+/// Counters of one transport (shared by its clones), for monitoring and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TransportStats {
+    /// Calls to [`Transport::execute`].
+    pub calls: u64,
+    /// Attempts sent (or tried), first attempts and retries.
+    pub attempts: u64,
+    /// Attempts after the first.
+    pub retries: u64,
+    /// Attempts that waited for the rate limiter.
+    pub rate_limited: u64,
+    /// Total time attempts waited for the rate limiter, in milliseconds.
+    pub rate_limit_wait_ms: u64,
 }
 
 /// The HTTP side of a generated client: one `reqwest` connection pool plus the
-/// authenticator. Cheap to clone.
+/// authenticator. Cheap to clone; clones share the pool, the rate limiter,
+/// the clock offset and the counters.
 #[derive(Clone)]
 pub struct Transport {
     inner: Arc<Inner>,
+    /// Set by [`Transport::with_retry`]: this handle's policy.
+    retry: Option<RetryPolicy>,
 }
 
 struct Inner {
@@ -81,6 +123,13 @@ struct Inner {
     auth: Option<Arc<dyn Authenticator>>,
     retry: RetryPolicy,
     clock_offset: AtomicI64,
+    limiter: Option<Limiter>,
+    max_response_bytes: usize,
+    calls: AtomicU64,
+    attempts: AtomicU64,
+    retries: AtomicU64,
+    rate_limited: AtomicU64,
+    rate_limit_wait_ms: AtomicU64,
 }
 
 impl fmt::Debug for Transport {
@@ -88,6 +137,9 @@ impl fmt::Debug for Transport {
         f.debug_struct("Transport")
             .field("base_url", &self.inner.base_url)
             .field("authenticator", &self.inner.auth.is_some())
+            .field("retry", &self.retry_policy())
+            .field("rate_limit", &self.rate_limit())
+            .field("max_response_bytes", &self.inner.max_response_bytes)
             .finish()
     }
 }
@@ -133,6 +185,10 @@ impl Transport {
         // reqwest is built without a bundled crypto provider (aws-lc-rs is slow to
         // compile); ring is installed as the process default if none is yet.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let limiter = config.rate_limit.map(Limiter::new).transpose()?;
+        if config.max_response_bytes == 0 {
+            return Err("max_response_bytes must be at least 1".into());
+        }
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .user_agent(config.user_agent)
@@ -145,8 +201,54 @@ impl Transport {
                 auth,
                 retry: config.retry,
                 clock_offset: AtomicI64::new(0),
+                limiter,
+                max_response_bytes: config.max_response_bytes,
+                calls: AtomicU64::new(0),
+                attempts: AtomicU64::new(0),
+                retries: AtomicU64::new(0),
+                rate_limited: AtomicU64::new(0),
+                rate_limit_wait_ms: AtomicU64::new(0),
             }),
+            retry: None,
         })
+    }
+
+    /// A handle on the same connection pool, credentials, rate limiter and
+    /// counters whose calls use `policy` instead of the client's retry policy
+    /// (a request's own [`OperationRequest::retry`] still wins). Cheap: one
+    /// reference count.
+    pub fn with_retry(&self, policy: RetryPolicy) -> Transport {
+        Transport {
+            inner: self.inner.clone(),
+            retry: Some(policy),
+        }
+    }
+
+    /// The retry policy calls through this handle use when the request sets none.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.retry.unwrap_or(self.inner.retry)
+    }
+
+    /// The client-side rate limit, if one is on.
+    pub fn rate_limit(&self) -> Option<RequestLimit> {
+        self.inner.limiter.as_ref().map(Limiter::limit)
+    }
+
+    /// The response body cap in bytes.
+    pub fn max_response_bytes(&self) -> usize {
+        self.inner.max_response_bytes
+    }
+
+    /// The counters so far (shared by every clone of this transport).
+    pub fn stats(&self) -> TransportStats {
+        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        TransportStats {
+            calls: load(&self.inner.calls),
+            attempts: load(&self.inner.attempts),
+            retries: load(&self.inner.retries),
+            rate_limited: load(&self.inner.rate_limited),
+            rate_limit_wait_ms: load(&self.inner.rate_limit_wait_ms),
+        }
     }
 
     /// Seconds the server's clock is ahead of ours (negative: behind), as
@@ -168,13 +270,39 @@ impl Transport {
     /// Authenticates, sends and reads the whole response, retrying as the
     /// [`RetryPolicy`] and the request's idempotency allow. Every attempt is
     /// authenticated afresh (a new timestamp and signature).
+    ///
+    /// With a rate limit on, every attempt first waits for a free slot; the
+    /// wait counts towards the policy's `max_elapsed`.
     pub async fn execute(&self, op: OperationRequest) -> Result<RawResponse, SendError> {
-        let policy = op.retry.unwrap_or(self.inner.retry);
+        let policy = op.retry.unwrap_or_else(|| self.retry_policy());
         let started = Instant::now();
+        self.inner.calls.fetch_add(1, Ordering::Relaxed);
         let mut attempt = 1;
         loop {
+            // Held until the attempt is over: see `limit` for why.
+            let slot = match &self.inner.limiter {
+                Some(limiter) => {
+                    let asked = Instant::now();
+                    let slot = limiter.acquire().await;
+                    let waited = asked.elapsed();
+                    if waited >= Duration::from_millis(1) {
+                        self.inner.rate_limited.fetch_add(1, Ordering::Relaxed);
+                        self.inner
+                            .rate_limit_wait_ms
+                            .fetch_add(waited.as_millis() as u64, Ordering::Relaxed);
+                    }
+                    Some(slot)
+                }
+                None => None,
+            };
+            // Signed after the wait, so the timestamp is fresh.
             let prepared = self.prepare(&op)?;
+            self.inner.attempts.fetch_add(1, Ordering::Relaxed);
+            if attempt > 1 {
+                self.inner.retries.fetch_add(1, Ordering::Relaxed);
+            }
             let result = self.send(&op, prepared).await;
+            drop(slot);
             let outcome = match &result {
                 Ok(raw) => {
                     Outcome::Status(raw.status.as_u16(), RateLimit::from_headers(&raw.headers))
@@ -223,8 +351,10 @@ impl Transport {
         for (name, value) in &op.headers {
             let name = http::HeaderName::from_bytes(name.as_bytes())
                 .map_err(|e| request_error(format!("header name {name:?}: {e}")))?;
-            let value = http::HeaderValue::from_str(value)
+            let mut value = http::HeaderValue::from_str(value)
                 .map_err(|e| request_error(format!("header {name}: {e}")))?;
+            // It may be a secret: see `OperationRequest::headers`.
+            value.set_sensitive(true);
             headers.append(name, value);
         }
         let mut prepared = PreparedRequest {
@@ -315,6 +445,17 @@ impl Transport {
                 .header(http::header::CONTENT_TYPE, content_type)
                 .body(data),
         };
+        let failure = |kind: TransportErrorKind, message: String| {
+            SendError::Transport(TransportError {
+                operation_id: op.operation_id,
+                method: op.method.clone(),
+                path: prepared.path.clone(),
+                kind,
+                message,
+                maybe_sent: kind != TransportErrorKind::Connect,
+                attempts: 1,
+            })
+        };
         let transport_error = |e: reqwest::Error| {
             let kind = if e.is_timeout() {
                 TransportErrorKind::Timeout
@@ -323,25 +464,39 @@ impl Transport {
             } else {
                 TransportErrorKind::Other
             };
-            SendError::Transport(TransportError {
-                operation_id: op.operation_id,
-                method: op.method.clone(),
-                path: prepared.path.clone(),
-                kind,
-                // The URL holds the query, and the query may hold a user secret.
-                message: error_chain(&e.without_url()),
-                maybe_sent: kind != TransportErrorKind::Connect,
-                attempts: 1,
-            })
+            // The URL holds the query, and the query may hold a user secret.
+            failure(kind, error_chain(&e.without_url()))
         };
-        let response = builder.send().await.map_err(transport_error)?;
+        let cap = self.inner.max_response_bytes;
+        let too_large = |seen: String| {
+            failure(
+                TransportErrorKind::BodyTooLarge,
+                format!("the response body ({seen}) is over the {cap}-byte limit; reading stopped"),
+            )
+        };
+        let mut response = builder.send().await.map_err(transport_error)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(transport_error)?;
+        // Never read an unbounded body: refuse a declared length over the cap
+        // up front, and stop a chunked one as soon as it passes the cap.
+        let declared = response.content_length();
+        if let Some(len) = declared.filter(|len| *len > cap as u64) {
+            return Err(too_large(format!("Content-Length {len}")));
+        }
+        let mut body = bytes::BytesMut::with_capacity(declared.unwrap_or(0) as usize);
+        while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+            if body.len() + chunk.len() > cap {
+                return Err(too_large(format!(
+                    "more than {} bytes",
+                    body.len() + chunk.len()
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(RawResponse {
             status,
             headers,
-            body,
+            body: body.freeze(),
         })
     }
 }
