@@ -26,6 +26,7 @@ fn regenerate() {
 
     const SPEC: &str = "spec/snaptrade.yaml";
     const OUT: &str = "generated/snaptrade.rs";
+    const API: &str = "generated/API.md";
 
     let root = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default();
     let root = Path::new(&root);
@@ -43,22 +44,30 @@ fn regenerate() {
         runtime_path: "crate::runtime".to_owned(),
         spec_name: SPEC.to_owned(),
     };
-    let result = codegen::generate_file(&root.join(SPEC), &opts)
-        .and_then(|content| codegen::sync(&root.join(OUT), &content, check_only))
-        .map_err(|e| match e {
-            codegen::Error::Stale { diff, .. } => codegen::Error::Stale {
-                file: OUT.to_owned(),
-                diff,
-                fix: format!(
-                    "run `cargo build` without CI=true (or `cargo run -p codegen -- generate {SPEC} --out {OUT}`) and commit generated/"
-                ),
-            },
-            other => other,
-        });
+    // The Rust source and the API surface listing (API.md) are both checked.
+    let sync = |file: &'static str, content: &str| {
+        codegen::sync(&root.join(file), content, check_only)
+            .map(|outcome| (file, outcome))
+            .map_err(|e| match e {
+                codegen::Error::Stale { diff, .. } => codegen::Error::Stale {
+                    file: file.to_owned(),
+                    diff,
+                    fix: format!(
+                        "run `cargo build` without CI=true (or `cargo run -p codegen -- generate {SPEC} --out {OUT} --surface {API}`) and commit generated/"
+                    ),
+                },
+                other => other,
+            })
+    };
+    let result = codegen::generate_file_all(&root.join(SPEC), &opts)
+        .and_then(|all| Ok([sync(OUT, &all.rust)?, sync(API, &all.surface)?]));
     match result {
-        Ok(codegen::SyncOutcome::Unchanged) => {}
-        Ok(codegen::SyncOutcome::Written) => {
-            println!("cargo:warning=codegen: regenerated {OUT} from {SPEC}");
+        Ok(outcomes) => {
+            for (file, outcome) in outcomes {
+                if outcome == codegen::SyncOutcome::Written {
+                    println!("cargo:warning=codegen: regenerated {file} from {SPEC}");
+                }
+            }
         }
         Err(e) => {
             // Cargo shows `cargo:warning` lines even for a failing script; the

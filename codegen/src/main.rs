@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+#[path = "review/cli.rs"]
+mod review_cli;
+
 const USAGE: &str = "usage:
   codegen generate SPEC --out FILE.rs [--runtime-path PATH] [--spec-name NAME] [--check]
       Generates Rust from an OpenAPI 3.0 document into one module file.
@@ -15,15 +18,21 @@ const USAGE: &str = "usage:
       with --check, a stale file is an error and nothing is written.
   codegen check SPEC
       Validates the document (everything generate does, without writing).
+  (diff, subset: see `codegen diff --help`)
 
 Options:
   --runtime-path PATH   runtime module path used by generated code (default crate::runtime)
   --spec-name NAME      name shown in the header and errors (default: SPEC as given)
   --crate-name NAME     package name of a crate output (default: the spec file stem)
-  --runtime-dep DEP     dependency specification of the runtime crate (crate output)";
+  --runtime-dep DEP     dependency specification of the runtime crate (crate output)
+  --surface FILE        also write the API surface listing (API.md) to FILE";
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(code) = review_cli::dispatch(&args) {
+        return code;
+    }
+    match run(args) {
         Ok(msg) => {
             if !msg.is_empty() {
                 println!("{msg}");
@@ -47,6 +56,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
     let mut check_only = false;
     let mut crate_name: Option<String> = None;
     let mut runtime_dep: Option<String> = None;
+    let mut surface: Option<PathBuf> = None;
     while let Some(a) = it.next() {
         match a.as_str() {
             "--out" | "-o" => out = Some(it.next().ok_or("--out needs a value")?.into()),
@@ -55,6 +65,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
             }
             "--spec-name" => spec_name = Some(it.next().ok_or("--spec-name needs a value")?),
             "--check" => check_only = true,
+            "--surface" => surface = Some(it.next().ok_or("--surface needs a value")?.into()),
             "--crate-name" => crate_name = Some(it.next().ok_or("--crate-name needs a value")?),
             "--runtime-dep" => runtime_dep = Some(it.next().ok_or("--runtime-dep needs a value")?),
             "-h" | "--help" => return Ok(USAGE.to_owned()),
@@ -68,16 +79,34 @@ fn run(args: Vec<String>) -> Result<String, String> {
         "generate" | "check" => {
             let spec = spec.ok_or_else(|| format!("missing SPEC\n\n{USAGE}"))?;
             opts.spec_name = spec_name.unwrap_or_else(|| spec.clone());
-            let content =
-                codegen::generate_file(Path::new(&spec), &opts).map_err(|e| e.to_string())?;
+            let all =
+                codegen::generate_file_all(Path::new(&spec), &opts).map_err(|e| e.to_string())?;
             if cmd == "check" {
                 return Ok(format!("{spec}: ok"));
+            }
+            let content = all.rust;
+            let mut surface_note = String::new();
+            if let Some(path) = &surface {
+                let outcome =
+                    codegen::sync(path, &all.surface, check_only).map_err(|e| e.to_string())?;
+                surface_note = format!(
+                    "{}: {}\n",
+                    path.display(),
+                    match outcome {
+                        codegen::SyncOutcome::Unchanged => "unchanged",
+                        codegen::SyncOutcome::Written => "written",
+                    }
+                );
             }
             let out = out.ok_or_else(|| format!("generate needs --out FILE_OR_DIR\n\n{USAGE}"))?;
             if out.extension().is_some_and(|e| e == "rs") {
                 return match codegen::sync(&out, &content, check_only).map_err(|e| e.to_string())? {
-                    codegen::SyncOutcome::Unchanged => Ok(format!("{}: unchanged", out.display())),
-                    codegen::SyncOutcome::Written => Ok(format!("{}: written", out.display())),
+                    codegen::SyncOutcome::Unchanged => {
+                        Ok(format!("{surface_note}{}: unchanged", out.display()))
+                    }
+                    codegen::SyncOutcome::Written => {
+                        Ok(format!("{surface_note}{}: written", out.display()))
+                    }
                 };
             }
             let stem = Path::new(&spec)
@@ -94,7 +123,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
                 })?,
             };
             let files = codegen::crate_files(&content, &opts, &krate).map_err(|e| e.to_string())?;
-            let mut report = Vec::new();
+            let mut report: Vec<String> = surface_note.lines().map(str::to_owned).collect();
             for (rel, text) in files {
                 let target = out.join(rel);
                 let outcome =
