@@ -222,15 +222,44 @@ impl SandboxConfig {
 /// `tower::ServiceExt::oneshot`. Fails only when the state file exists but
 /// cannot be read or parsed.
 pub fn router(config: SandboxConfig) -> io::Result<axum::Router> {
+    Ok(router_with_counters(config)?.0)
+}
+
+fn router_with_counters(
+    config: SandboxConfig,
+) -> io::Result<(axum::Router, Arc<server::Counters>)> {
     let app = Arc::new(server::App::new(config)?);
-    Ok(axum::Router::new().fallback(server::handle).with_state(app))
+    let counters = app.counters.clone();
+    Ok((
+        axum::Router::new().fallback(server::handle).with_state(app),
+        counters,
+    ))
+}
+
+/// What a running sandbox has received so far and how it answered, from
+/// [`RunningSandbox::stats`]. Every request counts once in `received` and
+/// once in one of `succeeded`, `throttled` or `other_errors` when its answer
+/// is sent; `signature_mismatches` counts the 401s with code 1076 (missing
+/// or wrong `Signature`), which are also in `other_errors`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SandboxStats {
+    /// Requests received (any method, path or outcome).
+    pub received: u64,
+    /// Answered with a 2xx.
+    pub succeeded: u64,
+    /// Answered 429 by the rate limit.
+    pub throttled: u64,
+    /// Rejected because the `Signature` header was missing or wrong.
+    pub signature_mismatches: u64,
+    /// Answered with any other non-2xx status.
+    pub other_errors: u64,
 }
 
 /// Binds `addr` (port 0 picks a free port) and serves the sandbox on the
 /// current Tokio runtime until [`RunningSandbox::shutdown`] is called or the
 /// handle is dropped.
 pub async fn start(config: SandboxConfig, addr: SocketAddr) -> io::Result<RunningSandbox> {
-    let router = router(config)?;
+    let (router, counters) = router_with_counters(config)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -246,6 +275,7 @@ pub async fn start(config: SandboxConfig, addr: SocketAddr) -> io::Result<Runnin
         addr,
         stop: Some(stop),
         task: Some(task),
+        counters,
     })
 }
 
@@ -255,6 +285,7 @@ pub struct RunningSandbox {
     addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<io::Result<()>>>,
+    counters: Arc<server::Counters>,
 }
 
 impl RunningSandbox {
@@ -274,6 +305,11 @@ impl RunningSandbox {
             });
         }
         format!("http://{addr}")
+    }
+
+    /// The request counters so far.
+    pub fn stats(&self) -> SandboxStats {
+        self.counters.snapshot()
     }
 
     /// [`base_url`](Self::base_url) plus the legacy `/api/v1` prefix.

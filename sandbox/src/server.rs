@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use snaptrade::models;
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -36,6 +37,31 @@ pub(crate) struct App {
     persist: tokio::sync::Mutex<()>,
     /// Client id → arrival times of its requests within the rate window.
     limiter: Mutex<HashMap<String, VecDeque<Instant>>>,
+    /// What was received and how it was answered.
+    pub(crate) counters: Arc<Counters>,
+}
+
+/// Request counters, read through [`crate::RunningSandbox::stats`].
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    received: AtomicU64,
+    succeeded: AtomicU64,
+    throttled: AtomicU64,
+    signature_mismatches: AtomicU64,
+    other_errors: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn snapshot(&self) -> crate::SandboxStats {
+        let load = |a: &AtomicU64| a.load(Ordering::SeqCst);
+        crate::SandboxStats {
+            received: load(&self.received),
+            succeeded: load(&self.succeeded),
+            throttled: load(&self.throttled),
+            signature_mismatches: load(&self.signature_mismatches),
+            other_errors: load(&self.other_errors),
+        }
+    }
 }
 
 impl App {
@@ -49,6 +75,7 @@ impl App {
             store: Mutex::new(store),
             persist: tokio::sync::Mutex::new(()),
             limiter: Mutex::new(HashMap::new()),
+            counters: Arc::default(),
         })
     }
 
@@ -199,6 +226,7 @@ fn strip_legacy(path: &str) -> (bool, &str) {
 
 /// The one handler: every request comes through here.
 pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
+    app.counters.received.fetch_add(1, Ordering::SeqCst);
     let request_id = util::uuid_v4();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
@@ -209,6 +237,12 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
         .await
         .unwrap_or_else(IntoResponse::into_response);
 
+    let counter = match response.status() {
+        s if s.is_success() => &app.counters.succeeded,
+        StatusCode::TOO_MANY_REQUESTS => &app.counters.throttled,
+        _ => &app.counters.other_errors,
+    };
+    counter.fetch_add(1, Ordering::SeqCst);
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         headers.insert(X_REQUEST_ID.clone(), value);
@@ -338,11 +372,19 @@ fn authenticate(
     }
 
     let Some(signature) = parts.headers.get("signature").and_then(|v| v.to_str().ok()) else {
+        app.counters
+            .signature_mismatches
+            .fetch_add(1, Ordering::SeqCst);
         return Err(Failure::signature());
     };
     match snaptrade::sign::verify(consumer_key, parts.uri.path(), raw_query, body, signature) {
         Ok(true) => Ok(client_id),
-        Ok(false) => Err(Failure::signature()),
+        Ok(false) => {
+            app.counters
+                .signature_mismatches
+                .fetch_add(1, Ordering::SeqCst);
+            Err(Failure::signature())
+        }
         Err(_) => Err(Failure::malformed_json()),
     }
 }

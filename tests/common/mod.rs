@@ -181,3 +181,120 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Recorded> {
         body,
     })
 }
+
+/// One step of a [`FaultServer`]'s answer.
+#[derive(Debug, Clone)]
+pub enum Act {
+    /// Write these bytes.
+    Send(Vec<u8>),
+    /// Do nothing for a while (the connection stays open).
+    Sleep(std::time::Duration),
+    /// Abort the connection with a TCP reset.
+    Reset,
+    /// Write a chunked body forever (until the client goes away).
+    Endless,
+}
+
+impl Act {
+    pub fn text(s: &str) -> Act {
+        Act::Send(s.as_bytes().to_vec())
+    }
+
+    /// A response head with `Connection: close` and the given extra lines
+    /// (`"Content-Length: 10"`, ...).
+    pub fn head(status: u16, lines: &[&str]) -> Act {
+        let mut head = format!("HTTP/1.1 {status} X\r\nConnection: close\r\n");
+        for l in lines {
+            head.push_str(l);
+            head.push_str("\r\n");
+        }
+        head.push_str("\r\n");
+        Act::Send(head.into_bytes())
+    }
+
+    /// A complete response with a body and its exact `Content-Length`.
+    pub fn response(status: u16, content_type: &str, extra: &[&str], body: &str) -> Vec<Act> {
+        let ct = format!("Content-Type: {content_type}");
+        let cl = format!("Content-Length: {}", body.len());
+        let mut lines = vec![ct.as_str(), cl.as_str()];
+        lines.extend_from_slice(extra);
+        vec![Act::head(status, &lines), Act::text(body)]
+    }
+}
+
+/// A loopback server that answers every request (one per connection) with a
+/// script of [`Act`]s chosen by request number (0-based), then closes.
+pub struct FaultServer {
+    pub addr: SocketAddr,
+    hits: Arc<std::sync::atomic::AtomicU64>,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+}
+
+impl FaultServer {
+    pub async fn start<F>(script: F) -> FaultServer
+    where
+        F: Fn(u64) -> Vec<Act> + Send + Sync + 'static,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let hits = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let script = Arc::new(script);
+        let (h, reqs) = (hits.clone(), requests.clone());
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let (h, reqs, script) = (h.clone(), reqs.clone(), script.clone());
+                tokio::spawn(async move {
+                    let Some(rec) = read_request(&mut sock).await else {
+                        return;
+                    };
+                    reqs.lock().unwrap().push(rec);
+                    let n = h.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    for act in script(n) {
+                        match act {
+                            Act::Send(bytes) => {
+                                if sock.write_all(&bytes).await.is_err() {
+                                    return;
+                                }
+                                let _ = sock.flush().await;
+                            }
+                            Act::Sleep(d) => tokio::time::sleep(d).await,
+                            Act::Reset => {
+                                let _ = sock.set_zero_linger();
+                                drop(sock);
+                                return;
+                            }
+                            Act::Endless => {
+                                let chunk = format!("{:x}\r\n{}\r\n", 4096, "x".repeat(4096));
+                                while sock.write_all(chunk.as_bytes()).await.is_ok() {}
+                                return;
+                            }
+                        }
+                    }
+                    let _ = sock.shutdown().await;
+                });
+            }
+        });
+        FaultServer {
+            addr,
+            hits,
+            requests,
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Requests received so far.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The requests received so far, as they arrived.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+}
