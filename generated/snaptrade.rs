@@ -253,6 +253,8 @@ pub mod models {
         #[serde(rename = "reconnect", default, skip_serializing_if = "Option::is_none")]
         pub reconnect: Option<String>,
         /// Permissions requested for the connection: `read` for data only, `trade` for data and trading, `trade-if-available` for trading where the brokerage allows it and read-only elsewhere.
+        ///
+        /// Default: `"read"`.
         #[serde(
             rename = "connectionType",
             default,
@@ -270,9 +272,13 @@ pub mod models {
         #[serde(rename = "darkMode", default, skip_serializing_if = "Option::is_none")]
         pub dark_mode: Option<bool>,
         /// Language of the portal. `en` and `pt-BR` are supported; other languages are rejected with a 400. Intentionally a plain string, not an enum, because the server also accepts equivalent spellings (such as `pt_br` or `en-US`).
+        ///
+        /// Default: `"en"`.
         #[serde(rename = "locale", default, skip_serializing_if = "Option::is_none")]
         pub locale: Option<String>,
         /// Portal version to show. Only `v4` is current; older values are deprecated and are served as `v4`.
+        ///
+        /// Default: `"v4"`.
         #[serde(
             rename = "connectionPortalVersion",
             default,
@@ -1069,6 +1075,8 @@ pub mod authentication {
             self
         }
         /// Permissions requested for the connection: `read` for data only, `trade` for data and trading, `trade-if-available` for trading where the brokerage allows it and read-only elsewhere.
+        ///
+        /// Default: `"read"`.
         pub fn connection_type(
             mut self,
             value: impl Into<super::models::SnapTradeLoginUserRequestBodyConnectionType>,
@@ -1087,11 +1095,15 @@ pub mod authentication {
             self
         }
         /// Language of the portal. `en` and `pt-BR` are supported; other languages are rejected with a 400. Intentionally a plain string, not an enum, because the server also accepts equivalent spellings (such as `pt_br` or `en-US`).
+        ///
+        /// Default: `"en"`.
         pub fn locale(mut self, value: impl Into<String>) -> Self {
             self.locale = Some(value.into());
             self
         }
         /// Portal version to show. Only `v4` is current; older values are deprecated and are served as `v4`.
+        ///
+        /// Default: `"v4"`.
         pub fn connection_portal_version(
             mut self,
             value: impl Into<

@@ -11,6 +11,15 @@ mod kitchen_sink;
 #[allow(dead_code)]
 #[path = "../codegen/tests/golden/minimal.rs"]
 mod minimal;
+#[allow(dead_code)]
+#[path = "../codegen/tests/golden/params.rs"]
+mod fixture_params;
+#[allow(dead_code)]
+#[path = "../codegen/tests/golden/bodies.rs"]
+mod fixture_bodies;
+#[allow(dead_code)]
+#[path = "../codegen/tests/golden/schemas.rs"]
+mod fixture_schemas;
 
 use snaptrade::models::{LoginSnapTradeUser200Response, SnapTradeLoginUserRequestBody};
 

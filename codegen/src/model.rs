@@ -4,10 +4,20 @@
 //! Type mapping (documented choices):
 //! * `integer` with `format: int32` → `i32`; any other integer → `i64`.
 //! * `number` with `format: float` → `f32`; any other number → `f64`.
-//! * `string` → `String` whatever its format (`date-time`, `uuid`, `decimal`
-//!   stay text: no extra dependencies, no lossy parsing), except
-//!   `format: password` and names containing `secret`/`password` →
-//!   `SecretString`. A string `enum` → an enum with an `Other(String)` variant.
+//! * `string` → `String` whatever its format (`date-time`, `date`, `uuid`,
+//!   `byte` (base64 text), `binary` inside JSON, `decimal` stay text: no extra
+//!   dependencies, no lossy parsing), except `format: password` and names
+//!   containing `secret`/`password` → `SecretString`. A string `enum` → an
+//!   enum with an `Other(String)` variant.
+//! * An integer `enum` stays the integer type (so unlisted values decode);
+//!   the known values, `default`s, `readOnly` and `writeOnly` are documented
+//!   on the field. `readOnly`/`writeOnly` properties are `Option` even when
+//!   required; read-only ones are not request inputs.
+//! * Bodies: JSON; `application/x-www-form-urlencoded` objects (flattened
+//!   like JSON objects, sent as form pairs); `text/*` → `String`; any other
+//!   single-part media type → `Vec<u8>` sent/received as is. `multipart/*`,
+//!   `not`, cookie parameters, query maps and `allOf` of non-objects are
+//!   refused with an error naming the construct and its JSON pointer.
 //! * `boolean` → `bool`; no `type` → `serde_json::Value`; `array` → `Vec`;
 //!   an object with only `additionalProperties` → `BTreeMap<String, T>`.
 //! * `oneOf`/`anyOf` → an enum (one variant per alternative); `allOf` → the
@@ -49,11 +59,21 @@ pub enum Ty {
     Option(Box<Ty>),
     /// `Box<T>` (breaks a recursive type).
     Boxed(Box<Ty>),
-    /// A generated model type, by Rust name.
+    /// A generated model type, by Rust name; also the primitive `u8`
+    /// ([`BYTE`]) inside [`Ty::bytes`], which no model name can be (model
+    /// names are PascalCase).
     Named(String),
 }
 
+/// The name [`Ty::Named`] uses for the primitive byte.
+pub const BYTE: &str = "u8";
+
 impl Ty {
+    /// `Vec<u8>`: a raw (non-JSON, non-text) request or response body.
+    pub fn bytes() -> Ty {
+        Ty::Vec(Box::new(Ty::Named(BYTE.to_owned())))
+    }
+
     fn unboxed(self) -> Ty {
         match self {
             Ty::Boxed(t) => *t,
@@ -116,6 +136,8 @@ pub struct Field {
     pub optional: bool,
     /// Whether it may be skipped when serializing (not required).
     pub skip_none: bool,
+    /// `readOnly`: sent by the server only; never a request input.
+    pub read_only: bool,
     /// Documentation.
     pub doc: String,
 }
@@ -209,11 +231,29 @@ pub struct Param {
     pub ty: Ty,
     /// Required parameters are method arguments.
     pub required: bool,
+    /// How an array or object value is serialized (query parameters).
+    pub style: Style,
     /// Documentation.
     pub doc: String,
 }
 
-/// One property of a flattened JSON body.
+/// Serialization of a query parameter's array or object value (OpenAPI
+/// `style` + `explode`; scalars are the same in every style).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `form`, `explode: true` (the default): `a=1&a=2`; object `x=1&y=2`.
+    FormExplode,
+    /// `form`, `explode: false`: `a=1,2`; object `o=x,1,y,2`.
+    Form,
+    /// `spaceDelimited` arrays: `a=1%202`.
+    SpaceDelimited,
+    /// `pipeDelimited` arrays: `a=1|2`.
+    PipeDelimited,
+    /// `deepObject` objects: `o[x]=1&o[y]=2`.
+    DeepObject,
+    /// Path and header parameters (`simple`): `1,2`.
+    Simple,
+}
 #[derive(Debug, Clone)]
 pub struct BodyField {
     /// Builder field and setter name.
@@ -222,17 +262,31 @@ pub struct BodyField {
     pub field: Field,
 }
 
+/// How a body travels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Media {
+    /// `application/json` (or another `json` media type).
+    Json,
+    /// `application/x-www-form-urlencoded` (request bodies only).
+    Form,
+    /// `text/*`: a `String`.
+    Text,
+    /// Anything else (`application/octet-stream`, `image/png`, ...): raw
+    /// bytes sent or received with this media type.
+    Bytes(String),
+}
+
 /// The request body.
 #[derive(Debug, Clone)]
 pub enum BodyDef {
-    /// A JSON object whose properties become arguments and setters.
+    /// A JSON or form object whose properties become arguments and setters.
     Flattened {
         /// The body struct.
         struct_name: String,
         /// Its properties.
         fields: Vec<BodyField>,
     },
-    /// Any other JSON body, passed whole as `body`.
+    /// Any other body, passed whole as `body`.
     Single {
         /// Builder field name.
         rust: String,
@@ -261,8 +315,10 @@ pub struct Outcome {
     pub status: StatusMatch,
     /// Variant name (in the success or error enum).
     pub variant: String,
-    /// Body type, when a JSON schema is documented.
+    /// Body type, when a body is documented.
     pub ty: Option<Ty>,
+    /// How the body is decoded (`Json`, `Text` or `Bytes`).
+    pub media: Media,
     /// Documentation.
     pub doc: String,
 }
@@ -294,6 +350,8 @@ pub struct Op {
     pub params: Vec<Param>,
     /// Request body.
     pub body: Option<BodyDef>,
+    /// How the request body is encoded (`Json` when there is none).
+    pub body_media: Media,
     /// Documented 2xx responses.
     pub successes: Vec<Outcome>,
     /// Documented other responses.
@@ -309,8 +367,10 @@ pub struct Op {
 /// The whole lowered API.
 #[derive(Debug, Clone)]
 pub struct Api {
-    /// First server URL.
+    /// First server URL, its variables at their defaults.
     pub base_url: String,
+    /// How `base_url` was made, when the URL has variables.
+    pub base_url_doc: Option<String>,
     /// `info.title`.
     pub title: String,
     /// Model types, sorted by name.
@@ -394,6 +454,8 @@ enum Cat<'a> {
     Map(Option<&'a AdditionalProperties>),
     Prim(Ty),
     Any,
+    /// A construct the generator refuses, by its keyword.
+    Unsupported(&'static str),
 }
 
 struct Lowerer<'a> {
@@ -424,13 +486,46 @@ pub fn lower(doc: &OpenAPI, file: &str) -> Result<Api, Error> {
     };
     let (groups, used_schemes) = l.lower_operations()?;
     let schemes = l.lower_schemes(&used_schemes);
-    let base_url = doc
-        .servers
-        .first()
-        .map(|s| s.url.clone())
-        .unwrap_or_else(|| "/".to_owned());
+    // Server variables take their defaults; the template is documented.
+    let mut base_url_doc = None;
+    let base_url = match doc.servers.first() {
+        Some(server) => match &server.variables {
+            Some(vars) if !vars.is_empty() => {
+                let mut url = server.url.clone();
+                let mut lines = Vec::new();
+                for (name, var) in vars {
+                    url = url.replace(&format!("{{{name}}}"), &var.default);
+                    let choices = if var.enumeration.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (one of `{}`)", var.enumeration.join("`, `"))
+                    };
+                    lines.push(format!("* `{name}`: `{}`{choices}", var.default));
+                }
+                if url.contains('{') {
+                    return Err(Error::spec(
+                        file,
+                        "#/servers/0/url",
+                        format!(
+                            "server URL `{}` uses a variable that `variables` does not define",
+                            server.url
+                        ),
+                    ));
+                }
+                base_url_doc = Some(format!(
+                    "The first `servers[].url` of the document, `{}`, with each variable at its default:\n{}",
+                    server.url,
+                    lines.join("\n")
+                ));
+                url
+            }
+            _ => server.url.clone(),
+        },
+        None => "/".to_owned(),
+    };
     Ok(Api {
         base_url,
+        base_url_doc,
         title: doc.info.title.clone(),
         types: l.types.into_values().collect(),
         schemes,
@@ -481,6 +576,72 @@ fn status_reason(code: u16) -> Option<&'static str> {
         504 => "GatewayTimeout",
         _ => return None,
     })
+}
+
+/// The body media type the generator uses from `content`, in order of
+/// preference: JSON, form, text, then any other single-part type as bytes.
+/// `multipart/*` is refused by the caller.
+fn pick_media(content: &openapiv3::Content) -> Option<(&str, &openapiv3::MediaType, Media)> {
+    if let Some((k, v)) = json_media(content) {
+        return Some((k, v, Media::Json));
+    }
+    let essence = |k: &str| {
+        k.split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    };
+    if let Some((k, v)) = content
+        .iter()
+        .find(|(k, _)| essence(k) == "application/x-www-form-urlencoded")
+    {
+        return Some((k.as_str(), v, Media::Form));
+    }
+    if let Some((k, v)) = content
+        .iter()
+        .find(|(k, _)| essence(k).starts_with("text/"))
+    {
+        return Some((k.as_str(), v, Media::Text));
+    }
+    content
+        .iter()
+        .find(|(k, _)| !essence(k).starts_with("multipart/"))
+        .map(|(k, v)| (k.as_str(), v, Media::Bytes(essence(k))))
+}
+
+/// Facts about a schema that its Rust type does not show, as doc sentences:
+/// `readOnly` / `writeOnly`, the `default`, the values of an integer enum.
+fn schema_notes(schema: &Schema) -> String {
+    let mut notes = Vec::new();
+    if schema.schema_data.read_only {
+        notes.push("Read-only: sent by the server, left out of requests.".to_owned());
+    }
+    if schema.schema_data.write_only {
+        notes.push("Write-only: sent in requests, absent from responses.".to_owned());
+    }
+    if let SchemaKind::Type(Type::Integer(it)) = &schema.schema_kind {
+        let values: Vec<String> = it
+            .enumeration
+            .iter()
+            .flatten()
+            .map(|v| format!("`{v}`"))
+            .collect();
+        if !values.is_empty() {
+            notes.push(format!(
+                "Known values: {} (other values still decode).",
+                values.join(", ")
+            ));
+        }
+    }
+    if let Some(d) = &schema.schema_data.default {
+        notes.push(format!("Default: `{d}`."));
+    }
+    if notes.is_empty() {
+        String::new()
+    } else {
+        format!("\n\n{}", notes.join(" "))
+    }
 }
 
 fn json_media(content: &openapiv3::Content) -> Option<(&str, &openapiv3::MediaType)> {
@@ -671,7 +832,7 @@ impl<'a> Lowerer<'a> {
             SchemaKind::OneOf { one_of } => Cat::OneOf(one_of.iter().map(view).collect()),
             SchemaKind::AnyOf { any_of } => Cat::OneOf(any_of.iter().map(view).collect()),
             SchemaKind::AllOf { all_of } => Cat::AllOf(all_of.iter().map(view).collect()),
-            SchemaKind::Not { .. } => Cat::Any,
+            SchemaKind::Not { .. } => Cat::Unsupported("not"),
             SchemaKind::Any(a) => {
                 if !a.one_of.is_empty() {
                     Cat::OneOf(a.one_of.iter().map(view).collect())
@@ -774,8 +935,44 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+        // A type alias may not mention itself (`type A = B; type B = A;`,
+        // `type L = Vec<L>`): only a struct or enum can break a cycle.
+        if let Some(TypeKind::Alias(ty)) = self.types.get(&rust).map(|t| &t.kind) {
+            let mut seen = Vec::new();
+            if self.alias_reaches(ty, &rust, &mut seen) {
+                return Err(self.err(
+                    cpointer,
+                    format!(
+                        "$ref cycle that cannot be a type: `{key}` refers back to itself only \
+                         through references, arrays, maps or unions of one member; \
+                         give the cycle an object with properties"
+                    ),
+                ));
+            }
+        }
         self.state.insert(key.to_owned(), State::Done);
         Ok(Ty::Named(rust))
+    }
+
+    /// Whether `ty`, seen through aliases, mentions the type named `target`.
+    fn alias_reaches(&self, ty: &Ty, target: &str, seen: &mut Vec<String>) -> bool {
+        match ty {
+            Ty::Vec(t) | Ty::Map(t) | Ty::Option(t) | Ty::Boxed(t) => {
+                self.alias_reaches(t, target, seen)
+            }
+            Ty::Named(n) if n == target => true,
+            Ty::Named(n) => {
+                if seen.contains(n) {
+                    return false;
+                }
+                seen.push(n.clone());
+                match self.types.get(n).map(|t| &t.kind) {
+                    Some(TypeKind::Alias(inner)) => self.alias_reaches(inner, target, seen),
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
     }
 
     /// Lowers `s` under the chosen name: either inserts a type definition
@@ -792,6 +989,12 @@ impl<'a> Lowerer<'a> {
             Cat::Prim(Ty::String) if secret => return Ok(Some(Ty::Secret)),
             Cat::Prim(t) => return Ok(Some(t)),
             Cat::Any => return Ok(Some(Ty::Value)),
+            Cat::Unsupported(what) => {
+                return Err(self.err(
+                    pointer,
+                    format!("unsupported schema construct `{what}`: the generator cannot type it"),
+                ))
+            }
             Cat::Array(items) => {
                 let item = match items {
                     Some(i) => self
@@ -856,7 +1059,12 @@ impl<'a> Lowerer<'a> {
                             merged.required.extend(o.required);
                         }
                         Cat::Map(_) => {}
-                        _ => return Ok(Some(Ty::Value)),
+                        _ => {
+                            return Err(self.err(
+                                mp,
+                                "unsupported `allOf`: only objects can be merged (this member is not an object)",
+                            ))
+                        }
                     }
                 }
                 self.lower_struct(merged, name, pointer)?
@@ -901,7 +1109,12 @@ impl<'a> Lowerer<'a> {
             let secret = names::is_secret_name(wire);
             let inner = self.lower(sref, &hint, secret, &fp)?;
             let (nullable, desc) = self.nullable_and_doc(sref, &fp)?;
-            let required = obj.required.contains(&wire);
+            let (schema, _) = self.deref(sref, &fp)?;
+            let (read_only, write_only) =
+                (schema.schema_data.read_only, schema.schema_data.write_only);
+            // A read-only property is absent from requests and a write-only
+            // one from responses, even when `required`: both are `Option`.
+            let required = obj.required.contains(&wire) && !read_only && !write_only;
             let optional = !required || nullable;
             let ty = if optional {
                 Ty::Option(Box::new(inner.clone()))
@@ -915,7 +1128,12 @@ impl<'a> Lowerer<'a> {
                 inner,
                 optional,
                 skip_none: !required,
-                doc: desc.unwrap_or_else(|| format!("The `{wire}` property.")),
+                read_only,
+                doc: format!(
+                    "{}{}",
+                    desc.unwrap_or_else(|| format!("The `{wire}` property.")),
+                    schema_notes(schema)
+                ),
             });
         }
         Ok(TypeKind::Struct {
@@ -999,7 +1217,7 @@ impl<'a> Lowerer<'a> {
                 }
                 shape
             }
-            Cat::OneOf(_) | Cat::Any => Shape {
+            Cat::OneOf(_) | Cat::Any | Cat::Unsupported(_) => Shape {
                 kind: "Any",
                 ..Shape::default()
             },
@@ -1173,10 +1391,14 @@ impl<'a> Lowerer<'a> {
                 };
                 let Some(op) = op else { continue };
                 let op_ptr = ptr(&pp, &[m]);
-                let id = op
-                    .operation_id
-                    .clone()
-                    .unwrap_or_else(|| format!("{m}_{}", names::snake(path)));
+                // Without an operationId: `{method}_{path in snake case}`
+                // (`get_pets_pet_id`), grouped by tag or into `default`.
+                let derived = op.operation_id.is_none();
+                let id = op.operation_id.clone().unwrap_or_else(|| {
+                    let p = names::snake(path);
+                    let p = p.trim_matches('_');
+                    format!("{m}_{}", if p.is_empty() { "root" } else { p })
+                });
                 if let Some(first) = seen_ids.get(&id) {
                     return Err(self.err(
                         ptr(&op_ptr, &["operationId"]),
@@ -1186,7 +1408,7 @@ impl<'a> Lowerer<'a> {
                 seen_ids.insert(id.clone(), op_ptr.clone());
                 // Group and method name.
                 let (prefix, rest) = match id.split_once('_') {
-                    Some((p, r)) if !p.is_empty() && !r.is_empty() => (Some(p), r),
+                    Some((p, r)) if !derived && !p.is_empty() && !r.is_empty() => (Some(p), r),
                     _ => (None, id.as_str()),
                 };
                 let (label, method_base) = match (op.tags.first(), prefix) {
@@ -1323,7 +1545,15 @@ impl<'a> Lowerer<'a> {
                             format!("Values of the `{}` parameter of `{}`.", d.name, n.id),
                         );
                         let (_, sdoc) = self.nullable_and_doc(view(s), &sp)?;
-                        (ty, sdoc)
+                        let (schema, _) = self.deref(view(s), &sp)?;
+                        let notes = schema_notes(schema);
+                        (
+                            ty,
+                            sdoc.map(|d| format!("{d}{notes}")).or_else(|| {
+                                (!notes.is_empty())
+                                    .then(|| format!("The `{}` parameter.{notes}", d.name))
+                            }),
+                        )
                     }
                     ParameterSchemaOrContent::Content(c) => match json_media(c) {
                         Some((mt, media)) => match &media.schema {
@@ -1348,11 +1578,50 @@ impl<'a> Lowerer<'a> {
                     ),
                 ));
             }
+            let style = match param {
+                Parameter::Query { style, .. } => {
+                    use openapiv3::QueryStyle as Q;
+                    match (style, d.explode.unwrap_or(matches!(style, Q::Form))) {
+                        (Q::Form, true) => Style::FormExplode,
+                        (Q::Form, false) => Style::Form,
+                        (Q::SpaceDelimited, _) => Style::SpaceDelimited,
+                        (Q::PipeDelimited, _) => Style::PipeDelimited,
+                        (Q::DeepObject, _) => Style::DeepObject,
+                    }
+                }
+                Parameter::Path { style, .. } => {
+                    if !matches!(style, openapiv3::PathStyle::Simple) {
+                        return Err(self.err(
+                            ptr(&pp, &["style"]),
+                            format!("path parameter `{}`: only `style: simple` is supported (not label or matrix)", d.name),
+                        ));
+                    }
+                    Style::Simple
+                }
+                _ => Style::Simple,
+            };
+            // Query keys are static strings: an object with dynamic keys
+            // cannot be spelled, and only form objects can be flattened.
+            if loc == Loc::Query {
+                let under = self.underlying(&ty);
+                let is_struct = matches!(&under, Ty::Named(n)
+                    if matches!(self.types.get(n).map(|t| &t.kind), Some(TypeKind::Struct { .. })));
+                let problem = match (&under, style) {
+                    (Ty::Map(_), _) => Some("a free-form object (additionalProperties) as a query parameter is not supported"),
+                    (_, Style::DeepObject) if !is_struct => Some("`style: deepObject` is supported only for object schemas with properties"),
+                    (Ty::Named(_), Style::SpaceDelimited | Style::PipeDelimited) if is_struct => Some("`spaceDelimited`/`pipeDelimited` objects are not supported"),
+                    _ => None,
+                };
+                if let Some(problem) = problem {
+                    return Err(self.err(pp, format!("query parameter `{}`: {problem}", d.name)));
+                }
+            }
             params.push(Param {
                 wire: d.name.clone(),
                 rust: bnames.claim(&names::value_name(&d.name)),
                 loc,
                 ty,
+                style,
                 required: d.required || loc == Loc::Path,
                 doc: d
                     .description
@@ -1378,23 +1647,27 @@ impl<'a> Lowerer<'a> {
 
         // Body.
         let mut body = None;
+        let mut body_media = Media::Json;
         if let Some(rb) = &op.request_body {
             let bp = ptr(op_ptr, &["requestBody"]);
             let rb = self.deref_body(rb, &bp)?;
             if !rb.content.is_empty() {
-                let Some((mt, media)) = json_media(&rb.content) else {
+                let Some((mt, media, kind)) = pick_media(&rb.content) else {
                     let types: Vec<&str> = rb.content.keys().map(String::as_str).collect();
                     return Err(self.err(
                         ptr(&bp, &["content"]),
                         format!(
-                            "unsupported request media type(s) {}: only JSON bodies are supported",
+                            "unsupported request media type(s) {}: multipart bodies are not supported \
+                             (JSON, form-urlencoded, text/* and raw single-part types are)",
                             types.join(", ")
                         ),
                     ));
                 };
                 let sp = ptr(&bp, &["content", mt, "schema"]);
-                let ty = match &media.schema {
-                    Some(s) => {
+                let ty = match (&kind, &media.schema) {
+                    (Media::Text, _) => Ty::String,
+                    (Media::Bytes(_), _) => Ty::bytes(),
+                    (_, Some(s)) => {
                         let ty = self.lower(
                             view(s),
                             &format!("{}RequestBody", n.type_name),
@@ -1404,7 +1677,7 @@ impl<'a> Lowerer<'a> {
                         self.retitle(&ty, format!("The request body of `{}`.", n.id));
                         ty
                     }
-                    None => Ty::Value,
+                    (_, None) => Ty::Value,
                 };
                 let under = self.underlying(&ty);
                 let struct_fields = match &under {
@@ -1414,6 +1687,17 @@ impl<'a> Lowerer<'a> {
                     },
                     _ => None,
                 };
+                if kind == Media::Form && struct_fields.is_none() {
+                    return Err(self.err(
+                        sp,
+                        "a form-urlencoded request body must be an object schema with properties",
+                    ));
+                }
+                let struct_fields = match kind {
+                    Media::Json | Media::Form => struct_fields,
+                    _ => None,
+                };
+                body_media = kind;
                 body = Some(match struct_fields {
                     Some((struct_name, fields)) => BodyDef::Flattened {
                         struct_name,
@@ -1458,7 +1742,7 @@ impl<'a> Lowerer<'a> {
                 "Body of the HTTP {status} response of `{}`: {}",
                 n.id, resp.description
             );
-            let ty = self.response_type(
+            let (ty, media) = self.response_type(
                 resp,
                 &format!("{}{status}Response", n.type_name),
                 &sp,
@@ -1478,6 +1762,7 @@ impl<'a> Lowerer<'a> {
                     status: status_match,
                     variant: snames.claim(&base),
                     ty,
+                    media,
                     doc,
                 });
             } else {
@@ -1485,6 +1770,7 @@ impl<'a> Lowerer<'a> {
                     status: status_match,
                     variant: enames.claim(&base),
                     ty,
+                    media,
                     doc,
                 });
             }
@@ -1499,7 +1785,7 @@ impl<'a> Lowerer<'a> {
                     "Body of the `default` response of `{}`: {}",
                     n.id, resp.description
                 );
-                let ty = self.response_type(
+                let (ty, media) = self.response_type(
                     resp,
                     &format!("{}DefaultResponse", n.type_name),
                     &sp,
@@ -1509,6 +1795,7 @@ impl<'a> Lowerer<'a> {
                     status: StatusMatch::Code(0),
                     variant: "Default".to_owned(),
                     ty,
+                    media,
                     doc: format!(
                         "Any other status (the `default` response): {}",
                         resp.description
@@ -1563,6 +1850,7 @@ impl<'a> Lowerer<'a> {
             path: path.to_owned(),
             params,
             body,
+            body_media,
             successes,
             errors,
             default,
@@ -1577,18 +1865,28 @@ impl<'a> Lowerer<'a> {
         hint: &str,
         pointer: &str,
         label: String,
-    ) -> Result<Option<Ty>, Error> {
-        match json_media(&resp.content) {
-            Some((mt, media)) => match &media.schema {
+    ) -> Result<(Option<Ty>, Media), Error> {
+        match pick_media(&resp.content) {
+            Some((mt, media, Media::Json)) => match &media.schema {
                 Some(s) => {
                     let sp = ptr(pointer, &["content", mt, "schema"]);
                     let ty = self.lower(view(s), hint, false, &sp)?;
                     self.retitle(&ty, label);
-                    Ok(Some(ty))
+                    Ok((Some(ty), Media::Json))
                 }
-                None => Ok(Some(Ty::Value)),
+                None => Ok((Some(Ty::Value), Media::Json)),
             },
-            None => Ok(None),
+            Some((_, _, Media::Text)) => Ok((Some(Ty::String), Media::Text)),
+            Some((_, _, Media::Bytes(mt))) => Ok((Some(Ty::bytes()), Media::Bytes(mt))),
+            Some((mt, _, Media::Form)) => Err(self.err(
+                ptr(pointer, &["content", mt]),
+                "form-urlencoded response bodies are not supported",
+            )),
+            None if resp.content.is_empty() => Ok((None, Media::Json)),
+            None => Err(self.err(
+                ptr(pointer, &["content"]),
+                "multipart response bodies are not supported",
+            )),
         }
     }
 

@@ -76,6 +76,7 @@ pub(crate) fn ty_tokens(ty: &Ty, ctx: Ctx) -> TokenStream {
             let t = ty_tokens(t, ctx);
             quote!(Box<#t>)
         }
+        Ty::Named(n) if n == crate::model::BYTE => quote!(u8),
         Ty::Named(n) => {
             let i = ident(n);
             match ctx {
@@ -140,8 +141,12 @@ pub fn file(api: &Api, runtime_path: &syn::Path) -> TokenStream {
     let client_doc = doc(&format!(
         "Entry point to the `{title}` API: one accessor per operation group. Cheap to clone."
     ));
+    let base_doc = match &api.base_url_doc {
+        Some(text) => doc(text),
+        None => quote!(#[doc = " The first `servers[].url` of the document."]),
+    };
     quote! {
-        /// The first `servers[].url` of the document.
+        #base_doc
         pub const DEFAULT_BASE_URL: &str = #base_url;
 
         /// Request and response types: one item per schema the operations use.

@@ -2,7 +2,9 @@
 //! request builder, its error enum and (when needed) its success enum.
 
 use super::{doc, has_display, ident, ty_tokens, Ctx};
-use crate::model::{Api, BodyDef, Group, Loc, Op, Outcome, StatusMatch, Ty};
+use crate::model::{
+    Api, BodyDef, Group, Loc, Media, Op, Outcome, StatusMatch, Style, Ty, TypeKind,
+};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -11,6 +13,38 @@ pub(super) fn group(api: &Api, g: &Group, runtime_path: &syn::Path) -> TokenStre
     let gname = ident(&g.type_name);
     let gdoc = doc(&g.doc);
     let methods = g.ops.iter().map(|op| method(api, op));
+    let form_helper = if g
+        .ops
+        .iter()
+        .any(|op| op.body_media == Media::Form && op.body.is_some())
+    {
+        quote! {
+            /// `application/x-www-form-urlencoded` pairs of a serialized body object:
+            /// strings as they are, arrays as repeated pairs (form style, explode),
+            /// other values as JSON text; absent (`null`) values are left out.
+            fn form_pairs(value: ::serde_json::Value) -> Vec<(String, String)> {
+                let mut pairs = Vec::new();
+                if let ::serde_json::Value::Object(map) = value {
+                    for (name, value) in map {
+                        let items = match value {
+                            ::serde_json::Value::Array(items) => items,
+                            other => vec![other],
+                        };
+                        for item in items {
+                            match item {
+                                ::serde_json::Value::Null => {}
+                                ::serde_json::Value::String(text) => pairs.push((name.clone(), text)),
+                                other => pairs.push((name.clone(), other.to_string())),
+                            }
+                        }
+                    }
+                }
+                pairs
+            }
+        }
+    } else {
+        quote!()
+    };
     let items = g.ops.iter().map(|op| op_items(api, g, op));
     quote! {
         #gdoc
@@ -32,6 +66,8 @@ pub(super) fn group(api: &Api, g: &Group, runtime_path: &syn::Path) -> TokenStre
             }
 
             #(#items)*
+
+            #form_helper
         }
     }
 }
@@ -59,7 +95,7 @@ fn inputs(op: &Op) -> Vec<Input> {
         .collect();
     match &op.body {
         Some(BodyDef::Flattened { fields, .. }) => {
-            for f in fields {
+            for f in fields.iter().filter(|f| !f.field.read_only) {
                 out.push(Input {
                     rust: f.builder.clone(),
                     ty: f.field.inner.clone(),
@@ -221,6 +257,94 @@ fn query_value(api: &Api, expr: TokenStream, ty: &Ty) -> TokenStream {
     }
 }
 
+/// Statements pushing query pairs for the value `expr` (owned) of type `ty`.
+fn query_push(api: &Api, wire: &str, style: Style, expr: TokenStream, ty: &Ty) -> TokenStream {
+    let under = api.underlying(ty);
+    let fields = match &under {
+        Ty::Named(n) => match api.type_def(n).map(|t| &t.kind) {
+            Some(TypeKind::Struct { fields, .. }) => Some(fields),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(fields) = fields {
+        // An object: one pair per present property (form, explode;
+        // deepObject), or all of them in one value (form, no explode).
+        let mut stmts = Vec::new();
+        for f in fields {
+            let fname = ident(&f.rust);
+            let key = match style {
+                Style::DeepObject => format!("{wire}[{}]", f.wire),
+                _ => f.wire.clone(),
+            };
+            let value = to_string_expr(api, quote!(item), &f.inner);
+            let one = match style {
+                Style::Form => {
+                    let fwire = &f.wire;
+                    quote! {
+                        parts.push(#fwire.to_owned());
+                        parts.push(#value);
+                    }
+                }
+                _ => quote!(request.query.push((#key, rt::QueryValue::Plain(#value)));),
+            };
+            if f.optional {
+                stmts.push(quote!(if let Some(item) = object.#fname { #one }));
+            } else {
+                stmts.push(quote!({ let item = object.#fname; #one }));
+            }
+        }
+        return if style == Style::Form {
+            quote! {{
+                let object = #expr;
+                let mut parts: Vec<String> = Vec::new();
+                #(#stmts)*
+                request.query.push((#wire, rt::QueryValue::Plain(parts.join(","))));
+            }}
+        } else {
+            quote! {{
+                let object = #expr;
+                #(#stmts)*
+            }}
+        };
+    }
+    match under {
+        Ty::Vec(inner) => {
+            let separator = match style {
+                Style::FormExplode => None,
+                Style::SpaceDelimited => Some(" "),
+                Style::PipeDelimited => Some("|"),
+                _ => Some(","),
+            };
+            match separator {
+                None => {
+                    let qv = query_value(api, quote!(item), &inner);
+                    quote! {
+                        for item in #expr {
+                            request.query.push((#wire, #qv));
+                        }
+                    }
+                }
+                Some(sep) if api.underlying(&inner) == Ty::String => quote! {
+                    request.query.push((#wire, rt::QueryValue::Plain(#expr.join(#sep))));
+                },
+                Some(sep) => {
+                    let item = to_string_expr(api, quote!(item), &inner);
+                    quote! {
+                        request.query.push((#wire, rt::QueryValue::Plain(
+                            #expr.into_iter().map(|item| #item).collect::<Vec<String>>().join(#sep),
+                        )));
+                    }
+                }
+            }
+        }
+        _ => {
+            let qv = query_value(api, expr, ty);
+            quote!(request.query.push((#wire, #qv));)
+        }
+    }
+}
+
 fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
     let builder = ident(&op.type_name);
     let error = ident(&op.error_name);
@@ -355,22 +479,7 @@ fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
         match p.loc {
             Loc::Path => {}
             Loc::Query => {
-                let push = |expr: TokenStream, ty: &Ty| -> TokenStream {
-                    match api.underlying(ty) {
-                        Ty::Vec(inner) => {
-                            let qv = query_value(api, quote!(item), &inner);
-                            quote! {
-                                for item in #expr {
-                                    request.query.push((#wire, #qv));
-                                }
-                            }
-                        }
-                        _ => {
-                            let qv = query_value(api, expr, ty);
-                            quote!(request.query.push((#wire, #qv));)
-                        }
-                    }
-                };
+                let push = |expr: TokenStream, ty: &Ty| query_push(api, wire, p.style, expr, ty);
                 if p.required {
                     stmts.push(push(quote!(self.#n), &p.ty));
                 } else {
@@ -412,23 +521,43 @@ fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
             let inits = fields.iter().map(|f| {
                 let fname = ident(&f.field.rust);
                 let bname = ident(&f.builder);
-                quote!(#fname: self.#bname,)
+                if f.field.read_only {
+                    quote!(#fname: None,)
+                } else {
+                    quote!(#fname: self.#bname,)
+                }
             });
+            let encode = if op.body_media == Media::Form {
+                quote!(rt::Body::Form(form_pairs(::serde_json::to_value(&body).map_err(#serialize_err)?)))
+            } else {
+                quote!(rt::Body::Json(::serde_json::to_value(&body).map_err(#serialize_err)?))
+            };
             stmts.push(quote! {
                 let body = super::models::#sn { #(#inits)* };
-                request.body = rt::Body::Json(::serde_json::to_value(&body).map_err(#serialize_err)?);
+                request.body = #encode;
             });
         }
         Some(BodyDef::Single { rust, required, .. }) => {
             let n = ident(rust);
+            let encode = match &op.body_media {
+                Media::Text => quote!(rt::Body::Text(body)),
+                Media::Bytes(content_type) => quote!(rt::Body::Bytes {
+                    content_type: #content_type,
+                    data: body.into(),
+                }),
+                Media::Json | Media::Form => {
+                    quote!(rt::Body::Json(::serde_json::to_value(&body).map_err(#serialize_err)?))
+                }
+            };
             if *required {
                 stmts.push(quote! {
-                    request.body = rt::Body::Json(::serde_json::to_value(&self.#n).map_err(#serialize_err)?);
+                    let body = self.#n;
+                    request.body = #encode;
                 });
             } else {
                 stmts.push(quote! {
                     if let Some(body) = self.#n {
-                        request.body = rt::Body::Json(::serde_json::to_value(&body).map_err(#serialize_err)?);
+                        request.body = #encode;
                     }
                 });
             }
@@ -470,17 +599,32 @@ fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
     for s in ordered(&op.successes) {
         let pat = status_pattern(s.status);
         let v = ident(&s.variant);
-        let arm = match (&s.ty, multi) {
-            (Some(t), false) => {
+        let raw_body = match &s.media {
+            Media::Text => Some(quote!(String::from_utf8_lossy(&raw.body).into_owned())),
+            Media::Bytes(_) => Some(quote!(raw.body.to_vec())),
+            Media::Json | Media::Form => None,
+        };
+        let arm = match (&s.ty, multi, raw_body) {
+            (Some(_), false, Some(decode)) => quote!(#pat => Ok(rt::Response {
+                body: #decode,
+                status: raw.status,
+                headers: raw.headers,
+            }),),
+            (Some(_), true, Some(decode)) => quote!(#pat => Ok(rt::Response {
+                body: #success_ident::#v(#decode),
+                status: raw.status,
+                headers: raw.headers,
+            }),),
+            (Some(t), false, None) => {
                 let t = ty_tokens(t, Ctx::Group);
                 quote!(#pat => rt::decode_json::<#t, #error>(OPERATION_ID, raw),)
             }
-            (None, false) => quote!(#pat => Ok(rt::decode_empty::<#error>(raw)),),
-            (Some(t), true) => {
+            (None, false, _) => quote!(#pat => Ok(rt::decode_empty::<#error>(raw)),),
+            (Some(t), true, None) => {
                 let t = ty_tokens(t, Ctx::Group);
                 quote!(#pat => rt::decode_json::<#t, #error>(OPERATION_ID, raw).map(|r| r.map(#success_ident::#v)),)
             }
-            (None, true) => {
+            (None, true, _) => {
                 quote!(#pat => Ok(rt::decode_empty::<#error>(raw).map(|()| #success_ident::#v)),)
             }
         };
@@ -488,8 +632,17 @@ fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
     }
     let err_arm = |o: &Outcome| -> TokenStream {
         let v = ident(&o.variant);
-        match &o.ty {
-            Some(t) => {
+        let raw_body = match &o.media {
+            Media::Text => Some(quote!(String::from_utf8_lossy(&raw.body).into_owned())),
+            Media::Bytes(_) => Some(quote!(raw.body.to_vec())),
+            Media::Json | Media::Form => None,
+        };
+        match (&o.ty, raw_body) {
+            (Some(_), Some(decode)) => quote! {{
+                let kind = #error::#v(#decode);
+                Err(rt::Error::Api(Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind))))
+            }},
+            (Some(t), None) => {
                 let t = ty_tokens(t, Ctx::Group);
                 quote! {{
                     let kind = match rt::decode_error_body::<#t>(&raw) {
@@ -499,7 +652,7 @@ fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
                     Err(rt::Error::Api(Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind))))
                 }}
             }
-            None => {
+            (None, _) => {
                 quote!(Err(rt::Error::Api(Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, #error::#v)))))
             }
         }

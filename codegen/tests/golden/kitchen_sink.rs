@@ -113,6 +113,8 @@ pub mod models {
         #[serde(rename = "async", default, skip_serializing_if = "Option::is_none")]
         pub r#async: Option<bool>,
         /// What animal it is.
+        ///
+        /// Default: `"dog"`.
         #[serde(rename = "kind", default, skip_serializing_if = "Option::is_none")]
         pub kind: Option<PetKind>,
         /// The `birthDate` property.
@@ -204,6 +206,8 @@ pub mod models {
         #[serde(rename = "name")]
         pub name: String,
         /// What animal it is.
+        ///
+        /// Default: `"dog"`.
         #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
         pub r#type: Option<PetKind>,
         /// A link to this pet.
@@ -525,6 +529,8 @@ pub mod pets {
     }
     impl ListPets<'_> {
         /// What animal it is.
+        ///
+        /// Default: `"dog"`.
         pub fn kind(mut self, value: impl Into<super::models::PetKind>) -> Self {
             self.kind = Some(value.into());
             self
@@ -642,6 +648,8 @@ pub mod pets {
             self
         }
         /// What animal it is.
+        ///
+        /// Default: `"dog"`.
         pub fn kind(mut self, value: impl Into<super::models::PetKind>) -> Self {
             self.kind = Some(value.into());
             self
