@@ -1,0 +1,309 @@
+//! `codegen diff`: every class of change, on small spec pairs
+//! (`review/base.yaml` against `review/cases/<case>.yaml`, one edit each;
+//! `review/make_cases.py` writes the cases).
+
+use codegen::review::diff::{diff, Class, Report};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/review")
+}
+
+fn report(case: &str) -> Report {
+    let old = dir().join("base.yaml");
+    let new = dir().join("cases").join(format!("{case}.yaml"));
+    let a = std::fs::read(&old).expect("base");
+    let b = std::fs::read(&new).expect("case");
+    diff(&a, "base.yaml", &b, &format!("{case}.yaml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `(class, kind)` of each change, without duplicates, in report order.
+fn kinds(r: &Report) -> Vec<(Class, &'static str)> {
+    let mut out: Vec<(Class, &'static str)> = Vec::new();
+    for c in &r.changes {
+        if !out.contains(&(c.class, c.kind)) {
+            out.push((c.class, c.kind));
+        }
+    }
+    out
+}
+
+use Class::{Breaking as B, Compatible as C, Docs as D};
+
+const CASES: &[(&str, &[(Class, &str)])] = &[
+    ("op_removed", &[(B, "operation-removed")]),
+    (
+        "op_renamed",
+        &[(B, "operation-renamed"), (B, "rust-name-changed")],
+    ),
+    ("op_added", &[(C, "operation-added")]),
+    ("param_added_required", &[(B, "parameter-added-required")]),
+    ("param_added_optional", &[(C, "parameter-added")]),
+    ("param_made_required", &[(B, "parameter-made-required")]),
+    ("param_type_changed", &[(B, "type-changed")]),
+    // The replaced schemas lose their descriptions too.
+    ("field_type_changed", &[(B, "type-changed"), (D, "schema")]),
+    ("enum_value_removed", &[(B, "enum-value-removed")]),
+    ("enum_value_added", &[(C, "enum-value-added")]),
+    ("response_field_removed", &[(B, "field-removed")]),
+    ("field_made_required", &[(B, "field-made-required")]),
+    ("optional_field_added", &[(C, "field-added")]),
+    (
+        "required_request_field_added",
+        &[(B, "field-added-required")],
+    ),
+    ("security_changed", &[(B, "security-changed")]),
+    ("op_security_removed", &[(B, "security-changed")]),
+    ("response_removed", &[(B, "response-removed")]),
+    (
+        "response_type_changed",
+        &[(B, "type-changed"), (D, "schema")],
+    ),
+    (
+        "request_body_made_required",
+        &[(B, "request-body-made-required")],
+    ),
+    (
+        "docs_only",
+        &[
+            (D, "info"),
+            (D, "tag"),
+            (D, "schema"),
+            (D, "operation"),
+            (D, "parameter"),
+        ],
+    ),
+    ("moved_to_ref", &[]),
+];
+
+#[test]
+fn every_case_is_classified() {
+    let mut failures = Vec::new();
+    for (case, expected) in CASES {
+        let r = report(case);
+        let mut got = kinds(&r);
+        let mut want: Vec<(Class, &str)> = expected.to_vec();
+        got.sort();
+        want.sort();
+        if got != want {
+            failures.push(format!(
+                "{case}: expected {want:?}\n  got {got:?}\n{}",
+                r.human(true)
+            ));
+        }
+        let breaking = want.iter().any(|(c, _)| *c == B);
+        assert_eq!(r.is_breaking(), breaking, "{case}");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_case_file_is_tested() {
+    let mut names: Vec<String> = std::fs::read_dir(dir().join("cases"))
+        .expect("cases")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".yaml"))
+                .map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    let mut tested: Vec<String> = CASES.iter().map(|(c, _)| (*c).to_owned()).collect();
+    tested.sort();
+    assert_eq!(names, tested);
+}
+
+#[test]
+fn changes_name_operations_and_pointers() {
+    let r = report("enum_value_removed");
+    let c = &r.changes[0];
+    // Kind is used by a parameter of Pets_list and, through Pet, by the
+    // responses of Pets_create and Pets_get: reported once, naming all three.
+    assert_eq!(c.operations, ["Pets_create", "Pets_get", "Pets_list"]);
+    assert_eq!(c.pointer, "#/components/schemas/Kind/enum");
+    assert_eq!(r.changes.len(), 1);
+
+    let r = report("param_made_required");
+    assert_eq!(r.changes[0].operations, ["Pets_list"]);
+    assert_eq!(
+        r.changes[0].pointer,
+        "#/paths/~1pets/get/parameters/0/required"
+    );
+
+    let r = report("op_removed");
+    assert_eq!(r.changes[0].pointer, "#/paths/~1pets~1{id}/get");
+
+    let text = report("response_removed").human(false);
+    assert!(text.contains("Pets_get"), "{text}");
+    assert!(
+        text.contains("#/paths/~1pets~1{id}/get/responses/404"),
+        "{text}"
+    );
+    assert!(text.contains("1 BREAKING"), "{text}");
+}
+
+#[test]
+fn json_output_is_complete_and_deterministic() {
+    let r = report("docs_only");
+    let a = r.json();
+    assert_eq!(a, report("docs_only").json());
+    let v: serde_json::Value = serde_json::from_str(&a).expect("json");
+    assert_eq!(v["summary"]["breaking"], 0);
+    assert_eq!(v["summary"]["docs"], r.count(Class::Docs));
+    assert_eq!(v["changes"].as_array().map(Vec::len), Some(r.changes.len()));
+    // The human form only counts documentation changes unless asked.
+    assert!(r.human(false).contains("list them with --docs"));
+    assert!(r.human(true).contains("#/info/description"));
+}
+
+#[test]
+fn a_document_is_unchanged_against_itself() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/snaptrade.yaml");
+    let Ok(bytes) = std::fs::read(&spec) else {
+        return;
+    };
+    let r = diff(&bytes, "a", &bytes, "b").expect("diff");
+    assert!(r.changes.is_empty(), "{}", r.human(true));
+}
+
+#[test]
+fn bad_input_is_an_error_naming_file_and_pointer() {
+    let good = std::fs::read(dir().join("base.yaml")).expect("base");
+    let bad = b"openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          $ref: '#/components/responses/Nope'\n";
+    let e = diff(&good, "base.yaml", bad, "bad.yaml").expect_err("dangling ref");
+    let msg = e.to_string();
+    assert!(msg.starts_with("bad.yaml: "), "{msg}");
+    assert!(msg.contains("#/paths/~1a/get/responses/200"), "{msg}");
+    let e = diff(b"{", "broken.yaml", &good, "base.yaml").expect_err("syntax");
+    assert!(e.to_string().starts_with("broken.yaml:"), "{e}");
+    for junk in [&b""[..], b"[]", b"openapi: 3.0.0", b"\xff\xfe", b"paths: 7"] {
+        assert!(diff(junk, "junk", &good, "base").is_err());
+    }
+}
+
+fn codegen() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_codegen"))
+}
+
+#[test]
+fn cli_exit_status_and_flags() {
+    let base = dir().join("base.yaml");
+    let case = |c: &str| dir().join("cases").join(format!("{c}.yaml"));
+    let run = |args: &[&std::ffi::OsStr]| codegen().args(args).output().expect("runs");
+    let out = run(&[
+        "diff".as_ref(),
+        base.as_os_str(),
+        case("op_removed").as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("operation-removed"));
+    let out = run(&[
+        "diff".as_ref(),
+        "--allow-breaking".as_ref(),
+        base.as_os_str(),
+        case("op_removed").as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(&[
+        "diff".as_ref(),
+        base.as_os_str(),
+        case("op_added").as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(&[
+        "diff".as_ref(),
+        "--json".as_ref(),
+        base.as_os_str(),
+        case("enum_value_added").as_os_str(),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["changes"][0]["kind"], "enum-value-added");
+    let out = run(&[
+        "diff".as_ref(),
+        base.as_os_str(),
+        "/nonexistent.yaml".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent.yaml"));
+    let out = run(&["diff".as_ref(), base.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn cli_reads_pipes() {
+    // `codegen diff A <(codegen subset ...)` hands over /dev/fd paths.
+    if Command::new("bash").arg("-c").arg("true").status().is_err() {
+        return;
+    }
+    let base = dir().join("base.yaml");
+    let script = format!(
+        "{bin} diff {base} <({bin} subset --tags Pets,Status {base})",
+        bin = env!("CARGO_BIN_EXE_codegen"),
+        base = base.display()
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .expect("bash");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("/dev/fd/"), "{text}");
+    assert!(text.contains("Breaking changes: none"), "{text}");
+    assert!(text.contains("Compatible changes: none"), "{text}");
+}
+
+#[test]
+fn cli_base_revision_from_git() {
+    let tmp = std::env::temp_dir().join(format!("codegen-review-git-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(tmp.join("spec")).expect("tmp");
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(&tmp)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+    };
+    if git(&["init", "-q"]).is_err() {
+        return; // no git
+    }
+    let spec = tmp.join("spec/api.yaml");
+    std::fs::copy(dir().join("base.yaml"), &spec).expect("copy");
+    git(&["add", "."]).expect("add");
+    let committed = git(&["commit", "-q", "-m", "base"]).expect("commit");
+    assert!(committed.status.success(), "{committed:?}");
+    std::fs::copy(dir().join("cases/param_added_required.yaml"), &spec).expect("copy");
+    let out = codegen()
+        .args(["diff", "--base", "HEAD"])
+        .arg(&spec)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("parameter-added-required"), "{text}");
+    assert!(text.contains("HEAD:"), "{text}");
+    let out = codegen()
+        .args(["diff", "--base", "no-such-rev"])
+        .arg(&spec)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -1,0 +1,69 @@
+//! `generated/API.md`: the API surface listing.
+
+use std::path::Path;
+
+fn surface(spec: &[u8]) -> String {
+    codegen::generate_all(spec, &codegen::Options::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .surface
+}
+
+#[test]
+fn lists_operations_and_models_deterministically() {
+    let spec = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/review/base.yaml"))
+        .expect("base");
+    let s = surface(&spec);
+    assert_eq!(s, surface(&spec));
+    for line in [
+        "#### `pets().get(id: i64)`",
+        "- request: `GET /pets/{id}`, operationId \"Pets_get\"",
+        "- setter `.limit(i32)` ← query \"limit\"",
+        "- error 404 → `NotFound(Error)`",
+        "- `tag: Option<String>` ← \"tag\" (optional)",
+        "- `name: String` ← \"name\" (required)",
+        "- \"dog\" → `Dog`",
+        "- security: none (unsigned)",
+    ] {
+        assert!(s.lines().any(|l| l == line), "missing {line:?} in\n{s}");
+    }
+    assert!(
+        !s.contains("Unused"),
+        "unreachable schemas are not generated"
+    );
+}
+
+#[test]
+fn a_spec_change_is_a_short_surface_diff_and_docs_are_not() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/review");
+    let base = surface(&std::fs::read(dir.join("base.yaml")).expect("base"));
+    let case =
+        |c: &str| surface(&std::fs::read(dir.join(format!("cases/{c}.yaml"))).expect("case"));
+    assert_eq!(base, case("docs_only"));
+    let added = case("enum_value_added");
+    let new: Vec<&str> = added
+        .lines()
+        .filter(|l| !base.lines().any(|b| b == *l))
+        .collect();
+    assert_eq!(new, ["- \"bird\" → `Bird`"]);
+}
+
+/// The checked-in listing matches the spec (build.rs keeps it so; CI fails otherwise).
+#[test]
+fn checked_in_api_md_is_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let (Ok(spec), Ok(md)) = (
+        std::fs::read(root.join("spec/snaptrade.yaml")),
+        std::fs::read_to_string(root.join("generated/API.md")),
+    ) else {
+        return;
+    };
+    let opts = codegen::Options {
+        runtime_path: "crate::runtime".into(),
+        spec_name: "spec/snaptrade.yaml".into(),
+    };
+    let out = codegen::generate_all(&spec, &opts).expect("generates");
+    assert!(
+        out.surface == md,
+        "generated/API.md is stale: run `cargo build`"
+    );
+}
