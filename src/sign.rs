@@ -128,49 +128,72 @@ fn write_canonical(out: &mut String, value: &Value) {
             // Sort explicitly: serde_json's map keeps insertion order when
             // another crate in the build enables `preserve_order`. Python
             // sorts by code point, which for UTF-8 strings is byte order.
-            // Only allocate when the map is not already in order.
-            // Only allocate when the map is not already in order.
-            if map.keys().zip(map.keys().skip(1)).all(|(a, b)| a <= b) {
-                write_entries(out, map.iter());
-            } else {
+            // One pass in the common case: write the entries in map order
+            // while checking that the keys ascend; only a map found out of
+            // order is rewritten from a sorted copy of its entries.
+            let mark = out.len();
+            if !write_entries(out, map.iter(), true) {
+                out.truncate(mark);
                 let mut entries: Vec<(&String, &Value)> = map.iter().collect();
                 entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                write_entries(out, entries.into_iter());
+                write_entries(out, entries.into_iter(), false);
             }
         }
     }
 }
 
-fn write_entries<'a>(out: &mut String, entries: impl Iterator<Item = (&'a String, &'a Value)>) {
+/// Writes `{k:v,...}`. With `check_order`, stops and returns `false` at the
+/// first key that is not greater than the one before it.
+fn write_entries<'a>(
+    out: &mut String,
+    entries: impl Iterator<Item = (&'a String, &'a Value)>,
+    check_order: bool,
+) -> bool {
     out.push('{');
-    for (i, (k, v)) in entries.enumerate() {
-        if i > 0 {
+    let mut previous: Option<&str> = None;
+    for (k, v) in entries {
+        if let Some(prev) = previous {
+            if check_order && prev > k.as_str() {
+                return false;
+            }
             out.push(',');
         }
+        previous = Some(k);
         write_string(out, k);
         out.push(':');
         write_canonical(out, v);
     }
     out.push('}');
+    true
 }
 
+/// Bytes that `json.dumps(..., ensure_ascii=True)` does not copy as they are:
+/// control characters, `"`, `\`, DEL and everything non-ASCII.
+static NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b < 0x20 || b >= 0x7f || b == b'"' as usize || b == b'\\' as usize;
+        b += 1;
+    }
+    table
+};
+
 fn write_string(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
-    // Copy runs of printable ASCII in one go; escape the rest.
+    // Copy runs of plain printable ASCII in one go; escape the rest.
     let bytes = s.as_bytes();
-    let mut run_start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\' {
-            i += 1;
-            continue;
-        }
-        out.push_str(&s[run_start..i]);
+    while let Some(offset) = bytes[i..]
+        .iter()
+        .position(|&b| NEEDS_ESCAPE[usize::from(b)])
+    {
+        out.push_str(&s[i..i + offset]);
+        i += offset;
         // `i` is on a char boundary: every byte before it was ASCII or a whole char.
         let c = s[i..].chars().next().unwrap_or('\u{fffd}');
         i += c.len_utf8();
-        run_start = i;
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -191,7 +214,7 @@ fn write_string(out: &mut String, s: &str) {
             }
         }
     }
-    out.push_str(&s[run_start..]);
+    out.push_str(&s[i..]);
     out.push('"');
 }
 
