@@ -9,9 +9,9 @@
 //! bursty the callers are.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::Notify;
 
 /// A limit of `requests` per rolling `per`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,31 +32,34 @@ impl RequestLimit {
 
 pub(crate) struct Limiter {
     limit: RequestLimit,
-    slots: Semaphore,
-    /// When slots that were used come free again, in order.
-    returns: Mutex<VecDeque<Instant>>,
+    state: Mutex<State>,
+    /// Woken whenever a slot is released, so waiters can time its return.
+    released: Notify,
 }
 
-/// A slot held by one attempt; released one window after it is dropped.
+struct State {
+    /// Slots held by attempts in progress.
+    in_flight: usize,
+    /// When released slots come free again, in order.
+    returns: VecDeque<Instant>,
+}
+
+/// A slot held by one attempt; it comes free one window after it is dropped.
 pub(crate) struct Slot<'a> {
     limiter: &'a Limiter,
-    permit: Option<SemaphorePermit<'a>>,
 }
 
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
-        if let Some(permit) = self.permit.take() {
-            permit.forget();
-            let due = Instant::now() + self.limiter.limit.per;
-            let mut returns = self
-                .limiter
-                .returns
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
+        let due = Instant::now() + self.limiter.limit.per;
+        {
+            let mut state = self.limiter.state();
+            state.in_flight -= 1;
             // Slots are dropped at nearly the same time; keep the queue sorted.
-            let at = returns.partition_point(|t| *t <= due);
-            returns.insert(at, due);
+            let at = state.returns.partition_point(|t| *t <= due);
+            state.returns.insert(at, due);
         }
+        self.limiter.released.notify_waiters();
     }
 }
 
@@ -68,13 +71,13 @@ impl Limiter {
                 limit.requests, limit.per
             ));
         }
-        let permits = usize::try_from(limit.requests)
-            .unwrap_or(usize::MAX)
-            .min(Semaphore::MAX_PERMITS);
         Ok(Limiter {
             limit,
-            slots: Semaphore::new(permits),
-            returns: Mutex::new(VecDeque::new()),
+            state: Mutex::new(State {
+                in_flight: 0,
+                returns: VecDeque::new(),
+            }),
+            released: Notify::new(),
         })
     }
 
@@ -82,38 +85,37 @@ impl Limiter {
         self.limit
     }
 
-    /// Gives back the slots whose window has passed; returns when the next
-    /// one will.
-    fn return_due(&self) -> Option<Instant> {
-        let now = Instant::now();
-        let mut returns = self.returns.lock().unwrap_or_else(|e| e.into_inner());
-        let mut due = 0;
-        while returns.front().is_some_and(|t| *t <= now) {
-            returns.pop_front();
-            due += 1;
-        }
-        if due > 0 {
-            self.slots.add_permits(due);
-        }
-        returns.front().copied()
+    fn state(&self) -> MutexGuard<'_, State> {
+        // Every change is a counter step or one queue operation: a poisoned
+        // lock holds a consistent state.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Waits for a free slot. Never fails: the semaphore is never closed.
+    /// Waits for a free slot. Never fails.
     pub(crate) async fn acquire(&self) -> Slot<'_> {
+        let max = usize::try_from(self.limit.requests).unwrap_or(usize::MAX);
         loop {
-            let next_return = self.return_due();
-            let permit = match next_return {
-                None => self.slots.acquire().await.ok(),
-                Some(at) => tokio::time::timeout_at(at.into(), self.slots.acquire())
-                    .await
-                    .ok()
-                    .and_then(Result::ok),
+            // Registered before the state is read, so a release in between
+            // still wakes this waiter.
+            let mut released = std::pin::pin!(self.released.notified());
+            released.as_mut().enable();
+            let next_return = {
+                let mut state = self.state();
+                let now = Instant::now();
+                while state.returns.front().is_some_and(|t| *t <= now) {
+                    state.returns.pop_front();
+                }
+                if state.in_flight + state.returns.len() < max {
+                    state.in_flight += 1;
+                    return Slot { limiter: self };
+                }
+                state.returns.front().copied()
             };
-            if let Some(permit) = permit {
-                return Slot {
-                    limiter: self,
-                    permit: Some(permit),
-                };
+            match next_return {
+                Some(at) => {
+                    let _ = tokio::time::timeout_at(at.into(), released).await;
+                }
+                None => released.await,
             }
         }
     }
@@ -150,6 +152,35 @@ mod tests {
             released.elapsed()
         );
         drop((b, c));
+    }
+
+    #[tokio::test]
+    async fn waiters_that_found_no_pending_return_still_get_a_slot() {
+        let limiter = std::sync::Arc::new(
+            Limiter::new(RequestLimit {
+                requests: 1,
+                per: Duration::from_millis(30),
+            })
+            .unwrap(),
+        );
+        // All but the first find the only slot in flight and nothing due back.
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let l = limiter.clone();
+                tokio::spawn(async move {
+                    let _slot = l.acquire().await;
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                })
+            })
+            .collect();
+        let all = async {
+            for t in tasks {
+                t.await.unwrap();
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(5), all)
+            .await
+            .expect("every waiter gets its turn");
     }
 
     #[tokio::test]
