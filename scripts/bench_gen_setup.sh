@@ -73,6 +73,7 @@ for crate in ours progenitor; do
 done
 
 cd "$root"
+export CARGO_TARGET_DIR="$root/target"
 for profile in dev release; do
     flag=""; dir=debug
     if [ "$profile" = release ]; then flag="--release"; dir=release; fi

@@ -13,10 +13,9 @@ use std::time::Instant;
 #[cfg(feature = "ours")]
 fn generate(path: &str) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let opts = codegen::Options {
-        runtime_path: "crate::runtime".to_owned(),
-        spec_name: path.to_owned(),
-    };
+    let mut opts = codegen::Options::default();
+    opts.runtime_path = "crate::runtime".to_owned();
+    opts.spec_name = path.to_owned();
     codegen::generate(&bytes, &opts).map_err(|e| e.to_string())
 }
 
