@@ -6,20 +6,20 @@
 
 // A test binary uses only part of each generated client.
 #[allow(dead_code)]
+#[path = "../codegen/tests/golden/bodies.rs"]
+mod fixture_bodies;
+#[allow(dead_code)]
+#[path = "../codegen/tests/golden/params.rs"]
+mod fixture_params;
+#[allow(dead_code)]
+#[path = "../codegen/tests/golden/schemas.rs"]
+mod fixture_schemas;
+#[allow(dead_code)]
 #[path = "../codegen/tests/golden/kitchen_sink.rs"]
 mod kitchen_sink;
 #[allow(dead_code)]
 #[path = "../codegen/tests/golden/minimal.rs"]
 mod minimal;
-#[allow(dead_code)]
-#[path = "../codegen/tests/golden/params.rs"]
-mod fixture_params;
-#[allow(dead_code)]
-#[path = "../codegen/tests/golden/bodies.rs"]
-mod fixture_bodies;
-#[allow(dead_code)]
-#[path = "../codegen/tests/golden/schemas.rs"]
-mod fixture_schemas;
 
 use snaptrade::models::{LoginSnapTradeUser200Response, SnapTradeLoginUserRequestBody};
 
