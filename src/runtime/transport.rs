@@ -120,6 +120,11 @@ pub struct Transport {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
+    /// `base_url` parsed once; each attempt sets path and query on a clone
+    /// (no reparse of the whole URL per call).
+    parsed_base: reqwest::Url,
+    /// The base URL's own path prefix (`""` or `/v1`, no trailing slash).
+    prefix: String,
     auth: Option<Arc<dyn Authenticator>>,
     retry: RetryPolicy,
     clock_offset: AtomicI64,
@@ -189,6 +194,13 @@ impl Transport {
         if config.max_response_bytes == 0 {
             return Err("max_response_bytes must be at least 1".into());
         }
+        let prefix = match base_url.find("://") {
+            Some(i) => match base_url[i + 3..].find('/') {
+                Some(j) => base_url[i + 3 + j..].to_owned(),
+                None => String::new(),
+            },
+            None => String::new(),
+        };
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .user_agent(config.user_agent)
@@ -198,6 +210,8 @@ impl Transport {
             inner: Arc::new(Inner {
                 http,
                 base_url,
+                parsed_base: parsed,
+                prefix,
                 auth,
                 retry: config.retry,
                 clock_offset: AtomicI64::new(0),
@@ -340,13 +354,7 @@ impl Transport {
                 message,
             })
         };
-        let prefix = match self.inner.base_url.find("://") {
-            Some(i) => match self.inner.base_url[i + 3..].find('/') {
-                Some(j) => &self.inner.base_url[i + 3 + j..],
-                None => "",
-            },
-            None => "",
-        };
+        let prefix = self.inner.prefix.as_str();
         let mut headers = http::HeaderMap::new();
         for (name, value) in &op.headers {
             let name = http::HeaderName::from_bytes(name.as_bytes())
@@ -402,49 +410,47 @@ impl Transport {
         op: &OperationRequest,
         prepared: PreparedRequest,
     ) -> Result<RawResponse, SendError> {
-        let origin_end = self.inner.base_url.find("://").map_or(0, |i| {
-            self.inner.base_url[i + 3..]
-                .find('/')
-                .map_or(self.inner.base_url.len(), |j| i + 3 + j)
-        });
-        let mut url = format!("{}{}", &self.inner.base_url[..origin_end], prepared.path);
-        let query = prepared.query_string();
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(&query);
-        }
-        let url = reqwest::Url::parse(&url).map_err(|e| {
-            SendError::Request(RequestError {
-                operation_id: op.operation_id,
-                message: format!("cannot build URL for {}: {e}", prepared.path),
-            })
-        })?;
-        let mut builder = self
-            .inner
-            .http
-            .request(prepared.method.clone(), url)
-            .headers(prepared.headers)
-            .header(http::header::ACCEPT, "application/json");
-        builder = match prepared.body {
-            Body::Empty => builder,
-            Body::Json(value) => builder
-                .header(http::header::CONTENT_TYPE, "application/json")
-                .body(serde_json::to_vec(&value).unwrap_or_default()),
-            Body::Form(pairs) => builder
-                .header(
-                    http::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(query_string(
-                    pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-                )),
-            Body::Text(text) => builder
-                .header(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")
-                .body(text),
-            Body::Bytes { content_type, data } => builder
-                .header(http::header::CONTENT_TYPE, content_type)
-                .body(data),
+        // The path and query are already percent-encoded (the signature
+        // covers them as they are): `set_path`/`set_query` keep `%XX` and the
+        // characters `encode` leaves alone, so the target is byte for byte
+        // what was signed (see the tests below and tests/wire.rs).
+        let url = target_url(
+            &self.inner.parsed_base,
+            &prepared.path,
+            &prepared.query_string(),
+        );
+        let mut request = reqwest::Request::new(prepared.method.clone(), url);
+        let headers = request.headers_mut();
+        *headers = prepared.headers;
+        headers.append(
+            http::header::ACCEPT,
+            http::HeaderValue::from_static("application/json"),
+        );
+        let (content_type, body): (&'static str, reqwest::Body) = match prepared.body {
+            Body::Empty => ("", reqwest::Body::default()),
+            Body::Json(value) => (
+                "application/json",
+                serde_json::to_vec(&value).unwrap_or_default().into(),
+            ),
+            Body::Form(pairs) => (
+                "application/x-www-form-urlencoded",
+                query_string(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))).into(),
+            ),
+            Body::Text(text) => ("text/plain; charset=utf-8", text.into()),
+            Body::Bytes { content_type, data } => (content_type, data.into()),
         };
+        if !content_type.is_empty() {
+            let value = http::HeaderValue::from_str(content_type).map_err(|e| {
+                SendError::Request(RequestError {
+                    operation_id: op.operation_id,
+                    message: format!("Content-Type {content_type:?}: {e}"),
+                })
+            })?;
+            request
+                .headers_mut()
+                .append(http::header::CONTENT_TYPE, value);
+            *request.body_mut() = Some(body);
+        }
         let failure = |kind: TransportErrorKind, message: String| {
             SendError::Transport(TransportError {
                 operation_id: op.operation_id,
@@ -474,14 +480,30 @@ impl Transport {
                 format!("the response body ({seen}) is over the {cap}-byte limit; reading stopped"),
             )
         };
-        let mut response = builder.send().await.map_err(transport_error)?;
+        let mut response = self
+            .inner
+            .http
+            .execute(request)
+            .await
+            .map_err(transport_error)?;
         let status = response.status();
-        let headers = response.headers().clone();
+        // Moved out, not cloned: the body is read without them.
+        let headers = std::mem::take(response.headers_mut());
         // Never read an unbounded body: refuse a declared length over the cap
         // up front, and stop a chunked one as soon as it passes the cap.
         let declared = response.content_length();
-        if let Some(len) = declared.filter(|len| *len > cap as u64) {
-            return Err(too_large(format!("Content-Length {len}")));
+        if let Some(len) = declared {
+            if len > cap as u64 {
+                return Err(too_large(format!("Content-Length {len}")));
+            }
+            // The length is enforced by the HTTP layer: the body cannot
+            // outgrow it, so it is read in one piece (no copy for one chunk).
+            let body = response.bytes().await.map_err(transport_error)?;
+            return Ok(RawResponse {
+                status,
+                headers,
+                body,
+            });
         }
         let mut body = bytes::BytesMut::with_capacity(declared.unwrap_or(0) as usize);
         while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
@@ -501,6 +523,15 @@ impl Transport {
     }
 }
 
+/// `base` with `path` and `query` (both already percent-encoded; an empty
+/// query means none) put in place as they are.
+fn target_url(base: &reqwest::Url, path: &str, query: &str) -> reqwest::Url {
+    let mut url = base.clone();
+    url.set_path(path);
+    url.set_query((!query.is_empty()).then_some(query));
+    url
+}
+
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
     let mut source = e.source();
@@ -513,4 +544,64 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_url;
+    use crate::runtime::encode::{encode_path_segment, query_string};
+
+    /// What the transport did before it kept the parsed base URL: format the
+    /// whole URL and parse it again.
+    fn reparsed(base: &str, path: &str, query: &str) -> reqwest::Url {
+        let origin_end = base.find("://").map_or(0, |i| {
+            base[i + 3..].find('/').map_or(base.len(), |j| i + 3 + j)
+        });
+        let mut url = format!("{}{path}", &base[..origin_end]);
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(query);
+        }
+        reqwest::Url::parse(&url).unwrap()
+    }
+
+    #[test]
+    fn target_url_keeps_the_signed_path_and_query_byte_for_byte() {
+        // Every ASCII character and some non-ASCII, through our encoders.
+        let all: String = (0u8..128).map(char::from).chain("üé€😀".chars()).collect();
+        let values = [
+            all.as_str(),
+            "",
+            "a b/c",
+            "%41%2F",
+            "x=y&z",
+            "..",
+            ".",
+            "~_.-/",
+            "#frag?q",
+        ];
+        for base in [
+            "http://127.0.0.1:8080",
+            "https://api.snaptrade.com",
+            "https://example.com/api/v1",
+            "http://[::1]:9",
+        ] {
+            let parsed = reqwest::Url::parse(base).unwrap();
+            let prefix = reqwest::Url::parse(base).unwrap().path().to_owned();
+            let prefix = if prefix == "/" { String::new() } else { prefix };
+            for value in values {
+                let path = format!("{prefix}/accounts/{}/x", encode_path_segment(value));
+                let query = query_string([("userId", value), ("clientId", "ID"), (value, "v")]);
+                let url = target_url(&parsed, &path, &query);
+                assert_eq!(url, reparsed(base, &path, &query), "{base} {value:?}");
+                if value != ".." && value != "." {
+                    assert_eq!(url.path(), path, "{base} {value:?}");
+                }
+                assert_eq!(url.query(), Some(query.as_str()), "{base} {value:?}");
+                let url = target_url(&parsed, &path, "");
+                assert_eq!(url, reparsed(base, &path, ""));
+                assert_eq!(url.query(), None);
+            }
+        }
+    }
 }
