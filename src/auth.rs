@@ -40,8 +40,7 @@ fn role(scheme: &SecurityScheme) -> Option<(Role, ApiKeyLocation, &'static str)>
         return None;
     };
     let matches = |needle: &str| {
-        scheme.name.to_ascii_lowercase().contains(needle)
-            || param.to_ascii_lowercase().contains(needle)
+        contains_ignore_case(scheme.name, needle) || contains_ignore_case(param, needle)
     };
     let role = if matches("signature") {
         Role::Signature
@@ -53,6 +52,14 @@ fn role(scheme: &SecurityScheme) -> Option<(Role, ApiKeyLocation, &'static str)>
         return None;
     };
     Some((role, location, param))
+}
+
+/// Whether `haystack` contains `needle` (lowercase ASCII), ignoring ASCII case.
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// SnapTrade partner credentials: client id, consumer key and a clock.

@@ -41,9 +41,10 @@ pub fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
         if !out.is_empty() {
             out.push('&');
         }
-        out.push_str(&encode_query(name));
+        // Encoded straight into `out`: no string per name or value.
+        out.extend(utf8_percent_encode(name, QUERY));
         out.push('=');
-        out.push_str(&encode_query(value));
+        out.extend(utf8_percent_encode(value, QUERY));
     }
     out
 }

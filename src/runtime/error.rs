@@ -305,13 +305,12 @@ pub fn decode_json<T: serde::de::DeserializeOwned, E>(
 
 /// `application/json`, `text/json` or any `+json` type, parameters ignored.
 fn is_json_media_type(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json" || essence == "text/json" || essence.ends_with("+json")
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let ends_with_json = essence.len() >= 5
+        && essence.as_bytes()[essence.len() - 5..].eq_ignore_ascii_case(b"+json");
+    essence.eq_ignore_ascii_case("application/json")
+        || essence.eq_ignore_ascii_case("text/json")
+        || ends_with_json
 }
 
 /// A success response documented without a body.

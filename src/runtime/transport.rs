@@ -317,17 +317,31 @@ impl Transport {
             }
             let result = self.send(&op, prepared).await;
             drop(slot);
+            if let Err(SendError::Request(_)) = result {
+                return result;
+            }
+            // The last attempt allowed: nothing to decide (skips reading the
+            // rate-limit headers on every call that gets no retry).
+            let last = attempt >= policy.max_attempts;
             let outcome = match &result {
+                _ if last => None,
                 Ok(raw) => {
-                    Outcome::Status(raw.status.as_u16(), RateLimit::from_headers(&raw.headers))
+                    let status = raw.status.as_u16();
+                    // Only the statuses `decide` may retry look at the headers.
+                    let limits = if matches!(status, 429 | 502 | 503 | 504) {
+                        RateLimit::from_headers(&raw.headers)
+                    } else {
+                        RateLimit::default()
+                    };
+                    Some(Outcome::Status(status, limits))
                 }
-                Err(SendError::Transport(t)) => Outcome::Transport {
+                Err(SendError::Transport(t)) => Some(Outcome::Transport {
                     kind: t.kind,
                     maybe_sent: t.maybe_sent,
-                },
-                Err(SendError::Request(_)) => return result,
+                }),
+                Err(SendError::Request(_)) => unreachable!("returned above"),
             };
-            let wait = decide(&policy, op.idempotent, outcome, attempt);
+            let wait = outcome.and_then(|outcome| decide(&policy, op.idempotent, outcome, attempt));
             match wait {
                 Some(wait) if started.elapsed() + wait <= policy.max_elapsed => {
                     tokio::time::sleep(wait).await;
@@ -369,11 +383,12 @@ impl Transport {
             operation_id: op.operation_id,
             method: op.method.clone(),
             path: format!("{prefix}{}", op.path),
-            query: op
-                .query
-                .iter()
-                .map(|(n, v)| ((*n).to_owned(), v.clone()))
-                .collect(),
+            query: {
+                // Room for the credentials an authenticator appends.
+                let mut query = Vec::with_capacity(op.query.len() + 2);
+                query.extend(op.query.iter().map(|(n, v)| ((*n).to_owned(), v.clone())));
+                query
+            },
             headers,
             body: op.body.clone(),
             clock_offset: self.clock_offset(),
