@@ -2,7 +2,8 @@
 //!
 //! Pipeline: YAML/JSON bytes → version check → `openapiv3::OpenAPI` → local
 //! `$ref` validation → [`model`] (names decided, reachable schemas only) →
-//! tokens (`emit`) → `syn` parse check → `prettyplease`.
+//! tokens (`emit`, one unit per top-level item or run of models, formatted on
+//! several threads) → `syn` parse check → `prettyplease`.
 //!
 //! The generated code calls a small runtime (see `docs/ARCHITECTURE.md`) at
 //! [`Options::runtime_path`] and uses only that, `serde`, `serde_json` and
@@ -78,19 +79,16 @@ pub fn generate(spec_bytes: &[u8], opts: &Options) -> Result<String, Error> {
 /// Generates the Rust source and the API surface listing from one lowering.
 pub fn generate_all(spec_bytes: &[u8], opts: &Options) -> Result<Output, Error> {
     let file = opts.spec_name.as_str();
-    let runtime_path: syn::Path = syn::parse_str(&opts.runtime_path).map_err(|e| Error::Spec {
+    // Validated here; each formatting thread parses its own copy.
+    let _: syn::Path = syn::parse_str(&opts.runtime_path).map_err(|e| Error::Spec {
         file: file.to_owned(),
         pointer: "#".to_owned(),
         message: format!("invalid runtime path `{}`: {e}", opts.runtime_path),
     })?;
     let doc = load::load(spec_bytes, file)?;
     let api = model::lower(&doc, file)?;
-    let tokens = emit::file(&api, &runtime_path);
-    let parsed: syn::File = syn::parse2(tokens).map_err(|e| Error::Internal {
-        file: file.to_owned(),
-        message: e.to_string(),
-    })?;
-    let body = prettyplease::unparse(&parsed);
+    drop(doc);
+    let body = render(&api, &opts.runtime_path, file)?;
     let digest = sha256_hex(spec_bytes);
     let surface = surface::render(&api, file);
     let rust = format!(
@@ -124,6 +122,118 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
         file: path.display().to_string(),
         message: format!("cannot read: {e}"),
     })
+}
+
+/// A formatted unit and whether it uses the runtime (models).
+type UnitResult = Result<(String, bool), Error>;
+
+/// Formats one unit of the file (tokens → `syn` parse check → prettyplease).
+fn render_unit(
+    api: &model::Api,
+    runtime_path: &syn::Path,
+    unit: emit::Unit,
+    file: &str,
+) -> UnitResult {
+    let (tokens, uses_rt) = emit::unit_tokens(api, runtime_path, unit);
+    Ok((pretty(tokens, file)?, uses_rt))
+}
+
+fn pretty(tokens: proc_macro2::TokenStream, file: &str) -> Result<String, Error> {
+    let parsed: syn::File = syn::parse2(tokens).map_err(|e| Error::Internal {
+        file: file.to_owned(),
+        message: e.to_string(),
+    })?;
+    Ok(prettyplease::unparse(&parsed))
+}
+
+/// The formatted body of the file. Its units (see [`emit::units`]) are
+/// formatted on up to `available_parallelism` threads; the text does not
+/// depend on how many.
+fn render(api: &model::Api, runtime_path: &str, file: &str) -> Result<String, Error> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let units = emit::units(api);
+    let next = AtomicUsize::new(0);
+    let parse_path = || -> Result<syn::Path, Error> {
+        syn::parse_str(runtime_path).map_err(|e| Error::Internal {
+            file: file.to_owned(),
+            message: e.to_string(),
+        })
+    };
+    // Each worker takes the next unit until none is left; tokens never cross
+    // threads (proc-macro2 values are not `Send`), only the formatted text.
+    let work = || -> Vec<(usize, UnitResult)> {
+        let mut done = Vec::new();
+        let path = match parse_path() {
+            Ok(p) => p,
+            Err(e) => return vec![(0, Err(e))],
+        };
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&unit) = units.get(i) else { break };
+            done.push((i, render_unit(api, &path, unit, file)));
+        }
+        done
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(units.len());
+    let mut results: Vec<(usize, UnitResult)> = if threads > 1 {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+            let mut all = work();
+            for h in handles {
+                match h.join() {
+                    Ok(done) => all.extend(done),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            all
+        })
+    } else {
+        work()
+    };
+    results.sort_by_key(|(i, _)| *i);
+    let mut out = String::new();
+    let mut models = Vec::new();
+    let mut models_use_rt = false;
+    for ((_, result), unit) in results.into_iter().zip(&units) {
+        let (text, uses_rt) = result?;
+        if let emit::Unit::Models(..) = unit {
+            models_use_rt |= uses_rt;
+            models.push(text);
+            continue;
+        }
+        if !models.is_empty() {
+            out.push_str(&join(&models, models_use_rt, &parse_path()?, file)?);
+            models.clear();
+        }
+        out.push_str(&text);
+    }
+    Ok(out)
+}
+
+/// Joins the formatted `models` units (see [`emit::join_models`]), with the
+/// runtime import first when a model uses it.
+fn join(
+    parts: &[String],
+    uses_rt: bool,
+    runtime_path: &syn::Path,
+    file: &str,
+) -> Result<String, Error> {
+    let internal = || Error::Internal {
+        file: file.to_owned(),
+        message: "cannot join the formatted `models` module".to_owned(),
+    };
+    let import = if uses_rt {
+        let text = pretty(
+            emit::models_mod(quote::quote!(use #runtime_path as rt;)),
+            file,
+        )?;
+        Some(emit::models_inner(&text).ok_or_else(internal)?.to_owned())
+    } else {
+        None
+    };
+    emit::join_models(parts, import.as_deref()).ok_or_else(internal)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

@@ -99,10 +99,122 @@ pub(crate) fn has_display(api: &Api, ty: &Ty) -> bool {
     }
 }
 
-/// The whole file, before formatting.
-pub fn file(api: &Api, runtime_path: &syn::Path) -> TokenStream {
-    let base_url = &api.base_url;
-    let models = types::models(api, runtime_path);
+/// One independently formatted part of the file (see [`render`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Unit {
+    /// `DEFAULT_BASE_URL`.
+    Head,
+    /// `pub mod models { .. }` holding the model types in this index range.
+    Models(usize, usize),
+    /// `pub mod security { .. }`.
+    Security,
+    /// One operation group module.
+    Group(usize),
+    /// `Client` and its accessors.
+    Client,
+}
+
+/// Model types per `Models` unit.
+const MODELS_PER_UNIT: usize = 48;
+
+/// The parts of the file in output order. Top-level items are formatted
+/// independently by prettyplease, so formatting them one by one and
+/// concatenating the text gives the text of the whole file; the `models`
+/// module is split into runs of items that are formatted inside their own
+/// `pub mod models { .. }` and joined (see [`join_models`]).
+pub(crate) fn units(api: &Api) -> Vec<Unit> {
+    let mut units = vec![Unit::Head];
+    let n = api.types.len();
+    if n == 0 {
+        units.push(Unit::Models(0, 0));
+    }
+    let mut start = 0;
+    while start < n {
+        let end = (start + MODELS_PER_UNIT).min(n);
+        units.push(Unit::Models(start, end));
+        start = end;
+    }
+    units.push(Unit::Security);
+    units.extend((0..api.groups.len()).map(Unit::Group));
+    units.push(Unit::Client);
+    units
+}
+
+/// The tokens of one unit, and (for models) whether they use the runtime.
+pub(crate) fn unit_tokens(api: &Api, runtime_path: &syn::Path, unit: Unit) -> (TokenStream, bool) {
+    match unit {
+        Unit::Head => {
+            let base_url = &api.base_url;
+            let base_doc = match &api.base_url_doc {
+                Some(text) => doc(text),
+                None => quote!(#[doc = " The first `servers[].url` of the document."]),
+            };
+            (
+                quote! {
+                    #base_doc
+                    pub const DEFAULT_BASE_URL: &str = #base_url;
+                },
+                false,
+            )
+        }
+        Unit::Models(start, end) => {
+            let (body, uses_rt) = types::model_items(&api.types[start..end]);
+            (models_mod(body), uses_rt)
+        }
+        Unit::Security => (security(api, runtime_path), false),
+        Unit::Group(i) => (ops::group(api, &api.groups[i], runtime_path), false),
+        Unit::Client => (client(api, runtime_path), false),
+    }
+}
+
+/// `pub mod models { body }`.
+pub(crate) fn models_mod(body: TokenStream) -> TokenStream {
+    quote! {
+        /// Request and response types: one item per schema the operations use.
+        pub mod models {
+            #body
+        }
+    }
+}
+
+/// Joins the formatted `models` units into the text of one module: the text
+/// before the first unit's closing line, the inner lines of the others, then
+/// the closing line. `import` (the inner line(s) of the formatted runtime
+/// import) goes first inside the module.
+/// The lines inside the module of one formatted `models` unit.
+pub(crate) fn models_inner(text: &str) -> Option<&str> {
+    const OPEN: &str = "pub mod models {\n";
+    let start = text.find(OPEN)? + OPEN.len();
+    text[start..].strip_suffix("}\n")
+}
+
+pub(crate) fn join_models(parts: &[String], import: Option<&str>) -> Option<String> {
+    const OPEN: &str = "pub mod models {\n";
+    if let ([only], None) = (parts, import) {
+        return Some(only.clone());
+    }
+    let mut out = String::with_capacity(parts.iter().map(String::len).sum::<usize>() + 64);
+    let n = parts.len();
+    for (i, text) in parts.iter().enumerate() {
+        let open_end = text.find(OPEN)? + OPEN.len();
+        let (head, inner) = text.split_at(open_end);
+        if i == 0 {
+            out.push_str(head);
+            if let Some(import) = import {
+                out.push_str(import);
+            }
+        }
+        if i + 1 == n {
+            out.push_str(inner);
+        } else {
+            let close = inner.strip_suffix("}\n")?;
+            out.push_str(close);
+        }
+    }
+    Some(out)
+}
+
+fn security(api: &Api, runtime_path: &syn::Path) -> TokenStream {
     let schemes = api.schemes.iter().map(|s| {
         let name = ident(&s.const_name);
         let wire = &s.name;
@@ -125,7 +237,16 @@ pub fn file(api: &Api, runtime_path: &syn::Path) -> TokenStream {
     } else {
         quote!(use #runtime_path as rt;)
     };
-    let groups = api.groups.iter().map(|g| ops::group(api, g, runtime_path));
+    quote! {
+        /// The security schemes the operations require, as the runtime's authenticators see them.
+        pub mod security {
+            #security_use
+            #(#schemes)*
+        }
+    }
+}
+
+fn client(api: &Api, runtime_path: &syn::Path) -> TokenStream {
     let accessors = api.groups.iter().map(|g| {
         let m = ident(&g.module);
         let t = ident(&g.type_name);
@@ -141,27 +262,7 @@ pub fn file(api: &Api, runtime_path: &syn::Path) -> TokenStream {
     let client_doc = doc(&format!(
         "Entry point to the `{title}` API: one accessor per operation group. Cheap to clone."
     ));
-    let base_doc = match &api.base_url_doc {
-        Some(text) => doc(text),
-        None => quote!(#[doc = " The first `servers[].url` of the document."]),
-    };
     quote! {
-        #base_doc
-        pub const DEFAULT_BASE_URL: &str = #base_url;
-
-        /// Request and response types: one item per schema the operations use.
-        pub mod models {
-            #models
-        }
-
-        /// The security schemes the operations require, as the runtime's authenticators see them.
-        pub mod security {
-            #security_use
-            #(#schemes)*
-        }
-
-        #(#groups)*
-
         #client_doc
         #[derive(Clone, Debug)]
         pub struct Client {

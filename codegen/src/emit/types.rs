@@ -1,24 +1,20 @@
 //! The `models` module.
 
 use super::{doc, ident, ty_tokens, Ctx};
-use crate::model::{Api, Field, TypeDef, TypeKind, Variant};
+use crate::model::{Field, TypeDef, TypeKind, Variant};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub(super) fn models(api: &Api, runtime_path: &syn::Path) -> TokenStream {
-    let items: Vec<TokenStream> = api.types.iter().map(type_def).collect();
+/// The items of `types` (a slice of the model types), and whether they use
+/// the runtime (`rt ::` in their text: the `models` module then imports it).
+pub(super) fn model_items(types: &[TypeDef]) -> (TokenStream, bool) {
+    let items: Vec<TokenStream> = types.iter().map(type_def).collect();
     let body = quote!(#(#items)*);
-    // Import the runtime only when a model uses it (no unused import).
+    // Import the runtime only when a model uses it (no unused import). Items
+    // end in `;` or `}`, so the text of a whole module contains `rt ::` exactly
+    // when the text of one of its parts does.
     let uses_rt = body.to_string().contains("rt ::");
-    let import = if uses_rt {
-        quote!(use #runtime_path as rt;)
-    } else {
-        quote!()
-    };
-    quote! {
-        #import
-        #body
-    }
+    (body, uses_rt)
 }
 
 fn type_def(t: &TypeDef) -> TokenStream {
