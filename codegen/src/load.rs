@@ -8,6 +8,18 @@ use serde_yaml::Value;
 
 /// Parses and validates a document.
 pub fn load(bytes: &[u8], file: &str) -> Result<OpenAPI, Error> {
+    // JSON (most large documents) is read with serde_json; a document it does
+    // not take as valid is read again through the YAML path, which gives the
+    // errors (with line/column and JSON pointers).
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        if let Some(doc) = json::load(bytes) {
+            return Ok(doc);
+        }
+    }
+    load_yaml(bytes, file)
+}
+
+fn load_yaml(bytes: &[u8], file: &str) -> Result<OpenAPI, Error> {
     let root: Value = serde_yaml::from_slice(bytes).map_err(|e| {
         let loc = e.location();
         Error::Syntax {
@@ -35,7 +47,7 @@ pub fn load(bytes: &[u8], file: &str) -> Result<OpenAPI, Error> {
         }
     }
     check_refs(&root, &root, "#", file)?;
-    match serde_yaml::from_value::<OpenAPI>(root.clone()) {
+    match <OpenAPI as serde::Deserialize>::deserialize(&root) {
         Ok(doc) => Ok(doc),
         Err(e) => Err(locate_shape_error(&root, file, &e.to_string())),
     }
@@ -250,5 +262,176 @@ fn locate_shape_error(root: &Value, file: &str, whole: &str) -> Error {
     match first {
         Some((pointer, message)) => Error::spec(file, pointer, strip_location(&message)),
         None => Error::spec(file, "#", strip_location(whole)),
+    }
+}
+
+/// The fast path for JSON documents: `None` whenever the YAML path could
+/// report anything (syntax, duplicate keys, version, missing fields, `$ref`s,
+/// shape), so that errors stay those of the YAML path.
+mod json {
+    use openapiv3::OpenAPI;
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Value};
+    use std::collections::HashSet;
+    use std::fmt;
+
+    pub(super) fn load(bytes: &[u8]) -> Option<OpenAPI> {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let root = Strict.deserialize(&mut de).ok()?;
+        de.end().ok()?;
+        let map = root.as_object()?;
+        if map.contains_key("swagger") {
+            return None;
+        }
+        let version = map.get("openapi")?.as_str()?;
+        if !(version == "3.0" || version.starts_with("3.0.")) {
+            return None;
+        }
+        if !map.contains_key("info") || !map.contains_key("paths") {
+            return None;
+        }
+        let mut resolved = HashSet::new();
+        refs_ok(&root, &root, &mut resolved).then_some(())?;
+        // From the bytes, not from `root`: keys keep their document order
+        // (serde_json's map is sorted without `preserve_order`).
+        serde_json::from_slice(bytes).ok()
+    }
+
+    fn refs_ok<'v>(root: &'v Value, node: &'v Value, resolved: &mut HashSet<&'v str>) -> bool {
+        match node {
+            Value::Object(m) => m.iter().all(|(k, v)| {
+                if k == "$ref" {
+                    let Value::String(target) = v else {
+                        return false;
+                    };
+                    resolved.contains(target.as_str())
+                        || (target.starts_with('#')
+                            && resolve(root, target).is_some()
+                            && resolved.insert(target.as_str()))
+                } else {
+                    refs_ok(root, v, resolved)
+                }
+            }),
+            Value::Array(a) => a.iter().all(|v| refs_ok(root, v, resolved)),
+            _ => true,
+        }
+    }
+
+    /// As `super::resolve_pointer`, on a JSON value.
+    fn resolve<'v>(root: &'v Value, reference: &str) -> Option<&'v Value> {
+        let rest = reference.strip_prefix('#')?;
+        if rest.is_empty() {
+            return Some(root);
+        }
+        let mut cur = root;
+        for raw in rest.strip_prefix('/')?.split('/') {
+            cur = match cur {
+                Value::Object(m) if raw.contains('~') => {
+                    m.get(&raw.replace("~1", "/").replace("~0", "~"))?
+                }
+                Value::Object(m) => m.get(raw)?,
+                Value::Array(a) => {
+                    let seg = raw.replace("~1", "/").replace("~0", "~");
+                    a.get(seg.parse::<usize>().ok()?)?
+                }
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
+    /// A `serde_json::Value` that refuses duplicate keys (as the YAML path does).
+    struct Strict;
+
+    impl<'de> DeserializeSeed<'de> for Strict {
+        type Value = Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(Strict)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Strict {
+        type Value = Value;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_owned()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(v) = seq.next_element_seed(Strict)? {
+                out.push(v);
+            }
+            Ok(Value::Array(out))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut out = Map::new();
+            while let Some(k) = map.next_key::<String>()? {
+                let v = map.next_value_seed(Strict)?;
+                if out.insert(k, v).is_some() {
+                    return Err(serde::de::Error::custom("duplicate key"));
+                }
+            }
+            Ok(Value::Object(out))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    const DOC: &str = r##"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {},
+        "components": {"schemas": {"X": {"type": "object", "properties": {
+            "b": {"type": "string"}, "a": {"$ref": "#/components/schemas/Y"}}},
+            "Y": {"type": "string"}}}}"##;
+
+    fn property_order(doc: &openapiv3::OpenAPI) -> Vec<String> {
+        let components = doc.components.as_ref().unwrap();
+        let openapiv3::ReferenceOr::Item(x) = &components.schemas["X"] else {
+            panic!("X is a reference");
+        };
+        let openapiv3::SchemaKind::Type(openapiv3::Type::Object(o)) = &x.schema_kind else {
+            panic!("X is not an object");
+        };
+        o.properties.keys().cloned().collect()
+    }
+
+    #[test]
+    fn json_fast_path_keeps_key_order_and_agrees_with_yaml() {
+        let fast = super::json::load(DOC.as_bytes()).expect("fast path");
+        assert_eq!(property_order(&fast), ["b", "a"]);
+        let slow = super::load_yaml(DOC.as_bytes(), "t.json").unwrap();
+        assert_eq!(fast, slow);
+    }
+
+    #[test]
+    fn json_fast_path_leaves_errors_to_the_yaml_path() {
+        let dup = r#"{"openapi": "3.0.0", "openapi": "3.0.1", "info": {}, "paths": {}}"#;
+        assert!(super::json::load(dup.as_bytes()).is_none());
+        assert!(super::load(dup.as_bytes(), "t.json").is_err());
+        let dangling = DOC.replace("schemas/Y\"", "schemas/Z\"");
+        assert!(super::json::load(dangling.as_bytes()).is_none());
+        let err = super::load(dangling.as_bytes(), "t.json")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("dangling $ref"), "{err}");
     }
 }
