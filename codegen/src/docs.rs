@@ -46,6 +46,13 @@ pub fn doc_lines(text: &str) -> Vec<String> {
 }
 
 fn escape_inline(line: &str) -> String {
+    // Most lines need nothing: copy them whole instead of char by char.
+    if !line.contains(['`', '[', ']', '<'])
+        && !line.contains("http://")
+        && !line.contains("https://")
+    {
+        return line.to_owned();
+    }
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len() + 8);
     let mut i = 0;
@@ -62,8 +69,7 @@ fn escape_inline(line: &str) -> String {
             i += 1;
             continue;
         }
-        let rest: String = chars[i..].iter().take(8).collect();
-        if rest.starts_with("http://") || rest.starts_with("https://") {
+        if is_url_start(&chars[i..]) {
             // Inside a markdown link target `(...)` or an autolink `<...>`?
             let prev = if i > 0 {
                 chars.get(i - 1).copied()
@@ -130,8 +136,7 @@ fn escape_inline(line: &str) -> String {
                 }
             }
             '<' => {
-                let rest: String = chars[i + 1..].iter().take(8).collect();
-                if rest.starts_with("http://") || rest.starts_with("https://") {
+                if is_url_start(&chars[i + 1..]) {
                     out.push('<');
                 } else {
                     out.push_str("&lt;");
@@ -142,6 +147,15 @@ fn escape_inline(line: &str) -> String {
         i += 1;
     }
     out
+}
+
+/// Whether `chars` starts with `http://` or `https://`.
+fn is_url_start(chars: &[char]) -> bool {
+    let starts = |prefix: &str| {
+        let mut it = chars.iter();
+        prefix.chars().all(|c| it.next() == Some(&c))
+    };
+    starts("http://") || starts("https://")
 }
 
 #[cfg(test)]
