@@ -701,27 +701,9 @@ impl<'a> Lowerer<'a> {
         p: &'a ReferenceOr<Parameter>,
         pointer: &str,
     ) -> Result<&'a Parameter, Error> {
-        let mut cur = p;
-        for _ in 0..64 {
-            match cur {
-                ReferenceOr::Item(x) => return Ok(x),
-                ReferenceOr::Reference { reference } => {
-                    let key = reference
-                        .strip_prefix("#/components/parameters/")
-                        .map(unescape)
-                        .ok_or_else(|| {
-                            self.err(pointer, format!("unsupported parameter $ref `{reference}`"))
-                        })?;
-                    cur = self
-                        .doc
-                        .components
-                        .as_ref()
-                        .and_then(|c| c.parameters.get(&key))
-                        .ok_or_else(|| self.err(pointer, format!("dangling $ref `{reference}`")))?;
-                }
-            }
-        }
-        Err(self.err(pointer, "$ref cycle"))
+        self.deref_component(p, pointer, "parameters", "parameter", |c, k| {
+            c.parameters.get(k)
+        })
     }
 
     fn deref_body(
@@ -729,30 +711,9 @@ impl<'a> Lowerer<'a> {
         p: &'a ReferenceOr<RequestBody>,
         pointer: &str,
     ) -> Result<&'a RequestBody, Error> {
-        let mut cur = p;
-        for _ in 0..64 {
-            match cur {
-                ReferenceOr::Item(x) => return Ok(x),
-                ReferenceOr::Reference { reference } => {
-                    let key = reference
-                        .strip_prefix("#/components/requestBodies/")
-                        .map(unescape)
-                        .ok_or_else(|| {
-                            self.err(
-                                pointer,
-                                format!("unsupported requestBody $ref `{reference}`"),
-                            )
-                        })?;
-                    cur = self
-                        .doc
-                        .components
-                        .as_ref()
-                        .and_then(|c| c.request_bodies.get(&key))
-                        .ok_or_else(|| self.err(pointer, format!("dangling $ref `{reference}`")))?;
-                }
-            }
-        }
-        Err(self.err(pointer, "$ref cycle"))
+        self.deref_component(p, pointer, "requestBodies", "requestBody", |c, k| {
+            c.request_bodies.get(k)
+        })
     }
 
     fn deref_response(
@@ -760,22 +721,38 @@ impl<'a> Lowerer<'a> {
         p: &'a ReferenceOr<Response>,
         pointer: &str,
     ) -> Result<&'a Response, Error> {
+        self.deref_component(p, pointer, "responses", "response", |c, k| {
+            c.responses.get(k)
+        })
+    }
+
+    /// Follows `$ref`s into `#/components/{section}/…` until an item, with a
+    /// bound on the chain so a cycle is an error rather than a hang.
+    fn deref_component<T>(
+        &self,
+        p: &'a ReferenceOr<T>,
+        pointer: &str,
+        section: &str,
+        what: &str,
+        lookup: impl Fn(&'a openapiv3::Components, &str) -> Option<&'a ReferenceOr<T>>,
+    ) -> Result<&'a T, Error> {
+        let prefix = format!("#/components/{section}/");
         let mut cur = p;
         for _ in 0..64 {
             match cur {
                 ReferenceOr::Item(x) => return Ok(x),
                 ReferenceOr::Reference { reference } => {
                     let key = reference
-                        .strip_prefix("#/components/responses/")
+                        .strip_prefix(prefix.as_str())
                         .map(unescape)
                         .ok_or_else(|| {
-                            self.err(pointer, format!("unsupported response $ref `{reference}`"))
+                            self.err(pointer, format!("unsupported {what} $ref `{reference}`"))
                         })?;
                     cur = self
                         .doc
                         .components
                         .as_ref()
-                        .and_then(|c| c.responses.get(&key))
+                        .and_then(|c| lookup(c, &key))
                         .ok_or_else(|| self.err(pointer, format!("dangling $ref `{reference}`")))?;
                 }
             }
