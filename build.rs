@@ -40,32 +40,32 @@ fn regenerate() {
         Some(v) if !v.is_empty() => on(&v),
         _ => flag("CI").is_some_and(|v| on(&v)),
     };
-    let opts = codegen::Options {
+    let opts = oapi_client_gen::Options {
         runtime_path: "crate::runtime".to_owned(),
         spec_name: SPEC.to_owned(),
     };
     // The Rust source and the API surface listing (API.md) are both checked.
     let sync = |file: &'static str, content: &str| {
-        codegen::sync(&root.join(file), content, check_only)
+        oapi_client_gen::sync(&root.join(file), content, check_only)
             .map(|outcome| (file, outcome))
             .map_err(|e| match e {
-                codegen::Error::Stale { diff, .. } => codegen::Error::Stale {
+                oapi_client_gen::Error::Stale { diff, .. } => oapi_client_gen::Error::Stale {
                     file: file.to_owned(),
                     diff,
                     fix: format!(
-                        "run `cargo build` without CI=true (or `cargo run -p codegen -- generate {SPEC} --out {OUT} --surface {API}`) and commit generated/"
+                        "run `cargo build` without CI=true (or `cargo run -p oapi-client-gen -- generate {SPEC} --out {OUT} --surface {API}`) and commit generated/"
                     ),
                 },
                 other => other,
             })
     };
-    let result = codegen::generate_file_all(&root.join(SPEC), &opts)
+    let result = oapi_client_gen::generate_file_all(&root.join(SPEC), &opts)
         .and_then(|all| Ok([sync(OUT, &all.rust)?, sync(API, &all.surface)?]));
     match result {
         Ok(outcomes) => {
             for (file, outcome) in outcomes {
-                if outcome == codegen::SyncOutcome::Written {
-                    println!("cargo:warning=codegen: regenerated {file} from {SPEC}");
+                if outcome == oapi_client_gen::SyncOutcome::Written {
+                    println!("cargo:warning=oapi-client-gen: regenerated {file} from {SPEC}");
                 }
             }
         }
@@ -76,7 +76,7 @@ fn regenerate() {
                 println!("cargo:warning={line}");
             }
             eprintln!("{e}");
-            if let codegen::Error::Stale { .. } = e {
+            if let oapi_client_gen::Error::Stale { .. } = e {
                 eprintln!(
                     "(check mode: CI={:?}, CODEGEN_CHECK={:?})",
                     flag("CI"),

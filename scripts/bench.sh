@@ -65,7 +65,7 @@ py="$venv/bin/python"
 
 # --- Release builds -----------------------------------------------------------
 log "building release binaries and benches"
-cargo build -q --release -p snaptrade-sandbox -p codegen --bins
+cargo build -q --release -p snaptrade-sandbox -p oapi-client-gen --bins
 cargo bench -q --no-run --bench sign --bench calls 2>/dev/null
 target_dir="$(cargo metadata -q --format-version 1 --no-deps | "$py" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 
@@ -218,7 +218,7 @@ serde_json = "1"'
 #[path = "generated.rs"]
 mod generated;
 pub use generated::*;' "$serde_deps"
-        "$target_dir/release/codegen" generate "$spec" --out "$cost/gen-$which/src/generated.rs" \
+        "$target_dir/release/oapi-client-gen" generate "$spec" --out "$cost/gen-$which/src/generated.rs" \
             --runtime-path ::snaptrade::runtime >/dev/null
         lines="$(wc -l <"$cost/gen-$which/src/generated.rs")"
         # Dependencies first (the lean downstream's target dir has them).

@@ -40,7 +40,7 @@ ours = []
 progenitor = []
 
 [dependencies]
-codegen = { path = "$repo_root/codegen" }
+oapi-client-gen = { path = "$repo_root/codegen" }
 TOML
 
 cat >"$root/progenitor/Cargo.toml" <<TOML

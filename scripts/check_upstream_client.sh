@@ -30,7 +30,7 @@ else
 fi
 
 t0=$(date +%s)
-cargo run --quiet --locked -p codegen -- generate "$spec" --out "$tmp" \
+cargo run --quiet --locked -p oapi-client-gen -- generate "$spec" --out "$tmp" \
   --spec-name upstream-api.yaml \
   --crate-name snaptrade-upstream-check \
   --runtime-path ::snaptrade::runtime \

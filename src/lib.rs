@@ -26,8 +26,10 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
-pub mod runtime;
 pub mod sign;
+
+/// The generic runtime the generated code calls (the `oapi-client-runtime` crate).
+pub use oapi_client_runtime as runtime;
 
 /// Code generated from `spec/snaptrade.yaml` by the `codegen` crate.
 #[path = "../generated/snaptrade.rs"]

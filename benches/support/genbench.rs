@@ -13,10 +13,10 @@ use std::time::Instant;
 #[cfg(feature = "ours")]
 fn generate(path: &str) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let mut opts = codegen::Options::default();
+    let mut opts = oapi_client_gen::Options::default();
     opts.runtime_path = "crate::runtime".to_owned();
     opts.spec_name = path.to_owned();
-    codegen::generate(&bytes, &opts).map_err(|e| e.to_string())
+    oapi_client_gen::generate(&bytes, &opts).map_err(|e| e.to_string())
 }
 
 #[cfg(feature = "progenitor")]

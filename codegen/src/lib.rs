@@ -21,7 +21,7 @@
 //!       responses:
 //!         "204": { description: pong }
 //! "#;
-//! let out = codegen::generate(spec, &codegen::Options::default()).unwrap();
+//! let out = oapi_client_gen::generate(spec, &oapi_client_gen::Options::default()).unwrap();
 //! assert!(out.contains("pub fn ping(&self)"));
 //! ```
 

@@ -51,7 +51,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
     let cmd = it.next().ok_or_else(|| USAGE.to_owned())?;
     let mut spec: Option<String> = None;
     let mut out: Option<PathBuf> = None;
-    let mut opts = codegen::Options::default();
+    let mut opts = oapi_client_gen::Options::default();
     let mut spec_name: Option<String> = None;
     let mut check_only = false;
     let mut crate_name: Option<String> = None;
@@ -79,32 +79,34 @@ fn run(args: Vec<String>) -> Result<String, String> {
         "generate" | "check" => {
             let spec = spec.ok_or_else(|| format!("missing SPEC\n\n{USAGE}"))?;
             opts.spec_name = spec_name.unwrap_or_else(|| spec.clone());
-            let all =
-                codegen::generate_file_all(Path::new(&spec), &opts).map_err(|e| e.to_string())?;
+            let all = oapi_client_gen::generate_file_all(Path::new(&spec), &opts)
+                .map_err(|e| e.to_string())?;
             if cmd == "check" {
                 return Ok(format!("{spec}: ok"));
             }
             let content = all.rust;
             let mut surface_note = String::new();
             if let Some(path) = &surface {
-                let outcome =
-                    codegen::sync(path, &all.surface, check_only).map_err(|e| e.to_string())?;
+                let outcome = oapi_client_gen::sync(path, &all.surface, check_only)
+                    .map_err(|e| e.to_string())?;
                 surface_note = format!(
                     "{}: {}\n",
                     path.display(),
                     match outcome {
-                        codegen::SyncOutcome::Unchanged => "unchanged",
-                        codegen::SyncOutcome::Written => "written",
+                        oapi_client_gen::SyncOutcome::Unchanged => "unchanged",
+                        oapi_client_gen::SyncOutcome::Written => "written",
                     }
                 );
             }
             let out = out.ok_or_else(|| format!("generate needs --out FILE_OR_DIR\n\n{USAGE}"))?;
             if out.extension().is_some_and(|e| e == "rs") {
-                return match codegen::sync(&out, &content, check_only).map_err(|e| e.to_string())? {
-                    codegen::SyncOutcome::Unchanged => {
+                return match oapi_client_gen::sync(&out, &content, check_only)
+                    .map_err(|e| e.to_string())?
+                {
+                    oapi_client_gen::SyncOutcome::Unchanged => {
                         Ok(format!("{surface_note}{}: unchanged", out.display()))
                     }
-                    codegen::SyncOutcome::Written => {
+                    oapi_client_gen::SyncOutcome::Written => {
                         Ok(format!("{surface_note}{}: written", out.display()))
                     }
                 };
@@ -116,24 +118,25 @@ fn run(args: Vec<String>) -> Result<String, String> {
                         .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
                 })
                 .unwrap_or_else(|| "generated".into());
-            let krate = codegen::CrateOptions {
+            let krate = oapi_client_gen::CrateOptions {
                 name: crate_name.unwrap_or(stem),
                 runtime_dep: runtime_dep.ok_or_else(|| {
                     format!("a crate output (--out DIR) needs --runtime-dep\n\n{USAGE}")
                 })?,
             };
-            let files = codegen::crate_files(&content, &opts, &krate).map_err(|e| e.to_string())?;
+            let files =
+                oapi_client_gen::crate_files(&content, &opts, &krate).map_err(|e| e.to_string())?;
             let mut report: Vec<String> = surface_note.lines().map(str::to_owned).collect();
             for (rel, text) in files {
                 let target = out.join(rel);
                 let outcome =
-                    codegen::sync(&target, &text, check_only).map_err(|e| e.to_string())?;
+                    oapi_client_gen::sync(&target, &text, check_only).map_err(|e| e.to_string())?;
                 report.push(format!(
                     "{}: {}",
                     target.display(),
                     match outcome {
-                        codegen::SyncOutcome::Unchanged => "unchanged",
-                        codegen::SyncOutcome::Written => "written",
+                        oapi_client_gen::SyncOutcome::Unchanged => "unchanged",
+                        oapi_client_gen::SyncOutcome::Written => "written",
                     }
                 ));
             }

@@ -23,11 +23,11 @@ fn bad_specs_give_located_errors() {
         let expect_path = spec.with_extension("expect");
         let expect = std::fs::read_to_string(&expect_path)
             .unwrap_or_else(|_| panic!("missing {}", expect_path.display()));
-        let opts = codegen::Options {
+        let opts = oapi_client_gen::Options {
             spec_name: name.clone(),
-            ..codegen::Options::default()
+            ..oapi_client_gen::Options::default()
         };
-        match codegen::generate_file(&spec, &opts) {
+        match oapi_client_gen::generate_file(&spec, &opts) {
             Ok(_) => problems.push(format!("{name}: generated without error")),
             Err(e) => {
                 let msg = e.to_string();
@@ -53,10 +53,10 @@ fn never_panics_on_mangled_input() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kitchen_sink.yaml"),
     )
     .expect("fixture");
-    let opts = codegen::Options::default();
+    let opts = oapi_client_gen::Options::default();
     let mut n = 0usize;
     for cut in (0..base.len()).step_by(23) {
-        let _ = codegen::generate(&base[..cut], &opts);
+        let _ = oapi_client_gen::generate(&base[..cut], &opts);
         n += 1;
     }
     // Deterministic byte corruption.
@@ -71,7 +71,7 @@ fn never_panics_on_mangled_input() {
             let table = b" :-{}[]\"'#$&*!|>%@`abc123\n";
             bytes[i] = table[(seed >> 32) as usize % table.len()];
         }
-        let _ = codegen::generate(&bytes, &opts);
+        let _ = oapi_client_gen::generate(&bytes, &opts);
         n += 1;
     }
     assert!(n > 300);
@@ -79,10 +79,10 @@ fn never_panics_on_mangled_input() {
 
 #[test]
 fn invalid_runtime_path_is_an_error() {
-    let opts = codegen::Options {
+    let opts = oapi_client_gen::Options {
         runtime_path: "not a path!".into(),
         spec_name: "x.yaml".into(),
     };
-    let err = codegen::generate(b"openapi: 3.0.0", &opts).expect_err("must fail");
+    let err = oapi_client_gen::generate(b"openapi: 3.0.0", &opts).expect_err("must fail");
     assert!(err.to_string().contains("invalid runtime path"), "{err}");
 }

@@ -330,18 +330,18 @@ static GENERATED: AtomicU64 = AtomicU64::new(0);
 static SPEC_ERRORS: AtomicU64 = AtomicU64::new(0);
 
 fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
-    let opts = codegen::Options {
+    let opts = oapi_client_gen::Options {
         runtime_path: "::snaptrade::runtime".to_owned(),
         spec_name: "fuzz.yaml".to_owned(),
     };
-    let outcome = std::panic::catch_unwind(|| codegen::generate(bytes, &opts));
+    let outcome = std::panic::catch_unwind(|| oapi_client_gen::generate(bytes, &opts));
     match outcome {
         Err(_) => Err(TestCaseError::fail("the generator panicked")),
-        Ok(Err(e @ codegen::Error::Internal { .. })) => Err(TestCaseError::fail(format!(
+        Ok(Err(e @ oapi_client_gen::Error::Internal { .. })) => Err(TestCaseError::fail(format!(
             "generated code does not parse: {e}"
         ))),
         Ok(Err(e)) => {
-            if matches!(e, codegen::Error::Spec { .. }) {
+            if matches!(e, oapi_client_gen::Error::Spec { .. }) {
                 SPEC_ERRORS.fetch_add(1, Ordering::Relaxed);
             }
             let msg = e.to_string();

@@ -24,8 +24,8 @@ fn fixtures() -> Vec<PathBuf> {
     v
 }
 
-pub fn golden_options(fixture: &Path) -> codegen::Options {
-    codegen::Options {
+pub fn golden_options(fixture: &Path) -> oapi_client_gen::Options {
+    oapi_client_gen::Options {
         runtime_path: "::snaptrade::runtime".to_owned(),
         spec_name: format!(
             "codegen/tests/fixtures/{}",
@@ -41,7 +41,7 @@ fn goldens_match() {
     let list = fixtures();
     assert!(!list.is_empty(), "no fixtures found");
     for fixture in list {
-        let out = codegen::generate_file(&fixture, &golden_options(&fixture))
+        let out = oapi_client_gen::generate_file(&fixture, &golden_options(&fixture))
             .unwrap_or_else(|e| panic!("{e}"));
         let stem = fixture
             .file_stem()
@@ -50,7 +50,7 @@ fn goldens_match() {
             .into_owned();
         let golden = dir("golden").join(format!("{stem}.rs"));
         if update {
-            codegen::sync(&golden, &out, false).unwrap_or_else(|e| panic!("{e}"));
+            oapi_client_gen::sync(&golden, &out, false).unwrap_or_else(|e| panic!("{e}"));
             continue;
         }
         let expected = std::fs::read_to_string(&golden).unwrap_or_default();
@@ -59,7 +59,7 @@ fn goldens_match() {
                 "{} differs from what {} generates:\n{}",
                 golden.display(),
                 fixture.display(),
-                codegen::short_diff(&expected, &out, 20)
+                oapi_client_gen::short_diff(&expected, &out, 20)
             ));
         }
     }
@@ -74,8 +74,8 @@ fn goldens_match() {
 fn generation_is_deterministic() {
     for fixture in fixtures() {
         let opts = golden_options(&fixture);
-        let a = codegen::generate_file(&fixture, &opts).unwrap_or_else(|e| panic!("{e}"));
-        let b = codegen::generate_file(&fixture, &opts).unwrap_or_else(|e| panic!("{e}"));
+        let a = oapi_client_gen::generate_file(&fixture, &opts).unwrap_or_else(|e| panic!("{e}"));
+        let b = oapi_client_gen::generate_file(&fixture, &opts).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(a, b, "{} generated differently twice", fixture.display());
     }
 }
@@ -83,7 +83,8 @@ fn generation_is_deterministic() {
 #[test]
 fn header_names_spec_and_hash() {
     let fixture = dir("fixtures").join("kitchen_sink.yaml");
-    let out = codegen::generate_file(&fixture, &golden_options(&fixture)).expect("generates");
+    let out =
+        oapi_client_gen::generate_file(&fixture, &golden_options(&fixture)).expect("generates");
     let first = out.lines().next().unwrap_or_default();
     assert!(
         first.starts_with(
@@ -101,7 +102,8 @@ fn header_names_spec_and_hash() {
 #[test]
 fn only_reachable_schemas_and_used_schemes_are_emitted() {
     let fixture = dir("fixtures").join("kitchen_sink.yaml");
-    let out = codegen::generate_file(&fixture, &golden_options(&fixture)).expect("generates");
+    let out =
+        oapi_client_gen::generate_file(&fixture, &golden_options(&fixture)).expect("generates");
     assert!(!out.contains("Unreachable"));
     assert!(!out.contains("X-Unused"));
     assert!(out.contains("pub struct Pet {"));

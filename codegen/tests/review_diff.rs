@@ -2,7 +2,7 @@
 //! (`review/base.yaml` against `review/cases/<case>.yaml`, one edit each;
 //! `review/make_cases.py` writes the cases).
 
-use codegen::review::diff::{diff, Class, Report};
+use oapi_client_gen::review::diff::{diff, Class, Report};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -185,7 +185,7 @@ fn bad_input_is_an_error_naming_file_and_pointer() {
 }
 
 fn codegen() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_codegen"))
+    Command::new(env!("CARGO_BIN_EXE_oapi-client-gen"))
 }
 
 #[test]
@@ -241,7 +241,7 @@ fn cli_reads_pipes() {
     let base = dir().join("base.yaml");
     let script = format!(
         "{bin} diff {base} <({bin} subset --tags Pets,Status {base})",
-        bin = env!("CARGO_BIN_EXE_codegen"),
+        bin = env!("CARGO_BIN_EXE_oapi-client-gen"),
         base = base.display()
     );
     let out = Command::new("bash")

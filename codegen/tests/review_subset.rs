@@ -1,6 +1,6 @@
 //! `codegen subset`: chosen tags' operations plus everything they reference.
 
-use codegen::review::{diff::diff, diff::Class, subset::subset};
+use oapi_client_gen::review::{diff::diff, diff::Class, subset::subset};
 use std::path::Path;
 
 fn base() -> Vec<u8> {

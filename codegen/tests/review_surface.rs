@@ -3,7 +3,7 @@
 use std::path::Path;
 
 fn surface(spec: &[u8]) -> String {
-    codegen::generate_all(spec, &codegen::Options::default())
+    oapi_client_gen::generate_all(spec, &oapi_client_gen::Options::default())
         .unwrap_or_else(|e| panic!("{e}"))
         .surface
 }
@@ -57,11 +57,11 @@ fn checked_in_api_md_is_current() {
     ) else {
         return;
     };
-    let opts = codegen::Options {
+    let opts = oapi_client_gen::Options {
         runtime_path: "crate::runtime".into(),
         spec_name: "spec/snaptrade.yaml".into(),
     };
-    let out = codegen::generate_all(&spec, &opts).expect("generates");
+    let out = oapi_client_gen::generate_all(&spec, &opts).expect("generates");
     assert!(
         out.surface == md,
         "generated/API.md is stale: run `cargo build`"

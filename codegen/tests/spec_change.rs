@@ -48,12 +48,12 @@ get:
         serde_yaml::from_str("{ type: string, description: A display name. }").expect("prop"),
     );
     let edited = serde_yaml::to_string(&doc).expect("serialize");
-    let opts = codegen::Options {
+    let opts = oapi_client_gen::Options {
         runtime_path: "crate::runtime".into(),
         spec_name: "spec/snaptrade.yaml".into(),
     };
-    let before = codegen::generate(text.as_bytes(), &opts).expect("original generates");
-    let after = codegen::generate(edited.as_bytes(), &opts).expect("edited generates");
+    let before = oapi_client_gen::generate(text.as_bytes(), &opts).expect("original generates");
+    let after = oapi_client_gen::generate(edited.as_bytes(), &opts).expect("edited generates");
     assert!(!before.contains("get_user_status"));
     assert!(after.contains(
         "pub fn get_user_status(&self, user_id: impl Into<String>) -> GetUserStatus<'a>"

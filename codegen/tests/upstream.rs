@@ -15,19 +15,19 @@ fn upstream_document_generates() {
         );
         return;
     }
-    let opts = codegen::Options {
+    let opts = oapi_client_gen::Options {
         runtime_path: "crate::runtime".into(),
         spec_name: "upstream-api.yaml".into(),
     };
     let start = std::time::Instant::now();
-    let out = codegen::generate_file(path, &opts).unwrap_or_else(|e| panic!("{e}"));
+    let out = oapi_client_gen::generate_file(path, &opts).unwrap_or_else(|e| panic!("{e}"));
     eprintln!(
         "upstream: {} lines in {:?}",
         out.lines().count(),
         start.elapsed()
     );
     assert_eq!(out.matches("pub async fn send(").count(), 63);
-    let again = codegen::generate_file(path, &opts).expect("second run");
+    let again = oapi_client_gen::generate_file(path, &opts).expect("second run");
     assert!(out == again, "upstream output is not deterministic");
     syn::parse_file(&out).expect("parses");
 }

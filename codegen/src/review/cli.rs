@@ -46,7 +46,7 @@ fn value<'a>(it: &mut impl Iterator<Item = &'a String>, flag: &str) -> Result<St
 }
 
 fn read(path: &str) -> Result<Vec<u8>, String> {
-    codegen::read_file(Path::new(path)).map_err(|e| e.to_string())
+    oapi_client_gen::read_file(Path::new(path)).map_err(|e| e.to_string())
 }
 
 fn diff(args: &[String]) -> Result<(String, u8), String> {
@@ -82,7 +82,7 @@ fn diff(args: &[String]) -> Result<(String, u8), String> {
         }
     };
     let new_bytes = read(&new_name)?;
-    let report = codegen::review::diff::diff(&old_bytes, &old_name, &new_bytes, &new_name)
+    let report = oapi_client_gen::review::diff::diff(&old_bytes, &old_name, &new_bytes, &new_name)
         .map_err(|e| e.to_string())?;
     let text = if json {
         report.json()
@@ -146,8 +146,8 @@ fn subset(args: &[String]) -> Result<(String, u8), String> {
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty())
         .collect();
-    let text =
-        codegen::review::subset::subset(&read(&spec)?, &spec, &tags).map_err(|e| e.to_string())?;
+    let text = oapi_client_gen::review::subset::subset(&read(&spec)?, &spec, &tags)
+        .map_err(|e| e.to_string())?;
     match out {
         Some(path) => {
             std::fs::write(&path, &text).map_err(|e| format!("{path}: cannot write: {e}"))?;

@@ -1,11 +1,11 @@
 //! Sending an [`OperationRequest`]: credentials, URL, HTTP, raw response.
 
-use crate::runtime::encode::query_string;
-use crate::runtime::error::{RequestError, TransportError, TransportErrorKind};
-use crate::runtime::limit::{Limiter, RequestLimit};
-use crate::runtime::request::{Body, OperationRequest, QueryValue, SecurityScheme};
-use crate::runtime::response::{RateLimit, RawResponse};
-use crate::runtime::retry::{decide, Outcome, RetryPolicy};
+use crate::encode::query_string;
+use crate::error::{RequestError, TransportError, TransportErrorKind};
+use crate::limit::{Limiter, RequestLimit};
+use crate::request::{Body, OperationRequest, QueryValue, SecurityScheme};
+use crate::response::{RateLimit, RawResponse};
+use crate::retry::{decide, Outcome, RetryPolicy};
 use std::fmt;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -62,7 +62,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 << 20;
 /// Transport settings.
 #[derive(Debug, Clone)]
 pub struct TransportConfig {
-    /// Base URL, with or without a path prefix (`https://api.snaptrade.com`).
+    /// Base URL, with or without a path prefix (`https://api.example.com/v2`).
     pub base_url: String,
     /// Per-request timeout (connect + send + read), per attempt.
     pub timeout: Duration,
@@ -84,7 +84,7 @@ impl TransportConfig {
         TransportConfig {
             base_url: base_url.into(),
             timeout: Duration::from_secs(30),
-            user_agent: format!("snaptrade-rust/{}", env!("CARGO_PKG_VERSION")),
+            user_agent: format!("oapi-client-runtime/{}", env!("CARGO_PKG_VERSION")),
             retry: RetryPolicy::default(),
             rate_limit: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
@@ -158,11 +158,11 @@ pub enum SendError {
     Transport(TransportError),
 }
 
-impl<E> From<SendError> for crate::runtime::Error<E> {
+impl<E> From<SendError> for crate::Error<E> {
     fn from(e: SendError) -> Self {
         match e {
-            SendError::Request(e) => crate::runtime::Error::Request(e),
-            SendError::Transport(e) => crate::runtime::Error::Transport(Box::new(e)),
+            SendError::Request(e) => crate::Error::Request(e),
+            SendError::Transport(e) => crate::Error::Transport(Box::new(e)),
         }
     }
 }
@@ -564,7 +564,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::target_url;
-    use crate::runtime::encode::{encode_path_segment, query_string};
+    use crate::encode::{encode_path_segment, query_string};
 
     /// What the transport did before it kept the parsed base URL: format the
     /// whole URL and parse it again.
@@ -597,7 +597,7 @@ mod tests {
         ];
         for base in [
             "http://127.0.0.1:8080",
-            "https://api.snaptrade.com",
+            "https://api.example.com",
             "https://example.com/api/v1",
             "http://[::1]:9",
         ] {

@@ -19,7 +19,7 @@ impl std::fmt::Debug for RawResponse {
         f.debug_struct("RawResponse")
             .field("status", &self.status)
             .field("headers", &self.headers)
-            .field("body", &crate::runtime::redact::redact_body(&self.body))
+            .field("body", &crate::redact::redact_body(&self.body))
             .finish()
     }
 }

@@ -2,13 +2,13 @@
 //!
 //! Safe by construction: an idempotent request (GET, PUT, DELETE, ... or one
 //! the spec marks `x-idempotent: true`) is retried after connect errors,
-//! timeouts and 429/502/503/504; a non-idempotent one (SnapTrade's
-//! `registerUser` returns a secret exactly once) only when the connection was
+//! timeouts and 429/502/503/504; a non-idempotent one (a call that
+//! creates something, or returns a one-time secret) only when the connection was
 //! refused before anything was sent. Each attempt is authenticated afresh, so
 //! signatures carry a new timestamp.
 
-use crate::runtime::error::TransportErrorKind;
-use crate::runtime::response::RateLimit;
+use crate::error::TransportErrorKind;
+use crate::response::RateLimit;
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 

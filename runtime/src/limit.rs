@@ -22,14 +22,6 @@ pub struct RequestLimit {
     pub per: Duration,
 }
 
-impl RequestLimit {
-    /// SnapTrade's documented default: 250 requests per minute.
-    pub const SNAPTRADE_DEFAULT: RequestLimit = RequestLimit {
-        requests: 250,
-        per: Duration::from_secs(60),
-    };
-}
-
 pub(crate) struct Limiter {
     limit: RequestLimit,
     state: Mutex<State>,

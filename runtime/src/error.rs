@@ -3,8 +3,8 @@
 //! None of them carries a credential: requests are described by operation id,
 //! method and path only, never by URL (the query may hold a user secret).
 
-use crate::runtime::redact::redact_body;
-use crate::runtime::response::{header_str, RawResponse};
+use crate::redact::redact_body;
+use crate::response::{header_str, RawResponse};
 use http::{HeaderMap, StatusCode};
 use std::fmt;
 
@@ -265,7 +265,7 @@ pub struct RequestError {
 pub fn decode_json<T: serde::de::DeserializeOwned, E>(
     operation_id: &'static str,
     raw: RawResponse,
-) -> Result<crate::runtime::Response<T>, Error<E>> {
+) -> Result<crate::Response<T>, Error<E>> {
     // A body declared as something else (an HTML error page from a proxy,
     // `text/plain`) is not the documented answer, even when it parses.
     if let Some(ct) = header_str(&raw.headers, "content-type") {
@@ -287,7 +287,7 @@ pub fn decode_json<T: serde::de::DeserializeOwned, E>(
         serde_json::from_slice(&raw.body)
     };
     match parsed {
-        Ok(body) => Ok(crate::runtime::Response {
+        Ok(body) => Ok(crate::Response {
             status: raw.status,
             headers: raw.headers,
             body,
@@ -314,8 +314,8 @@ fn is_json_media_type(content_type: &str) -> bool {
 }
 
 /// A success response documented without a body.
-pub fn decode_empty<E>(raw: RawResponse) -> crate::runtime::Response<()> {
-    crate::runtime::Response {
+pub fn decode_empty<E>(raw: RawResponse) -> crate::Response<()> {
+    crate::Response {
         status: raw.status,
         headers: raw.headers,
         body: (),

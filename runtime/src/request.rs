@@ -1,6 +1,6 @@
 //! What a generated operation hands to the transport.
 
-use crate::runtime::SecretString;
+use crate::SecretString;
 
 /// Where an API key travels, as declared by an OpenAPI `apiKey` security scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub enum Body {
 
 impl std::fmt::Debug for Body {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use crate::runtime::redact::{is_secret_name, redact_json_text};
+        use crate::redact::{is_secret_name, redact_json_text};
         match self {
             Body::Empty => f.write_str("Empty"),
             Body::Json(value) => f
@@ -145,7 +145,7 @@ pub struct OperationRequest {
     /// The HTTP method.
     pub method: http::Method,
     /// The path after the base URL, path parameters already substituted and
-    /// percent-encoded (for example `/snapTrade/login`).
+    /// percent-encoded (for example `/users/{id}` filled in as `/users/42`).
     pub path: String,
     /// Query parameters in the spec's order, values not yet encoded.
     pub query: Vec<(&'static str, QueryValue)>,
@@ -161,7 +161,7 @@ pub struct OperationRequest {
     /// Whether repeating the request is harmless (GET, HEAD, PUT, DELETE, OPTIONS).
     pub idempotent: bool,
     /// A retry policy for this call only; `None` uses the client's.
-    pub retry: Option<crate::runtime::RetryPolicy>,
+    pub retry: Option<crate::RetryPolicy>,
 }
 
 impl std::fmt::Debug for OperationRequest {

@@ -13,7 +13,7 @@ use std::fmt;
 /// API needs the real value on the wire.
 ///
 /// ```
-/// use snaptrade::runtime::SecretString;
+/// use oapi_client_runtime::SecretString;
 /// let s = SecretString::from("adf2aa34");
 /// assert_eq!(format!("{s:?}"), "SecretString([redacted])");
 /// assert_eq!(s.expose(), "adf2aa34");

@@ -3,9 +3,9 @@
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Everything but `A-Z a-z 0-9 _ . - ~ /`, like Python's
-/// `urllib.parse.quote(value, safe='/')`, which SnapTrade's reference SDK uses
-/// for query values. The signature covers the query as sent, so this must
-/// match the reference byte for byte.
+/// `urllib.parse.quote(value, safe='/')`: the form request signers commonly
+/// hash, so a signature over the query as sent can be reproduced by servers
+/// and other SDKs byte for byte.
 const QUERY: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'.')
@@ -19,7 +19,7 @@ const SEGMENT: &AsciiSet = &QUERY.add(b'/');
 /// Encodes a query name or value.
 ///
 /// ```
-/// assert_eq!(snaptrade::runtime::encode_query("a b/ü"), "a%20b/%C3%BC");
+/// assert_eq!(oapi_client_runtime::encode_query("a b/ü"), "a%20b/%C3%BC");
 /// ```
 pub fn encode_query(value: &str) -> String {
     utf8_percent_encode(value, QUERY).to_string()
@@ -28,7 +28,7 @@ pub fn encode_query(value: &str) -> String {
 /// Encodes one path segment (a path parameter's value).
 ///
 /// ```
-/// assert_eq!(snaptrade::runtime::encode_path_segment("a/b c"), "a%2Fb%20c");
+/// assert_eq!(oapi_client_runtime::encode_path_segment("a/b c"), "a%2Fb%20c");
 /// ```
 pub fn encode_path_segment(value: &str) -> String {
     utf8_percent_encode(value, SEGMENT).to_string()

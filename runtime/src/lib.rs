@@ -1,9 +1,10 @@
-//! The generic runtime that generated code calls into.
+//! The runtime that Rust clients generated from OpenAPI 3.0 documents call.
 //!
-//! Nothing here knows about SnapTrade: requests are described by
+//! Requests are described by
 //! [`OperationRequest`], credentials are added by an [`Authenticator`] chosen
 //! from the operation's security schemes, and responses come back as
-//! [`Response`] or [`Error`]. The SnapTrade signer lives in [`crate::sign`].
+//! [`Response`] or [`Error`]. An API with its own request signing plugs it in
+//! by implementing [`Authenticator`].
 
 mod encode;
 mod error;
