@@ -6,6 +6,7 @@
 //! [`Response`] or [`Error`]. An API with its own request signing plugs it in
 //! by implementing [`Authenticator`].
 
+mod auth;
 mod encode;
 mod error;
 mod limit;
@@ -17,6 +18,7 @@ mod retry;
 mod secret;
 mod transport;
 
+pub use auth::{ApiKey, BasicAuth, BearerToken, Credentials, NoAuth};
 pub use encode::{encode_path_segment, encode_query, query_string};
 pub use error::{
     decode_empty, decode_error_body, decode_json, ApiError, DecodeError, Error, ErrorCode,
