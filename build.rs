@@ -53,7 +53,7 @@ fn regenerate() {
                     file: file.to_owned(),
                     diff,
                     fix: format!(
-                        "run `cargo build` without CI=true (or `cargo run -p oapi-client-gen -- generate {SPEC} --out {OUT} --surface {API}`) and commit generated/"
+                        "run `cargo build` without CI=true (or `cargo run -p oapi-client-gen -- generate {SPEC} --out {OUT} --surface {API} --runtime-path crate::runtime`) and commit generated/"
                     ),
                 },
                 other => other,

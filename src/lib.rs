@@ -1,6 +1,20 @@
 //! A typed, signed client for SnapTrade's API status and authentication
 //! endpoints, generated from the checked-in OpenAPI document `spec/snaptrade.yaml`.
 //!
+//! - [`Client`] is the entry point: [`Client::new`], [`Client::from_env`] or
+//!   [`Client::builder`] (base URL, timeout, retries, rate limit).
+//! - Its operation groups: [`Client::api_status`] ([`api_status`]) and
+//!   [`Client::authentication`] ([`authentication`]). Each operation returns
+//!   a builder: required inputs are arguments, optional ones setters, and
+//!   `.await` sends it.
+//! - [`models`]: the request and response bodies.
+//! - Errors: every call returns [`Response`] or [`Error`]; [`Error::Api`]
+//!   holds an [`ApiError`] whose `kind` is the operation's enum of documented
+//!   error bodies (for example [`authentication::DeleteSnapTradeUserError`]),
+//!   with [`ErrorCode`], request id and the raw body.
+//! - [`guide`]: the README (quickstart, regeneration, reviewing spec changes,
+//!   resilience: retries, rate limits, clock skew).
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let snaptrade = snaptrade::Client::from_env()?; // SNAPTRADE_CLIENT_ID / SNAPTRADE_CONSUMER_KEY
@@ -18,9 +32,11 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Layout: [`generated`] is the generator's output (never edited by hand);
-//! [`runtime`] is the generic machinery it calls; [`sign`], [`auth`] and
-//! [`config`] are the hand-written SnapTrade parts.
+//! The hand-written SnapTrade parts are [`sign`] (the request signature),
+//! [`auth`] (the authenticator that applies it), [`config`] (the builder) and
+//! [`clock`]. The generic machinery the generated code calls (transport,
+//! retries, limiter, error decoding) is the [`oapi_client_runtime`] crate,
+//! re-exported as `snaptrade::runtime` and documented there.
 #![warn(missing_docs)]
 
 pub mod auth;
@@ -28,18 +44,32 @@ pub mod clock;
 pub mod config;
 pub mod sign;
 
-/// The generic runtime the generated code calls (the `oapi-client-runtime` crate).
+/// The generic runtime the generated code calls (the `oapi-client-runtime`
+/// crate, documented there). Hidden here: callers need only the items
+/// re-exported at the crate root.
+#[doc(hidden)]
 pub use oapi_client_runtime as runtime;
 
-/// Code generated from `spec/snaptrade.yaml` by the `codegen` crate.
+/// Code generated from `spec/snaptrade.yaml` by `oapi-client-gen`; everything
+/// in it is re-exported at the crate root.
+#[doc(hidden)]
 #[path = "../generated/snaptrade.rs"]
 pub mod generated;
 
 pub use config::{ClientBuilder, ConfigError};
+/// The security schemes as the authenticator sees them: plumbing for
+/// [`auth::PartnerAuth`], not for callers.
+#[doc(hidden)]
+pub use generated::security;
 pub use generated::*;
-pub use runtime::{ApiError, Error, ErrorCode, Response, SecretString};
+pub use runtime::{
+    ApiError, Error, ErrorCode, RateLimit, RequestLimit, Response, RetryPolicy, SecretString,
+    TransportError, TransportErrorKind,
+};
 
-/// Compiles the README's example as a doctest, so it cannot drift from the API.
+/// The README: quickstart, the generated API, regeneration and reviewing spec
+/// changes (`oapi-client-gen diff`, `generated/API.md`), resilience (retries,
+/// rate limits, clock skew, body caps) and the repository layout. Its examples
+/// are compiled as doctests, so they cannot drift from the API.
 #[doc = include_str!("../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;
+pub mod guide {}

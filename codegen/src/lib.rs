@@ -35,7 +35,7 @@ pub mod review;
 pub mod surface;
 mod textdiff;
 
-pub use emit::package::{crate_files, CrateOptions};
+pub use emit::package::{crate_files, CrateOptions, DEFAULT_RUNTIME_DEP, DEFAULT_RUNTIME_PATH};
 pub use error::Error;
 
 use std::path::Path;
@@ -60,7 +60,7 @@ impl Default for Options {
 }
 
 /// The command that regenerates, shown by check mode.
-pub const FIX_COMMAND: &str = "run `cargo build` without CI=true (or `cargo run -p codegen -- generate <spec> --out <file>`) and commit generated/";
+pub const FIX_COMMAND: &str = "run `cargo build` without CI=true (or `cargo run -p oapi-client-gen -- generate <spec> --out <file>`) and commit generated/";
 
 /// Everything generated from one spec.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -79,10 +79,7 @@ impl Authenticator for BearerToken {
         request: &mut PreparedRequest,
         _requirement: &[SecurityScheme],
     ) -> Result<(), String> {
-        let value = sensitive_value(
-            &format!("Bearer {}", self.token.expose()),
-            "bearer token",
-        )?;
+        let value = sensitive_value(&format!("Bearer {}", self.token.expose()), "bearer token")?;
         request.headers.insert(AUTHORIZATION, value);
         Ok(())
     }
@@ -107,9 +104,10 @@ impl BasicAuth {
 
 impl Authenticator for BasicAuth {
     fn supports(&self, requirement: &[SecurityScheme]) -> bool {
-        all_schemes(requirement, |kind| {
-            matches!(kind, SchemeKind::Http { scheme } if scheme.eq_ignore_ascii_case("basic"))
-        })
+        all_schemes(
+            requirement,
+            |kind| matches!(kind, SchemeKind::Http { scheme } if scheme.eq_ignore_ascii_case("basic")),
+        )
     }
 
     fn authenticate(
@@ -314,8 +312,7 @@ impl Credentials {
 impl Authenticator for Credentials {
     fn supports(&self, requirement: &[SecurityScheme]) -> bool {
         self.whole(requirement).is_some()
-            || (!requirement.is_empty()
-                && requirement.iter().all(|s| self.for_scheme(s).is_some()))
+            || (!requirement.is_empty() && requirement.iter().all(|s| self.for_scheme(s).is_some()))
     }
 
     fn authenticate(
@@ -353,7 +350,10 @@ impl Authenticator for NoAuth {
         requirement: &[SecurityScheme],
     ) -> Result<(), String> {
         let names: Vec<&str> = requirement.iter().map(|s| s.name).collect();
-        Err(format!("no credentials configured for {}", names.join(" + ")))
+        Err(format!(
+            "no credentials configured for {}",
+            names.join(" + ")
+        ))
     }
 }
 

@@ -54,7 +54,8 @@ fn prepared() -> PreparedRequest {
 fn run(auth: &dyn Authenticator, requirement: &[SecurityScheme]) -> PreparedRequest {
     assert!(auth.supports(requirement), "{requirement:?}");
     let mut request = prepared();
-    auth.authenticate(&mut request, requirement).expect("authenticates");
+    auth.authenticate(&mut request, requirement)
+        .expect("authenticates");
     request
 }
 
@@ -121,7 +122,10 @@ fn api_key_goes_where_the_scheme_says() {
     assert_eq!(header(&request, "cookie"), "sid=k-1");
 
     assert!(!auth.supports(&[BEARER]));
-    assert!(!auth.supports(&[KEY_HEADER, KEY_QUERY]), "one value, two keys");
+    assert!(
+        !auth.supports(&[KEY_HEADER, KEY_QUERY]),
+        "one value, two keys"
+    );
     assert!(!format!("{auth:?}").contains("k-1"));
 }
 
