@@ -1,8 +1,12 @@
 //! Measuring the server's clock, so signatures carry a timestamp the server
 //! accepts even when the local clock is off.
+//!
+//! Everything here reads text a server controls, so the parsers never index a
+//! string at a position that was not checked to be ASCII: any input gives a
+//! value or `None`, never a panic (fuzzed in the tests below).
 
 use crate::api_status::CheckError;
-use crate::runtime::Error;
+use crate::runtime::{DecodeError, Error};
 use crate::Client;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -13,23 +17,35 @@ impl Client {
     ///
     /// The time is read from the body's `timestamp` (SnapTrade sends ISO-8601
     /// like `2022-11-04 01:47:00.377969+00:00`), else from the `Date` header.
-    /// When neither parses, the offset is left unchanged and 0 is returned.
+    ///
+    /// # Errors
+    /// Besides the errors of the `check` call itself, an answer in which
+    /// neither the `timestamp` nor the `Date` header holds a time this parser
+    /// reads is an [`Error::Decode`] (its message quotes the unreadable
+    /// value); the offset is then left unchanged.
     pub async fn sync_clock(&self) -> Result<i64, Error<CheckError>> {
         let sent = unix_now();
         let resp = self.api_status().check().await?;
         let received = unix_now();
-        let server = resp
-            .body
-            .timestamp
-            .as_deref()
+        let timestamp = resp.body.timestamp.as_deref();
+        let date = resp
+            .headers
+            .get(http::header::DATE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let server = timestamp
             .and_then(parse_timestamp)
-            .or_else(|| {
-                resp.headers
-                    .get(http::header::DATE)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(parse_http_date)
-            });
-        let Some(server) = server else { return Ok(0) };
+            .or_else(|| date.as_deref().and_then(parse_http_date));
+        let Some(server) = server else {
+            let seen = format!("timestamp {timestamp:?}, Date header {date:?}");
+            return Err(Error::Decode(Box::new(DecodeError {
+                operation_id: "ApiStatus_check",
+                status: resp.status,
+                message: format!("the answer carries no readable server time ({seen})"),
+                excerpt: seen.clone(),
+                request_id: resp.request_id().map(str::to_owned),
+                body: seen.into_bytes().into(),
+            })));
+        };
         // The server read its clock somewhere between our send and receive.
         let offset = server - (sent + received) / 2;
         self.transport().set_clock_offset(offset);
@@ -72,16 +88,24 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     let offset = match tail {
         "" | "Z" | "z" => 0,
         _ => {
-            let sign = match tail.as_bytes()[0] {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
+            let (sign, zone) = if let Some(zone) = tail.strip_prefix('+') {
+                (1, zone)
+            } else if let Some(zone) = tail.strip_prefix('-') {
+                (-1, zone)
+            } else {
+                return None;
             };
-            let digits: String = tail[1..].chars().filter(|c| *c != ':').collect();
-            if digits.len() != 4 {
+            // `HHMM` or `HH:MM`, ASCII digits only: checked before slicing,
+            // so a multi-byte character can never be cut in two.
+            let digits: String = zone.chars().filter(|c| *c != ':').collect();
+            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            sign * (num(&digits[..2])? * 3600 + num(&digits[2..])? * 60)
+            let (zh, zm) = (num(&digits[..2])?, num(&digits[2..])?);
+            if zh > 23 || zm > 59 {
+                return None;
+            }
+            sign * (zh * 3600 + zm * 60)
         }
     };
     if !(1..=12).contains(&m) || !(1..=31).contains(&day) || h > 23 || mi > 59 || sec > 60 {

@@ -11,10 +11,12 @@ mod error;
 mod limit;
 pub mod one_of;
 pub mod redact;
+mod redirect;
 mod request;
 mod response;
 mod retry;
 mod secret;
+mod server_time;
 mod transport;
 
 pub use encode::{encode_path_segment, encode_query, query_string};
