@@ -352,7 +352,12 @@ fn code_and_detail(body: &[u8]) -> (Option<ErrorCode>, Option<String>) {
         .find_map(|k| match map.get(*k)? {
             serde_json::Value::String(s) => Some(s.clone()),
             serde_json::Value::Null => None,
-            other => Some(other.to_string()),
+            // An object- or array-valued detail may hold secret-named keys.
+            other => {
+                let mut other = other.clone();
+                crate::redact::redact_json_value(&mut other);
+                Some(other.to_string())
+            }
         });
     (code, detail)
 }
