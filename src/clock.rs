@@ -145,6 +145,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn parses_the_formats_seen_in_the_wild() {
@@ -170,6 +171,59 @@ mod tests {
             "2022-11-04X01:47:00",
         ] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+    }
+
+    /// Issue 13: `&digits[..2]` cut `é` in two and panicked.
+    #[test]
+    fn a_multibyte_zone_is_rejected_not_a_panic() {
+        for bad in [
+            "2024-01-01T00:00:00+0é0",
+            "2024-01-01T00:00:00+é00",
+            "2024-01-01T00:00:00-00é",
+            "2024-01-01T00:00:00+99:00",
+            "2024-01-0é 00:00:00Z",
+            "2024-01-01T00:00:00é",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+        assert_eq!(parse_http_date("Tue, 1é Nov 2023 22:13:20 GMT"), None);
+    }
+
+    /// Cases per property: `PROPTEST_CASES` overrides (for long runs).
+    fn config(default: u32) -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default);
+        ProptestConfig::with_cases(cases)
+    }
+
+    proptest! {
+        #![proptest_config(config(2000))]
+
+        /// Any text a server could put in `timestamp` or `Date`: no panic.
+        #[test]
+        fn no_timestamp_panics(
+            text in prop_oneof![
+                any::<String>(),
+                "[0-9]{4}-[0-9]{2}-[0-9é]{2}[T t][0-9é]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,6})?([Zz]|[+-][0-9é:]{0,6})?",
+                "[A-Za-z]{3}, [0-9é]{1,2} [A-Za-z]{3} [0-9]{1,6} [0-9:é]{0,9} GMT",
+            ]
+        ) {
+            let _ = parse_timestamp(&text);
+            let _ = parse_http_date(&text);
+        }
+
+        /// Zones in both spellings shift the time by exactly their offset.
+        #[test]
+        fn zones_shift_by_their_offset(h in 0i64..24, m in 0i64..60, colon in any::<bool>()) {
+            let sep = if colon { ":" } else { "" };
+            let base = parse_timestamp("2023-11-14T22:13:20Z").unwrap();
+            for (sign, factor) in [("+", -1), ("-", 1)] {
+                let text = format!("2023-11-14T22:13:20{sign}{h:02}{sep}{m:02}");
+                prop_assert_eq!(parse_timestamp(&text), Some(base + factor * (h * 3600 + m * 60)));
+            }
         }
     }
 }
