@@ -50,8 +50,11 @@ async fn sync_clock_on_a_timestamp_with_a_multibyte_zone_is_a_decode_error() {
     assert_eq!(c.transport().clock_offset(), 0, "offset left unchanged");
     // A readable time still works, and an unreadable one falls back to `Date`.
     server.reply(
-        Reply::json(200, r#"{"online":true,"timestamp":"2024-01-01T00:00:00+0é0"}"#)
-            .with_header("Date", "Mon, 01 Jan 2024 00:00:00 GMT"),
+        Reply::json(
+            200,
+            r#"{"online":true,"timestamp":"2024-01-01T00:00:00+0é0"}"#,
+        )
+        .with_header("Date", "Mon, 01 Jan 2024 00:00:00 GMT"),
     );
     let offset = c.sync_clock().await.expect("the Date header is read");
     assert!(offset < -60, "the server's 2024 is behind: {offset}");
@@ -158,7 +161,10 @@ async fn redirects_are_not_followed_and_carry_the_location() {
     assert!(location.ends_with("userSecret=[redacted]"), "{location}");
     assert!(!format!("{err:?}{err}").contains("leaked"));
     assert_eq!(server.take().len(), 4);
-    assert!(elsewhere.take().is_empty(), "the other origin got a request");
+    assert!(
+        elsewhere.take().is_empty(),
+        "the other origin got a request"
+    );
 }
 
 /// `http://host/api/./v1` used to be signed as written and sent as

@@ -63,7 +63,9 @@ mod tests {
         assert_eq!(redirect_location(StatusCode::TEMPORARY_REDIRECT, &h), None);
         h.insert(
             http::header::LOCATION,
-            "http://other/x?userId=u&user%53ecret=s3&b=1#f".parse().unwrap(),
+            "http://other/x?userId=u&user%53ecret=s3&b=1#f"
+                .parse()
+                .unwrap(),
         );
         assert_eq!(
             redirect_location(StatusCode::PERMANENT_REDIRECT, &h).as_deref(),

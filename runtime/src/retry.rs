@@ -226,8 +226,16 @@ mod tests {
         assert!(!within_budget(&p, Duration::from_secs(1), Duration::MAX));
         assert!(!within_budget(&p, Duration::MAX, Duration::MAX));
         assert!(within_budget(&huge, Duration::MAX, Duration::MAX));
-        assert!(within_budget(&p, Duration::from_secs(1), Duration::from_secs(59)));
-        assert!(!within_budget(&p, Duration::from_secs(1), Duration::from_secs(60)));
+        assert!(within_budget(
+            &p,
+            Duration::from_secs(1),
+            Duration::from_secs(59)
+        ));
+        assert!(!within_budget(
+            &p,
+            Duration::from_secs(1),
+            Duration::from_secs(60)
+        ));
     }
 
     #[test]

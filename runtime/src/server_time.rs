@@ -78,7 +78,12 @@ pub(crate) fn parse_http_date(value: &str) -> Option<i64> {
                 return None;
             }
             let yy = number(yy)?;
-            (day, month, if yy < 70 { 2000 + yy } else { 1900 + yy }, *time)
+            (
+                day,
+                month,
+                if yy < 70 { 2000 + yy } else { 1900 + yy },
+                *time,
+            )
         }
         // asctime.
         [_, month, day, time, year] => (*day, *month, number(year)?, *time),

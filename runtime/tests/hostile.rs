@@ -116,7 +116,8 @@ fn error_body() -> impl Strategy<Value = Vec<u8>> {
             0usize..200,
         )
             .prop_map(|(spot, detail, code, cut)| {
-                let body = format!(r#"{{"code":{code},"status_code":400,{spot},"note":"{detail}"}}"#);
+                let body =
+                    format!(r#"{{"code":{code},"status_code":400,{spot},"note":"{detail}"}}"#);
                 // Sometimes cut short, as a broken connection would.
                 let mut bytes = body.into_bytes();
                 if cut < bytes.len() && cut % 3 == 0 {
