@@ -161,13 +161,15 @@ mod tests {
         let p = RetryPolicy::default();
         assert!(decide(&p, true, transport(TransportErrorKind::Timeout, true), 1).is_some());
         assert!(decide(&p, true, transport(TransportErrorKind::Other, true), 1).is_some());
-        assert!(decide(
-            &p,
-            true,
-            transport(TransportErrorKind::BodyTooLarge, true),
-            1
-        )
-        .is_none());
+        for kind in [
+            TransportErrorKind::BodyTooLarge,
+            TransportErrorKind::Redirect,
+        ] {
+            assert!(
+                decide(&p, true, transport(kind, true), 1).is_none(),
+                "{kind:?}"
+            );
+        }
         for s in [429, 502, 503, 504] {
             assert!(decide(&p, true, Outcome::Status(s, RateLimit::default()), 1).is_some());
         }
