@@ -2,7 +2,8 @@
 """Check that spec/snaptrade.yaml agrees with SnapTrade's published OpenAPI document.
 
 Usage:
-    python3 scripts/check_spec_agreement.py spec/snaptrade.yaml ../shared/snaptrade/upstream-api.yaml
+    python3 scripts/check_spec_agreement.py [--deviations FILE] [--write-reverted FILE] \
+        spec/snaptrade.yaml ../shared/snaptrade/upstream-api.yaml
 
 Scope: the upstream operations tagged "API Status" or "Authentication". For those,
 everything structural is compared in both directions (missing in ours, extra in
@@ -17,11 +18,23 @@ response `$ref`s are resolved before comparing (upstream writes those inline);
 schema and requestBody `$ref`s must name the same component in both documents,
 and those components are then compared themselves.
 
+Deliberate deviations (where the live API is stricter than the published
+document) are listed, each with its reason, in `deviations.yaml` beside our
+spec (or --deviations FILE). Each entry names a JSON pointer and the exact
+value ours and upstream have there (prose ignored; `~` for absent). The check
+first verifies both listed values, then puts upstream's value back into ours
+and compares as above: so exactly the listed deviations are accepted, any
+other difference fails, and a listed deviation that no longer holds on either
+side (stale) fails too. --write-reverted FILE writes ours with the deviations
+put back (for `oapi-client-gen diff FILE <(subset upstream)`).
+
 Exit status: 0 when they agree (one OK line), 1 with one line per mismatch
-otherwise. A missing upstream file is not an error: it prints
-"skipped: upstream document not found" and exits 0.
+otherwise, 2 on usage errors or a malformed deviations file. A missing
+upstream file is not an error: it prints "skipped: upstream document not
+found" and exits 0.
 """
 
+import copy
 import os
 import sys
 
@@ -184,21 +197,137 @@ def reachable_components(doc, roots, label, problems):
     return seen
 
 
+ABSENT = object()
+DEVIATION_KEYS = {"id", "pointer", "reason", "ours", "upstream"}
+
+
+def pointer_parts(pointer):
+    if not isinstance(pointer, str) or not pointer.startswith("/"):
+        raise ValueError(f"pointer {pointer!r} must start with '/'")
+    return [p.replace("~1", "/").replace("~0", "~") for p in pointer[1:].split("/")]
+
+
+def at_pointer(data, parts):
+    node = data
+    for part in parts:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return ABSENT
+    return node
+
+
+def put_at_pointer(data, parts, value):
+    """Set (or, for ABSENT, delete) the node at parts; the parent must exist."""
+    parent = at_pointer(data, parts[:-1])
+    last = parts[-1]
+    if isinstance(parent, dict):
+        if value is ABSENT:
+            parent.pop(last, None)
+        else:
+            parent[last] = copy.deepcopy(value)
+    elif isinstance(parent, list) and last.isdigit() and int(last) < len(parent) and value is not ABSENT:
+        parent[int(last)] = copy.deepcopy(value)
+    else:
+        raise ValueError("its parent does not exist in ours")
+
+
+def load_deviations(path):
+    """The list of deviations in path ([] when the file does not exist)."""
+    if path is None or not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f) or {}
+    entries = data.get("deviations") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: expected a top-level `deviations:` list")
+    seen = set()
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or set(entry) != DEVIATION_KEYS:
+            raise ValueError(f"{path}: deviation {i} must have exactly the keys {sorted(DEVIATION_KEYS)}")
+        if not isinstance(entry["reason"], str) or not entry["reason"].strip():
+            raise ValueError(f"{path}: deviation {entry['id']!r} gives no reason")
+        if entry["id"] in seen:
+            raise ValueError(f"{path}: deviation id {entry['id']!r} is listed twice")
+        seen.add(entry["id"])
+        pointer_parts(entry["pointer"])
+    return entries
+
+
+def apply_deviations(ours, theirs, deviations, problems):
+    """Check each listed deviation against both documents and put upstream's
+    value back into ours, so the comparison that follows sees no listed
+    difference and every other one."""
+    for dev in deviations:
+        parts = pointer_parts(dev["pointer"])
+        where = f"deviation {dev['id']} at {dev['pointer']}"
+        listed_ours = ABSENT if dev["ours"] is None else dev["ours"]
+        listed_theirs = ABSENT if dev["upstream"] is None else dev["upstream"]
+        actual_ours = at_pointer(ours.data, parts)
+        actual_theirs = at_pointer(theirs.data, parts)
+
+        def norm(v):
+            return v if v is ABSENT else strip_text(v)
+
+        ok = True
+        if norm(actual_ours) != norm(listed_ours):
+            problems.append(f"{where}: ours has {describe_opt(actual_ours)}, the list says "
+                            f"{describe_opt(listed_ours)} (update the spec or the deviations file)")
+            ok = False
+        if norm(actual_theirs) != norm(listed_theirs):
+            problems.append(f"{where}: upstream has {describe_opt(actual_theirs)}, the list says "
+                            f"{describe_opt(listed_theirs)} (upstream changed: re-check this deviation)")
+            ok = False
+        if norm(listed_ours) == norm(listed_theirs):
+            problems.append(f"{where}: ours and upstream are listed as equal: not a deviation")
+            ok = False
+        if ok:
+            try:
+                put_at_pointer(ours.data, parts, actual_theirs)
+            except ValueError as e:
+                problems.append(f"{where}: cannot put upstream's value back: {e}")
+
+
+def describe_opt(value):
+    return "nothing" if value is ABSENT else describe(strip_text(value))
+
+
 def main(argv):
-    if len(argv) != 3:
+    args = list(argv[1:])
+    options = {"--deviations": None, "--write-reverted": None}
+    while args and args[0] in options:
+        if len(args) < 2:
+            break
+        options[args[0]] = args[1]
+        args = args[2:]
+    if len(args) != 2 or any(a.startswith("--") for a in args):
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        print(f"usage: {argv[0]} OUR_SPEC UPSTREAM_SPEC", file=sys.stderr)
+        print(f"usage: {argv[0]} [--deviations FILE] [--write-reverted FILE] OUR_SPEC UPSTREAM_SPEC",
+              file=sys.stderr)
         return 2
-    ours_path, upstream_path = argv[1], argv[2]
+    ours_path, upstream_path = args
     if not os.path.exists(upstream_path):
         print("skipped: upstream document not found")
         return 0
+    deviations_path = options["--deviations"] or os.path.join(
+        os.path.dirname(os.path.abspath(ours_path)), "deviations.yaml")
+    try:
+        deviations = load_deviations(deviations_path)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     with open(ours_path, encoding="utf-8") as f:
         ours = Doc("ours", yaml.safe_load(f))
     with open(upstream_path, encoding="utf-8") as f:
         theirs = Doc("upstream", yaml.safe_load(f))
 
     problems = []
+    apply_deviations(ours, theirs, deviations, problems)
+    if options["--write-reverted"]:
+        with open(options["--write-reverted"], "w", encoding="utf-8") as f:
+            yaml.safe_dump(ours.data, f, sort_keys=False, allow_unicode=True)
 
     # Document level.
     diff(ours.data.get("openapi"), theirs.data.get("openapi"), "openapi", problems)
@@ -283,7 +412,8 @@ def main(argv):
     body_count = sum(1 for r in b_comp if r.startswith("#/components/requestBodies/"))
     print(f"OK: {ours_path} agrees with {upstream_path}: {len(their_ops)} operations, "
           f"{response_count} responses, {schema_count} schemas, {body_count} request bodies, "
-          f"{len(their_schemes)} security schemes compared")
+          f"{len(their_schemes)} security schemes compared; "
+          f"{len(deviations)} listed deviation(s) accepted")
     return 0
 
 

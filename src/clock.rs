@@ -1,8 +1,12 @@
 //! Measuring the server's clock, so signatures carry a timestamp the server
 //! accepts even when the local clock is off.
+//!
+//! Everything here reads text a server controls, so the parsers never index a
+//! string at a position that was not checked to be ASCII: any input gives a
+//! value or `None`, never a panic (fuzzed in the tests below).
 
 use crate::api_status::CheckError;
-use crate::runtime::Error;
+use crate::runtime::{DecodeError, Error};
 use crate::Client;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -13,23 +17,35 @@ impl Client {
     ///
     /// The time is read from the body's `timestamp` (SnapTrade sends ISO-8601
     /// like `2022-11-04 01:47:00.377969+00:00`), else from the `Date` header.
-    /// When neither parses, the offset is left unchanged and 0 is returned.
+    ///
+    /// # Errors
+    /// Besides the errors of the `check` call itself, an answer in which
+    /// neither the `timestamp` nor the `Date` header holds a time this parser
+    /// reads is an [`Error::Decode`] (its message quotes the unreadable
+    /// value); the offset is then left unchanged.
     pub async fn sync_clock(&self) -> Result<i64, Error<CheckError>> {
         let sent = unix_now();
         let resp = self.api_status().check().await?;
         let received = unix_now();
-        let server = resp
-            .body
-            .timestamp
-            .as_deref()
+        let timestamp = resp.body.timestamp.as_deref();
+        let date = resp
+            .headers
+            .get(http::header::DATE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let server = timestamp
             .and_then(parse_timestamp)
-            .or_else(|| {
-                resp.headers
-                    .get(http::header::DATE)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(parse_http_date)
-            });
-        let Some(server) = server else { return Ok(0) };
+            .or_else(|| date.as_deref().and_then(parse_http_date));
+        let Some(server) = server else {
+            let seen = format!("timestamp {timestamp:?}, Date header {date:?}");
+            return Err(Error::Decode(Box::new(DecodeError {
+                operation_id: "ApiStatus_check",
+                status: resp.status,
+                message: format!("the answer carries no readable server time ({seen})"),
+                excerpt: seen.clone(),
+                request_id: resp.request_id().map(str::to_owned),
+                body: seen.into_bytes().into(),
+            })));
+        };
         // The server read its clock somewhere between our send and receive.
         let offset = server - (sent + received) / 2;
         self.transport().set_clock_offset(offset);
@@ -72,16 +88,24 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     let offset = match tail {
         "" | "Z" | "z" => 0,
         _ => {
-            let sign = match tail.as_bytes()[0] {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
+            let (sign, zone) = if let Some(zone) = tail.strip_prefix('+') {
+                (1, zone)
+            } else if let Some(zone) = tail.strip_prefix('-') {
+                (-1, zone)
+            } else {
+                return None;
             };
-            let digits: String = tail[1..].chars().filter(|c| *c != ':').collect();
-            if digits.len() != 4 {
+            // `HHMM` or `HH:MM`, ASCII digits only: checked before slicing,
+            // so a multi-byte character can never be cut in two.
+            let digits: String = zone.chars().filter(|c| *c != ':').collect();
+            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            sign * (num(&digits[..2])? * 3600 + num(&digits[2..])? * 60)
+            let (zh, zm) = (num(&digits[..2])?, num(&digits[2..])?);
+            if zh > 23 || zm > 59 {
+                return None;
+            }
+            sign * (zh * 3600 + zm * 60)
         }
     };
     if !(1..=12).contains(&m) || !(1..=31).contains(&day) || h > 23 || mi > 59 || sec > 60 {
@@ -121,6 +145,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn parses_the_formats_seen_in_the_wild() {
@@ -146,6 +171,59 @@ mod tests {
             "2022-11-04X01:47:00",
         ] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+    }
+
+    /// Issue 13: `&digits[..2]` cut `é` in two and panicked.
+    #[test]
+    fn a_multibyte_zone_is_rejected_not_a_panic() {
+        for bad in [
+            "2024-01-01T00:00:00+0é0",
+            "2024-01-01T00:00:00+é00",
+            "2024-01-01T00:00:00-00é",
+            "2024-01-01T00:00:00+99:00",
+            "2024-01-0é 00:00:00Z",
+            "2024-01-01T00:00:00é",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+        assert_eq!(parse_http_date("Tue, 1é Nov 2023 22:13:20 GMT"), None);
+    }
+
+    /// Cases per property: `PROPTEST_CASES` overrides (for long runs).
+    fn config(default: u32) -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default);
+        ProptestConfig::with_cases(cases)
+    }
+
+    proptest! {
+        #![proptest_config(config(2000))]
+
+        /// Any text a server could put in `timestamp` or `Date`: no panic.
+        #[test]
+        fn no_timestamp_panics(
+            text in prop_oneof![
+                any::<String>(),
+                "[0-9]{4}-[0-9]{2}-[0-9é]{2}[T t][0-9é]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,6})?([Zz]|[+-][0-9é:]{0,6})?",
+                "[A-Za-z]{3}, [0-9é]{1,2} [A-Za-z]{3} [0-9]{1,6} [0-9:é]{0,9} GMT",
+            ]
+        ) {
+            let _ = parse_timestamp(&text);
+            let _ = parse_http_date(&text);
+        }
+
+        /// Zones in both spellings shift the time by exactly their offset.
+        #[test]
+        fn zones_shift_by_their_offset(h in 0i64..24, m in 0i64..60, colon in any::<bool>()) {
+            let sep = if colon { ":" } else { "" };
+            let base = parse_timestamp("2023-11-14T22:13:20Z").unwrap();
+            for (sign, factor) in [("+", -1), ("-", 1)] {
+                let text = format!("2023-11-14T22:13:20{sign}{h:02}{sep}{m:02}");
+                prop_assert_eq!(parse_timestamp(&text), Some(base + factor * (h * 3600 + m * 60)));
+            }
         }
     }
 }

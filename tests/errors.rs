@@ -94,9 +94,7 @@ async fn reset_secret_401_is_unauthorized_with_code_and_detail() {
     server.reply(Reply::json(401, E401));
     let err = client(&server)
         .authentication()
-        .reset_snap_trade_user_secret()
-        .user_id("u")
-        .user_secret(SECRET)
+        .reset_snap_trade_user_secret("u", SECRET)
         .await
         .unwrap_err();
     assert_no_secret(&err);
@@ -121,7 +119,7 @@ async fn reset_secret_401_is_unauthorized_with_code_and_detail() {
         server.reply(Reply::json(status, body));
         let err = client(&server)
             .authentication()
-            .reset_snap_trade_user_secret()
+            .reset_snap_trade_user_secret("u", SECRET)
             .await
             .unwrap_err();
         let api = err.as_api().unwrap();

@@ -124,9 +124,7 @@ async fn register_and_reset_are_never_repeated_after_reaching_the_server() {
         server.reply(Reply::json(status, "{}"));
         let e = c
             .authentication()
-            .reset_snap_trade_user_secret()
-            .user_id("u")
-            .user_secret("s")
+            .reset_snap_trade_user_secret("u", "s")
             .await
             .unwrap_err();
         assert_eq!(e.status().map(|s| s.as_u16()), Some(status));

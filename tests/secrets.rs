@@ -192,10 +192,7 @@ async fn success_and_api_error_runs() {
     let login = auth.login_snap_trade_user("alice", &secret).dark_mode(true);
     debug("login builder", &login);
     debug("login response", &login.await.unwrap());
-    let reset = auth
-        .reset_snap_trade_user_secret()
-        .user_id("alice")
-        .user_secret(&secret);
+    let reset = auth.reset_snap_trade_user_secret("alice", &secret);
     debug("reset builder", &reset);
     let reset = reset.await.unwrap();
     let new_secret = reset.body.user_secret.clone().unwrap();
@@ -224,9 +221,7 @@ async fn success_and_api_error_runs() {
         .unwrap_err();
     error("login 403", &e);
     let e = auth
-        .reset_snap_trade_user_secret()
-        .user_id("alice")
-        .user_secret(WRONG_SECRET)
+        .reset_snap_trade_user_secret("alice", WRONG_SECRET)
         .await
         .unwrap_err();
     error("reset 401", &e);
@@ -325,9 +320,7 @@ async fn fault_runs() {
         error(
             &label,
             &auth
-                .reset_snap_trade_user_secret()
-                .user_id("alice")
-                .user_secret(FIXED_SECRET)
+                .reset_snap_trade_user_secret("alice", FIXED_SECRET)
                 .await
                 .unwrap_err(),
         );

@@ -200,9 +200,7 @@ async fn list_delete_and_reset_match_the_reference_signatures() {
         200,
         r#"{"userId":"snaptrade-user-123","userSecret":"new"}"#,
     ));
-    auth.reset_snap_trade_user_secret()
-        .user_id("snaptrade-user-123")
-        .user_secret("adf2aa34-8219-40f7-a6b3-60156985cc61")
+    auth.reset_snap_trade_user_secret("snaptrade-user-123", "adf2aa34-8219-40f7-a6b3-60156985cc61")
         .await
         .unwrap();
     let rec = server.last();

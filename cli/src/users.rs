@@ -229,9 +229,7 @@ async fn reset_secret(
     let resp = t
         .client
         .authentication()
-        .reset_snap_trade_user_secret()
-        .user_id(user_id)
-        .user_secret(secret)
+        .reset_snap_trade_user_secret(user_id, secret)
         .await
         .map_err(Failure::from_api)?;
     store_and_print_secret(

@@ -190,6 +190,9 @@ pub struct TransportError {
     pub maybe_sent: bool,
     /// How many attempts were made, retries included.
     pub attempts: u32,
+    /// For [`TransportErrorKind::Redirect`]: the answer's `Location`, with
+    /// secret-named query values redacted. Redirects are never followed.
+    pub location: Option<String>,
 }
 
 /// The kind of transport failure.
@@ -203,6 +206,10 @@ pub enum TransportErrorKind {
     /// (`ClientBuilder::max_response_bytes`); reading stopped there. Never
     /// retried: the answer would be as long the next time.
     BodyTooLarge,
+    /// The server answered with a redirect (a 3xx with a `Location`). A
+    /// signed request is never resent to another URL, so it is not followed;
+    /// the target is in [`TransportError::location`]. Never retried.
+    Redirect,
     /// Anything else: a reset connection, a truncated body, a malformed
     /// response, TLS.
     Other,
@@ -214,6 +221,7 @@ impl fmt::Display for TransportErrorKind {
             TransportErrorKind::Connect => "connection failed",
             TransportErrorKind::Timeout => "timed out",
             TransportErrorKind::BodyTooLarge => "response body too large",
+            TransportErrorKind::Redirect => "redirect not followed",
             TransportErrorKind::Other => "transport error",
         })
     }
@@ -344,7 +352,12 @@ fn code_and_detail(body: &[u8]) -> (Option<ErrorCode>, Option<String>) {
         .find_map(|k| match map.get(*k)? {
             serde_json::Value::String(s) => Some(s.clone()),
             serde_json::Value::Null => None,
-            other => Some(other.to_string()),
+            // An object- or array-valued detail may hold secret-named keys.
+            other => {
+                let mut other = other.clone();
+                crate::redact::redact_json_value(&mut other);
+                Some(other.to_string())
+            }
         });
     (code, detail)
 }

@@ -12,10 +12,12 @@ mod error;
 mod limit;
 pub mod one_of;
 pub mod redact;
+mod redirect;
 mod request;
 mod response;
 mod retry;
 mod secret;
+mod server_time;
 mod transport;
 
 pub use auth::{ApiKey, BasicAuth, BearerToken, Credentials, NoAuth};

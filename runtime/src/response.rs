@@ -85,21 +85,27 @@ pub struct RateLimit {
     pub limit: Option<u64>,
     /// `X-RateLimit-Remaining`: requests left in the window.
     pub remaining: Option<u64>,
-    /// `X-RateLimit-Reset`: seconds until the window resets.
+    /// `X-RateLimit-Reset`: seconds until the window resets. A value that
+    /// can only be a Unix time (10 digits or more) is converted to the seconds
+    /// left until it.
     pub reset_secs: Option<u64>,
-    /// `Retry-After` in seconds (only the delta-seconds form is read).
+    /// `Retry-After` in seconds: the delta-seconds form as sent, an HTTP date
+    /// as the seconds left until it.
     pub retry_after_secs: Option<u64>,
 }
 
 impl RateLimit {
-    /// Reads the rate-limit headers from a header map.
+    /// Reads the rate-limit headers from a header map. Never panics; numbers
+    /// too large for `u64` saturate, unreadable values are `None`.
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let num = |name: &str| header_str(headers, name).and_then(|v| v.trim().parse().ok());
+        use crate::server_time::{parse_count, parse_reset, parse_retry_after};
+        let now = std::time::SystemTime::now();
+        let text = |name: &str| header_str(headers, name);
         RateLimit {
-            limit: num("x-ratelimit-limit"),
-            remaining: num("x-ratelimit-remaining"),
-            reset_secs: num("x-ratelimit-reset"),
-            retry_after_secs: num("retry-after"),
+            limit: text("x-ratelimit-limit").and_then(parse_count),
+            remaining: text("x-ratelimit-remaining").and_then(parse_count),
+            reset_secs: text("x-ratelimit-reset").and_then(|v| parse_reset(v, now)),
+            retry_after_secs: text("retry-after").and_then(|v| parse_retry_after(v, now)),
         }
     }
 }

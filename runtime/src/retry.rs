@@ -59,7 +59,8 @@ impl RetryPolicy {
         if nanos == 0 {
             return Duration::ZERO;
         }
-        Duration::from_nanos(random_u64() % (nanos + 1))
+        // Saturating: a `max_delay` of `Duration::MAX` must not overflow.
+        Duration::from_nanos(random_u64() % nanos.saturating_add(1))
     }
 }
 
@@ -85,9 +86,9 @@ pub(crate) fn decide(
         return None;
     }
     match outcome {
-        // The same answer would come back, just as long.
+        // The same answer would come back (just as long, or redirecting).
         Outcome::Transport {
-            kind: TransportErrorKind::BodyTooLarge,
+            kind: TransportErrorKind::BodyTooLarge | TransportErrorKind::Redirect,
             ..
         } => None,
         Outcome::Transport {
@@ -105,12 +106,25 @@ pub(crate) fn decide(
             } else {
                 None
             });
-            Some(match told {
-                Some(secs) => Duration::from_secs(secs),
-                None => policy.backoff(retry),
-            })
+            match told {
+                // A wait longer than the whole budget cannot end in a retry
+                // the policy allows: give the answer back now. This also caps
+                // what a hostile `Retry-After: 18446744073709551615` can ask.
+                Some(secs) => {
+                    let wait = Duration::from_secs(secs);
+                    (wait <= policy.max_elapsed).then_some(wait)
+                }
+                None => Some(policy.backoff(retry)),
+            }
         }
     }
+}
+
+/// Whether a retry after `wait` still starts within the policy's
+/// `max_elapsed`, `elapsed` after the first attempt. Saturating: no
+/// duration, however large, overflows.
+pub(crate) fn within_budget(policy: &RetryPolicy, elapsed: Duration, wait: Duration) -> bool {
+    elapsed.saturating_add(wait) <= policy.max_elapsed
 }
 
 /// A cheap random number: the standard library's per-process random hash keys
@@ -147,13 +161,15 @@ mod tests {
         let p = RetryPolicy::default();
         assert!(decide(&p, true, transport(TransportErrorKind::Timeout, true), 1).is_some());
         assert!(decide(&p, true, transport(TransportErrorKind::Other, true), 1).is_some());
-        assert!(decide(
-            &p,
-            true,
-            transport(TransportErrorKind::BodyTooLarge, true),
-            1
-        )
-        .is_none());
+        for kind in [
+            TransportErrorKind::BodyTooLarge,
+            TransportErrorKind::Redirect,
+        ] {
+            assert!(
+                decide(&p, true, transport(kind, true), 1).is_none(),
+                "{kind:?}"
+            );
+        }
         for s in [429, 502, 503, 504] {
             assert!(decide(&p, true, Outcome::Status(s, RateLimit::default()), 1).is_some());
         }
@@ -177,6 +193,16 @@ mod tests {
             Some(Duration::from_secs(5))
         );
         assert!(decide(&p, true, Outcome::Status(503, RateLimit::default()), 4).is_none());
+        // A server asking for longer than the budget gets no retry, however
+        // large the number.
+        for secs in [61, u64::MAX] {
+            let told = RateLimit {
+                retry_after_secs: Some(secs),
+                reset_secs: Some(secs),
+                ..RateLimit::default()
+            };
+            assert_eq!(decide(&p, true, Outcome::Status(429, told), 1), None);
+        }
         assert!(decide(
             &RetryPolicy::never(),
             true,
@@ -184,6 +210,34 @@ mod tests {
             1
         )
         .is_none());
+    }
+
+    #[test]
+    fn extreme_policies_and_waits_never_overflow() {
+        let huge = RetryPolicy {
+            max_attempts: u32::MAX,
+            base_delay: Duration::MAX,
+            max_delay: Duration::MAX,
+            max_elapsed: Duration::MAX,
+        };
+        for retry in [0, 1, 2, 64, u32::MAX] {
+            assert!(huge.backoff(retry) <= Duration::MAX);
+        }
+        // `elapsed + wait` was a plain `+`: it panicked here.
+        let p = RetryPolicy::default();
+        assert!(!within_budget(&p, Duration::from_secs(1), Duration::MAX));
+        assert!(!within_budget(&p, Duration::MAX, Duration::MAX));
+        assert!(within_budget(&huge, Duration::MAX, Duration::MAX));
+        assert!(within_budget(
+            &p,
+            Duration::from_secs(1),
+            Duration::from_secs(59)
+        ));
+        assert!(!within_budget(
+            &p,
+            Duration::from_secs(1),
+            Duration::from_secs(60)
+        ));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::error::{RequestError, TransportError, TransportErrorKind};
 use crate::limit::{Limiter, RequestLimit};
 use crate::request::{Body, OperationRequest, QueryValue, SecurityScheme};
 use crate::response::{RateLimit, RawResponse};
-use crate::retry::{decide, Outcome, RetryPolicy};
+use crate::retry::{decide, within_budget, Outcome, RetryPolicy};
 use std::fmt;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -194,16 +194,15 @@ impl Transport {
         if config.max_response_bytes == 0 {
             return Err("max_response_bytes must be at least 1".into());
         }
-        let prefix = match base_url.find("://") {
-            Some(i) => match base_url[i + 3..].find('/') {
-                Some(j) => base_url[i + 3 + j..].to_owned(),
-                None => String::new(),
-            },
-            None => String::new(),
-        };
+        // The prefix comes from the parsed URL, the one that is sent: cut from
+        // the raw text, `/api/./v1` or `/a b` would be signed as written but
+        // sent normalized (`/api/v1`, `/a%20b`), and every signature would fail.
+        let prefix = parsed.path().trim_end_matches('/').to_owned();
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .user_agent(config.user_agent)
+            // Never follow: see `redirect` for why.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("cannot build HTTP client: {e}"))?;
         Ok(Transport {
@@ -343,7 +342,7 @@ impl Transport {
             };
             let wait = outcome.and_then(|outcome| decide(&policy, op.idempotent, outcome, attempt));
             match wait {
-                Some(wait) if started.elapsed() + wait <= policy.max_elapsed => {
+                Some(wait) if within_budget(&policy, started.elapsed(), wait) => {
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }
@@ -465,6 +464,16 @@ impl Transport {
                 .headers_mut()
                 .append(http::header::CONTENT_TYPE, value);
             *request.body_mut() = Some(body);
+        } else if matches!(
+            prepared.method,
+            http::Method::POST | http::Method::PUT | http::Method::PATCH
+        ) {
+            // RFC 9110 §8.6: a method that defines a body says it is empty,
+            // or some proxies answer 411 Length Required.
+            request.headers_mut().insert(
+                http::header::CONTENT_LENGTH,
+                http::HeaderValue::from_static("0"),
+            );
         }
         let failure = |kind: TransportErrorKind, message: String| {
             SendError::Transport(TransportError {
@@ -475,6 +484,7 @@ impl Transport {
                 message,
                 maybe_sent: kind != TransportErrorKind::Connect,
                 attempts: 1,
+                location: None,
             })
         };
         let transport_error = |e: reqwest::Error| {
@@ -502,6 +512,16 @@ impl Transport {
             .await
             .map_err(transport_error)?;
         let status = response.status();
+        if let Some(location) = crate::redirect::redirect_location(status, response.headers()) {
+            let mut e = failure(
+                TransportErrorKind::Redirect,
+                format!("HTTP {status} to {location}; a signed request is not resent elsewhere"),
+            );
+            if let SendError::Transport(t) = &mut e {
+                t.location = Some(location);
+            }
+            return Err(e);
+        }
         // Moved out, not cloned: the body is read without them.
         let headers = std::mem::take(response.headers_mut());
         // Never read an unbounded body: refuse a declared length over the cap

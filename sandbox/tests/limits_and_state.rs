@@ -167,9 +167,7 @@ async fn state_file_survives_restart() {
         .unwrap();
     auth.register_snap_trade_user("removed").await.unwrap();
     let rotated_new = auth
-        .reset_snap_trade_user_secret()
-        .user_id("rotated")
-        .user_secret(&rotated)
+        .reset_snap_trade_user_secret("rotated", &rotated)
         .await
         .unwrap()
         .body

@@ -122,9 +122,7 @@ async fn user_lifecycle() {
     assert_eq!(users.body, vec![user_id.clone()]);
 
     let reset = auth
-        .reset_snap_trade_user_secret()
-        .user_id(&user_id)
-        .user_secret(&secret)
+        .reset_snap_trade_user_secret(&user_id, &secret)
         .await
         .expect("reset");
     assert_eq!(reset.body.user_id.as_deref(), Some(user_id.as_str()));
@@ -148,9 +146,7 @@ async fn user_lifecycle() {
         api.kind
     );
     let err = auth
-        .reset_snap_trade_user_secret()
-        .user_id(&user_id)
-        .user_secret(&secret)
+        .reset_snap_trade_user_secret(&user_id, &secret)
         .await
         .unwrap_err();
     let api = assert_api_error(&err, 401, 1078, "Unable to verify user");
@@ -364,9 +360,7 @@ async fn unknown_user_and_wrong_secret() {
     assert!(matches!(api.kind, LoginSnapTradeUserError::Forbidden(_)));
 
     let err = auth
-        .reset_snap_trade_user_secret()
-        .user_id("nobody")
-        .user_secret("whatever")
+        .reset_snap_trade_user_secret("nobody", "whatever")
         .await
         .unwrap_err();
     let api = assert_api_error(&err, 401, 1078, "Unable to verify user");
@@ -375,10 +369,10 @@ async fn unknown_user_and_wrong_secret() {
         ResetSnapTradeUserSecretError::Unauthorized(_)
     ));
 
-    // A reset without the secret is a malformed request.
+    // A reset with an empty secret is a malformed request (the generated
+    // client no longer compiles without one: the spec says it is required).
     let err = auth
-        .reset_snap_trade_user_secret()
-        .user_id("somebody")
+        .reset_snap_trade_user_secret("somebody", "")
         .await
         .unwrap_err();
     let api = assert_api_error(&err, 400, 1081, "Missing required field: userSecret");
@@ -419,9 +413,7 @@ async fn wrong_consumer_key_is_1076_and_changes_nothing() {
     assert_api_error(&err, 401, 1076, detail);
     let err = wrong
         .authentication()
-        .reset_snap_trade_user_secret()
-        .user_id("sneaky")
-        .user_secret("x")
+        .reset_snap_trade_user_secret("sneaky", "x")
         .await
         .unwrap_err();
     let api = assert_api_error(&err, 401, 1076, detail);
@@ -541,9 +533,7 @@ async fn user_id_that_needs_escaping() {
             .body
             .contains(&user_id.to_owned()));
         let reset = auth
-            .reset_snap_trade_user_secret()
-            .user_id(user_id)
-            .user_secret(&secret)
+            .reset_snap_trade_user_secret(user_id, &secret)
             .await
             .expect("reset");
         assert_eq!(reset.body.user_id.as_deref(), Some(user_id));
