@@ -8,6 +8,7 @@
 
 mod encode;
 mod error;
+mod intercept;
 mod limit;
 pub mod one_of;
 pub mod redact;
@@ -15,6 +16,7 @@ mod request;
 mod response;
 mod retry;
 mod secret;
+mod trace;
 mod transport;
 
 pub use encode::{encode_path_segment, encode_query, query_string};
@@ -24,10 +26,14 @@ pub use error::{
 };
 /// The HTTP method type used in [`OperationRequest`].
 pub use http::Method;
+pub use intercept::{HeaderRefused, Incoming, Interceptor, Interceptors, Outgoing};
 pub use limit::RequestLimit;
 pub use request::{ApiKeyLocation, Body, OperationRequest, QueryValue, SchemeKind, SecurityScheme};
 pub use response::{RateLimit, RawResponse, Response};
 pub use retry::RetryPolicy;
+/// The HTTP client crate, for [`TransportConfig::http_client`]: build your
+/// own `reqwest::Client` with the same version the runtime uses.
+pub use reqwest;
 pub use secret::SecretString;
 pub use transport::{
     Authenticator, PreparedRequest, SendError, Transport, TransportConfig, TransportStats,
