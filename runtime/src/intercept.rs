@@ -62,6 +62,18 @@ pub trait Interceptor: Send + Sync + 'static {
     }
 }
 
+/// A shared interceptor is one too: register `Arc::clone(&metrics)` and
+/// keep the other handle to read what it collected.
+impl<T: Interceptor + ?Sized> Interceptor for Arc<T> {
+    fn before_send(&self, request: &mut Outgoing<'_>) {
+        (**self).before_send(request);
+    }
+
+    fn after_response(&self, response: &Incoming<'_>) {
+        (**self).after_response(response);
+    }
+}
+
 /// The operation an attempt belongs to.
 #[derive(Debug, Clone, Copy)]
 struct Identity<'a> {

@@ -44,8 +44,9 @@ const TARGET: &str = "oapi_client_runtime";
 pub(crate) struct CallTrace {
     #[cfg(feature = "tracing")]
     span: tracing::Span,
+    /// When the call started; `None` when the span is off (no clock read).
     #[cfg(feature = "tracing")]
-    started: Instant,
+    started: Option<Instant>,
     /// Attempts so far (the retry loop counts; read at the end).
     #[cfg(feature = "tracing")]
     attempts: AtomicU32,
@@ -67,9 +68,8 @@ impl CallTrace {
     pub(crate) fn start(op: &OperationRequest) -> CallTrace {
         #[cfg(not(feature = "tracing"))]
         let _ = op;
-        CallTrace {
-            #[cfg(feature = "tracing")]
-            span: tracing::info_span!(
+        #[cfg(feature = "tracing")]
+        let span = tracing::info_span!(
                 target: TARGET,
                 "operation",
                 operation_id = op.operation_id,
@@ -80,9 +80,12 @@ impl CallTrace {
                 request_id = tracing::field::Empty,
                 error = tracing::field::Empty,
                 elapsed_ms = tracing::field::Empty,
-            ),
+        );
+        CallTrace {
             #[cfg(feature = "tracing")]
-            started: Instant::now(),
+            started: (!span.is_disabled()).then(Instant::now),
+            #[cfg(feature = "tracing")]
+            span,
             #[cfg(feature = "tracing")]
             attempts: AtomicU32::new(0),
         }
@@ -150,11 +153,11 @@ impl CallTrace {
     #[inline]
     pub(crate) fn finish(&self, result: &Result<RawResponse, SendError>) {
         #[cfg(feature = "tracing")]
-        if !self.span.is_disabled() {
+        if let Some(started) = self.started {
             let (status, error) = outcome(result);
             let request_id = result.as_ref().ok().and_then(RawResponse::request_id);
             let attempts = self.attempts.load(Ordering::Relaxed);
-            let elapsed_ms = self.started.elapsed().as_millis() as u64;
+            let elapsed_ms = started.elapsed().as_millis() as u64;
             let span = &self.span;
             if let Some(status) = status {
                 span.record("status", status);

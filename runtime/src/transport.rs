@@ -62,7 +62,7 @@ pub trait Authenticator: Send + Sync + 'static {
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 << 20;
 
 /// Transport settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TransportConfig {
     /// Base URL, with or without a path prefix (`https://api.example.com/v2`).
     pub base_url: String,
@@ -100,6 +100,23 @@ impl TransportConfig {
             http_client: None,
             interceptors: Interceptors::new(),
         }
+    }
+}
+
+/// Shows whether a caller's client is set, not its settings: a client's
+/// `Debug` lists its proxies and default headers, which may hold credentials.
+impl fmt::Debug for TransportConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransportConfig")
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("http_client", &self.http_client.is_some())
+            .field("interceptors", &self.interceptors)
+            .finish_non_exhaustive()
     }
 }
 
