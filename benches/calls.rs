@@ -31,9 +31,9 @@
 
 use snaptrade::runtime::{Incoming, Interceptor, Outgoing, RetryPolicy};
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::future::Future;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const PATH: &str = "/snapTrade/listUsers";
@@ -186,7 +186,10 @@ fn hook_clients(target: &Target) -> Vec<(String, snaptrade::Client)> {
             ),
             other => panic!("BENCH_HOOKS: unknown hook {other:?} (interceptors, http_client)"),
         };
-        clients.push((format!("snaptrade+{hook}"), builder.build().expect("client")));
+        clients.push((
+            format!("snaptrade+{hook}"),
+            builder.build().expect("client"),
+        ));
     }
     clients
 }

@@ -66,7 +66,8 @@ impl Interceptor for Metrics {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let sandbox = snaptrade_sandbox::start(SandboxConfig::default(), "127.0.0.1:0".parse()?).await?;
+    let sandbox =
+        snaptrade_sandbox::start(SandboxConfig::default(), "127.0.0.1:0".parse()?).await?;
     let metrics = Arc::new(Metrics::default());
     let client = Client::builder()
         .client_id(SANDBOX_CLIENT_ID)
@@ -90,7 +91,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
     auth.login_snap_trade_user(user.as_str(), &secret).await?;
     auth.list_snap_trade_users().await?;
     // A wrong secret: an API error, counted with its status.
-    let wrong = auth.login_snap_trade_user(user.as_str(), "not-the-secret").await;
+    let wrong = auth
+        .login_snap_trade_user(user.as_str(), "not-the-secret")
+        .await;
     println!("login with a wrong secret: {}", wrong.is_err());
     auth.delete_snap_trade_user(user.as_str()).await?;
 

@@ -1,11 +1,11 @@
 //! Building a client: credentials, base URL, timeout, user agent.
 
 use crate::auth::{Clock, PartnerAuth};
+use crate::runtime::reqwest;
 use crate::runtime::{
     Interceptor, Interceptors, RequestLimit, RetryPolicy, SecretString, Transport, TransportConfig,
     DEFAULT_MAX_RESPONSE_BYTES,
 };
-use crate::runtime::reqwest;
 use crate::Client;
 use std::fmt;
 use std::sync::Arc;

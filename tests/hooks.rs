@@ -165,14 +165,19 @@ async fn own_http_client_with_a_dns_override_and_a_timeout_per_attempt() {
     let client = Client::builder()
         .client_id(CLIENT_ID)
         .consumer_key(KEY)
-        .base_url(format!("http://snaptrade.internal.test:{}", tap.addr.port()))
+        .base_url(format!(
+            "http://snaptrade.internal.test:{}",
+            tap.addr.port()
+        ))
         .http_client(http.clone())
         .build()
         .unwrap();
     signed_calls(&client, "resolved-user").await;
     assert!(tap.connections() >= 1);
     assert_eq!(
-        tap.sent().matches("\r\nhost: snaptrade.internal.test:").count(),
+        tap.sent()
+            .matches("\r\nhost: snaptrade.internal.test:")
+            .count(),
         4
     );
 
@@ -186,7 +191,10 @@ async fn own_http_client_with_a_dns_override_and_a_timeout_per_attempt() {
     let client = Client::builder()
         .client_id(CLIENT_ID)
         .consumer_key(KEY)
-        .base_url(format!("http://silent.internal.test:{}", silent.addr.port()))
+        .base_url(format!(
+            "http://silent.internal.test:{}",
+            silent.addr.port()
+        ))
         .timeout(Duration::from_millis(300))
         .retry(RetryPolicy::never())
         .http_client(http)
@@ -341,17 +349,19 @@ async fn interceptors_add_a_header_count_per_operation_and_cannot_break_signing(
         ]
     );
     assert!(matches!(refused[6], HeaderRefused::Invalid(_)));
-    assert_eq!(
-        refused[7],
-        HeaderRefused::AlreadySet("content-type".into())
-    );
+    assert_eq!(refused[7], HeaderRefused::AlreadySet("content-type".into()));
 
     // Registration order, for both hooks.
     let order = order.lock().unwrap().clone();
     assert_eq!(order.len(), calls * 4);
     assert_eq!(
         order[..4],
-        ["trace-id before", "tamper before", "trace-id after", "tamper after"]
+        [
+            "trace-id before",
+            "tamper before",
+            "trace-id after",
+            "tamper after"
+        ]
     );
 
     let counts = metrics.counts.lock().unwrap().clone();

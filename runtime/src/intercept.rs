@@ -121,7 +121,7 @@ const RESERVED: &[&str] = &[
     "user-agent",
 ];
 
-impl<'a> Outgoing<'a> {
+impl Outgoing<'_> {
     /// The operation id.
     pub fn operation_id(&self) -> &'static str {
         self.id.operation_id
