@@ -14,12 +14,26 @@
 //! Environment: `BENCH_SECS` seconds per client and concurrency (default 3,
 //! split into `BENCH_ROUNDS` rounds, default 3, alternating the clients),
 //! `BENCH_CONCURRENCY` comma-separated in-flight request counts (default
-//! `1,16,64`). Prints a human table, then one machine-readable line per
+//! `1,16,64`).
+//!
+//! Hook costs (issue 12): `BENCH_HOOKS` is a comma-separated list of extra
+//! clients measured in the same rounds: `interceptors` (two: one adds an
+//! `x-trace-id` header, one counts per operation and status), `http_client`
+//! (a caller-built `reqwest::Client`). `BENCH_TRACING=info` (or `debug`,
+//! `trace`) installs a `tracing_subscriber::fmt` subscriber writing to
+//! `io::sink()` at that level for the whole run, so every client's calls pay
+//! for enabled spans and formatting; compare with a run without it, and with
+//! `--no-default-features --features regenerate` (tracing compiled out).
+//!
+//! Prints a human table, then one machine-readable line per
 //! measurement for `scripts/bench.sh`:
 //! `RESULT<TAB>client<TAB>concurrency<TAB>requests<TAB>p50_us<TAB>p99_us<TAB>req_per_s`.
 
-use snaptrade::runtime::RetryPolicy;
+use snaptrade::runtime::{Incoming, Interceptor, Outgoing, RetryPolicy};
+use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const PATH: &str = "/snapTrade/listUsers";
@@ -123,6 +137,80 @@ fn report(client: &str, concurrency: usize, s: &Stats, machine: &mut Vec<String>
     ));
 }
 
+/// Adds a per-attempt trace id, as a service would.
+struct TraceId(AtomicU64);
+
+impl Interceptor for TraceId {
+    fn before_send(&self, request: &mut Outgoing<'_>) {
+        let n = self.0.fetch_add(1, Ordering::Relaxed);
+        let _ = request.add_header("x-trace-id", &format!("{n:016x}"));
+    }
+}
+
+/// Counts attempts per operation and status.
+#[derive(Default)]
+struct Metrics(Mutex<HashMap<(&'static str, u16), u64>>);
+
+impl Interceptor for Metrics {
+    fn after_response(&self, response: &Incoming<'_>) {
+        let status = response.status().map_or(0, |s| s.as_u16());
+        *self
+            .0
+            .lock()
+            .unwrap()
+            .entry((response.operation_id(), status))
+            .or_default() += 1;
+    }
+}
+
+/// The extra clients `BENCH_HOOKS` asks for, labelled.
+fn hook_clients(target: &Target) -> Vec<(String, snaptrade::Client)> {
+    let hooks = std::env::var("BENCH_HOOKS").unwrap_or_default();
+    let base = || {
+        snaptrade::Client::builder()
+            .base_url(target.base_url.clone())
+            .client_id(target.client_id.clone())
+            .consumer_key(target.consumer_key.clone())
+            .retry(RetryPolicy::never())
+    };
+    let mut clients = Vec::new();
+    for hook in hooks.split(',').map(str::trim).filter(|h| !h.is_empty()) {
+        let builder = match hook {
+            "interceptors" => base()
+                .interceptor(TraceId(AtomicU64::new(0)))
+                .interceptor(Metrics::default()),
+            "http_client" => base().http_client(
+                snaptrade::runtime::reqwest::Client::builder()
+                    .build()
+                    .expect("reqwest client"),
+            ),
+            other => panic!("BENCH_HOOKS: unknown hook {other:?} (interceptors, http_client)"),
+        };
+        clients.push((
+            format!("snaptrade+{hook}"),
+            builder.build().expect("client"),
+        ));
+    }
+    clients
+}
+
+fn list_call(
+    client: &snaptrade::Client,
+) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Clone + Send + 'static {
+    let client = client.clone();
+    move || {
+        let client = client.clone();
+        Box::pin(async move {
+            let users = client
+                .authentication()
+                .list_snap_trade_users()
+                .await
+                .expect("listSnapTradeUsers");
+            std::hint::black_box(users);
+        })
+    }
+}
+
 async fn bench(target: Target) {
     let secs: f64 = env_or("BENCH_SECS", 3.0);
     let levels: Vec<usize> = std::env::var("BENCH_CONCURRENCY")
@@ -189,6 +277,10 @@ async fn bench(target: Target) {
             }
         }
     };
+    let hooked: Vec<_> = hook_clients(&target)
+        .iter()
+        .map(|(label, client)| (label.clone(), list_call(client)))
+        .collect();
 
     println!("GET {PATH} against {} ({secs} s per row)", target.base_url);
     println!(
@@ -204,20 +296,49 @@ async fn bench(target: Target) {
         // Warm-up: opens the connections of both pools.
         run(c, Duration::from_millis(200), floor_call.clone()).await;
         run(c, Duration::from_millis(200), ours_call.clone()).await;
+        for (_, call) in &hooked {
+            run(c, Duration::from_millis(200), call.clone()).await;
+        }
         let (mut floor, mut ours) = (Acc::default(), Acc::default());
+        let mut hooks: Vec<Acc> = hooked.iter().map(|_| Acc::default()).collect();
         for _ in 0..rounds {
             floor.add(run(c, slice, floor_call.clone()).await);
             ours.add(run(c, slice, ours_call.clone()).await);
+            for ((_, call), acc) in hooked.iter().zip(&mut hooks) {
+                acc.add(run(c, slice, call.clone()).await);
+            }
         }
         report("reqwest-presigned", c, &floor.stats(), &mut machine);
         report("snaptrade-rust", c, &ours.stats(), &mut machine);
+        for ((label, _), acc) in hooked.iter().zip(hooks) {
+            report(label, c, &acc.stats(), &mut machine);
+        }
     }
     for line in machine {
         println!("{line}");
     }
 }
 
+/// `BENCH_TRACING`: a fmt subscriber at that level, writing to nowhere.
+fn install_tracing() {
+    let level = match std::env::var("BENCH_TRACING").unwrap_or_default().as_str() {
+        "" => return,
+        "info" => tracing::Level::INFO,
+        "debug" => tracing::Level::DEBUG,
+        "trace" => tracing::Level::TRACE,
+        other => panic!("BENCH_TRACING: unknown level {other:?} (info, debug, trace)"),
+    };
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_ansi(false)
+        .with_writer(std::io::sink)
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).expect("one subscriber");
+    println!("tracing: fmt subscriber at {level}, writing to io::sink");
+}
+
 fn main() {
+    install_tracing();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -516,7 +516,8 @@ pub mod api_status {
         ) -> Result<rt::Response<super::models::Status>, rt::Error<CheckError>> {
             const OPERATION_ID: &str = "ApiStatus_check";
             let path = "/".to_owned();
-            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path);
+            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path)
+                .with_path_template("/");
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 200 => {
@@ -684,10 +685,11 @@ pub mod authentication {
             const OPERATION_ID: &str = "Authentication_listSnapTradeUsers";
             let path = "/snapTrade/listUsers".to_owned();
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::GET,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::GET,
+                    path,
+                )
+                .with_path_template("/snapTrade/listUsers");
             const SECURITY: &[&[rt::SecurityScheme]] = &[
                 &[
                     super::security::PARTNER_SIGNATURE,
@@ -802,10 +804,11 @@ pub mod authentication {
             const OPERATION_ID: &str = "Authentication_registerSnapTradeUser";
             let path = "/snapTrade/registerUser".to_owned();
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::POST,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::POST,
+                    path,
+                )
+                .with_path_template("/snapTrade/registerUser");
             let body = super::models::SnapTradeRegisterUserRequestBody {
                 user_id: self.user_id,
             };
@@ -932,10 +935,11 @@ pub mod authentication {
             const OPERATION_ID: &str = "Authentication_deleteSnapTradeUser";
             let path = "/snapTrade/deleteUser".to_owned();
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::DELETE,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::DELETE,
+                    path,
+                )
+                .with_path_template("/snapTrade/deleteUser");
             request.query.push(("userId", rt::QueryValue::Plain(self.user_id)));
             const SECURITY: &[&[rt::SecurityScheme]] = &[
                 &[
@@ -1139,10 +1143,11 @@ pub mod authentication {
             const OPERATION_ID: &str = "Authentication_loginSnapTradeUser";
             let path = "/snapTrade/login".to_owned();
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::POST,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::POST,
+                    path,
+                )
+                .with_path_template("/snapTrade/login");
             request.query.push(("userId", rt::QueryValue::Plain(self.user_id)));
             request.query.push(("userSecret", rt::QueryValue::Secret(self.user_secret)));
             let body = super::models::SnapTradeLoginUserRequestBody {
@@ -1293,10 +1298,11 @@ pub mod authentication {
             const OPERATION_ID: &str = "Authentication_resetSnapTradeUserSecret";
             let path = "/snapTrade/resetUserSecret".to_owned();
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::POST,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::POST,
+                    path,
+                )
+                .with_path_template("/snapTrade/resetUserSecret");
             let body = super::models::ResetSnapTradeUserSecretRequestBody {
                 user_id: self.user_id,
                 user_secret: self.user_secret,

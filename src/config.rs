@@ -1,8 +1,10 @@
 //! Building a client: credentials, base URL, timeout, user agent.
 
 use crate::auth::{Clock, PartnerAuth};
+use crate::runtime::reqwest;
 use crate::runtime::{
-    RequestLimit, RetryPolicy, SecretString, Transport, TransportConfig, DEFAULT_MAX_RESPONSE_BYTES,
+    Interceptor, Interceptors, RequestLimit, RetryPolicy, SecretString, Transport, TransportConfig,
+    DEFAULT_MAX_RESPONSE_BYTES,
 };
 use crate::Client;
 use std::fmt;
@@ -52,6 +54,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     rate_limit: Option<RequestLimit>,
     max_response_bytes: usize,
+    http_client: Option<reqwest::Client>,
+    interceptors: Interceptors,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -65,6 +69,8 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("http_client", &self.http_client.is_some())
+            .field("interceptors", &self.interceptors.len())
             .finish_non_exhaustive()
     }
 }
@@ -81,6 +87,8 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             rate_limit: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            http_client: None,
+            interceptors: Interceptors::new(),
         }
     }
 }
@@ -150,6 +158,68 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends through `client`, a `reqwest::Client` you configured yourself
+    /// (proxy, private root certificates, connection pool, HTTP/2, DNS
+    /// overrides). Without it the client builds its own, which needs no setup.
+    ///
+    /// Signing, retries, the rate limiter and interceptors apply as with the
+    /// default client, and so do [`timeout`](Self::timeout) (set on every
+    /// attempt, overriding the client's own total timeout) and
+    /// [`user_agent`](Self::user_agent) (set on every request). Redirects are
+    /// the client's business: reqwest follows up to 10 by default, while a
+    /// signed API answers a moved path with an error, so build yours with
+    /// `.redirect(reqwest::redirect::Policy::none())` to see redirects as
+    /// they are. Use the same reqwest as this crate ([`crate::runtime::reqwest`]);
+    /// with rustls, a crypto provider must be installed before building it
+    /// (`rustls::crypto::ring::default_provider().install_default()`) unless
+    /// reqwest's own TLS features bring one.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use snaptrade::runtime::reqwest;
+    /// let http = reqwest::Client::builder()
+    ///     .proxy(reqwest::Proxy::all("http://proxy.internal:3128")?)
+    ///     .pool_max_idle_per_host(8)
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()?;
+    /// let client = snaptrade::Client::builder()
+    ///     .client_id("YOUR_CLIENT_ID")
+    ///     .consumer_key("YOUR_CONSUMER_KEY")
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Adds an interceptor, run around every attempt of every call after
+    /// those added before it (see [`Interceptor`] for what it may see and
+    /// do). It runs after the request is signed and can only add headers
+    /// that are not already set, so it cannot change what was signed.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), snaptrade::ConfigError> {
+    /// use snaptrade::runtime::{Interceptor, Outgoing};
+    /// struct TraceId;
+    /// impl Interceptor for TraceId {
+    ///     fn before_send(&self, request: &mut Outgoing<'_>) {
+    ///         let _ = request.add_header("x-trace-id", "4bf92f3577b34da6");
+    ///     }
+    /// }
+    /// let client = snaptrade::Client::builder()
+    ///     .client_id("YOUR_CLIENT_ID")
+    ///     .consumer_key("YOUR_CONSUMER_KEY")
+    ///     .interceptor(TraceId)
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
+        self.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
     /// Replaces the clock that provides request timestamps (Unix seconds).
     pub fn clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(clock));
@@ -190,6 +260,8 @@ impl ClientBuilder {
                 retry: self.retry,
                 rate_limit: self.rate_limit,
                 max_response_bytes: self.max_response_bytes,
+                http_client: self.http_client,
+                interceptors: self.interceptors,
             },
             Some(Arc::new(auth)),
         )

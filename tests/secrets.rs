@@ -6,9 +6,11 @@
 //! (builder, client, transport, credentials, request builders, an
 //! `OperationRequest` as the generated login and reset builders build it,
 //! the prepared request, raw and typed responses holding secrets, every error
-//! variant and `SendError`), `Display` of every error, everything the
-//! dependencies log through `log` and `tracing` at trace level (the client
-//! itself has no logging or tracing of its own), and the `snaptrade` CLI's
+//! variant and `SendError`), `Display` of every error, everything logged
+//! through `log` at trace level (reqwest), everything a real
+//! `tracing_subscriber::fmt` subscriber writes at TRACE level with span
+//! open/close events (the client's own `operation` spans, retry and
+//! rate-limiter events, and hyper's traces), and the `snaptrade` CLI's
 //! stdout and stderr across successful and failing commands.
 
 mod common;
@@ -80,47 +82,43 @@ impl log::Log for LogCapture {
     fn flush(&self) {}
 }
 
-/// `tracing` events and spans from the dependencies (hyper-util), at trace level.
-struct TraceCapture;
+/// Where the fmt subscriber writes: one buffer for the whole test.
+fn trace_buffer() -> &'static Mutex<Vec<u8>> {
+    static B: OnceLock<Mutex<Vec<u8>>> = OnceLock::new();
+    B.get_or_init(|| Mutex::new(Vec::new()))
+}
 
-struct Fields(String);
+struct TraceWriter;
 
-impl tracing::field::Visit for Fields {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn Debug) {
-        self.0.push_str(&format!(" {}={value:?}", field.name()));
+impl std::io::Write for TraceWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        trace_buffer().lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
-impl tracing::Subscriber for TraceCapture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
+/// Moves what the subscriber wrote so far into the capture, one line each.
+fn drain_traces() {
+    let text = std::mem::take(&mut *trace_buffer().lock().unwrap());
+    for line in String::from_utf8_lossy(&text).lines() {
+        keep("tracing", line.to_owned());
     }
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let mut f = Fields(span.metadata().name().to_owned());
-        span.record(&mut f);
-        keep("tracing span", f.0);
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        let mut f = Fields(String::new());
-        values.record(&mut f);
-        keep("tracing record", f.0);
-    }
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut f = Fields(event.metadata().target().to_owned());
-        event.record(&mut f);
-        keep("tracing event", f.0);
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 fn install_loggers() {
     static LOG: LogCapture = LogCapture;
     let _ = log::set_logger(&LOG);
     log::set_max_level(log::LevelFilter::Trace);
-    let _ = tracing::subscriber::set_global_default(TraceCapture);
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_ansi(false)
+        .with_writer(|| TraceWriter)
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
 }
 
 fn client(base_url: String) -> Client {
@@ -346,6 +344,46 @@ async fn fault_runs() {
     );
 }
 
+/// A retried call and rate-limiter waits, so that the `retrying` and
+/// `waited for the rate limiter` events are traced too.
+async fn retry_and_limiter_runs() {
+    let server = FaultServer::start(|n| {
+        if n == 0 {
+            Act::response(503, "application/json", &["Retry-After: 0"], "{}")
+        } else {
+            Act::response(
+                200,
+                "application/json",
+                &["X-Request-ID: req-traced"],
+                &format!(r#"{{"userId":"alice","userSecret":"{FIXED_SECRET}"}}"#),
+            )
+        }
+    })
+    .await;
+    let c = Client::builder()
+        .client_id(CLIENT_ID)
+        .consumer_key(KEY)
+        .base_url(server.base_url())
+        .retry(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(5),
+            max_elapsed: Duration::from_secs(2),
+        })
+        .rate_limit(1, Duration::from_millis(50))
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        let mut op = login_request("alice", FIXED_SECRET);
+        op.path_template = "/snapTrade/login";
+        op.idempotent = true;
+        let raw = c.transport().execute(op).await.unwrap();
+        assert_eq!(raw.status, 200);
+    }
+    assert_eq!(server.hits(), 3);
+    assert!(c.transport().stats().rate_limited >= 1);
+}
+
 /// The `snaptrade` binary next to this test's (`target/<profile>/`), built
 /// if `cargo test` has not built it yet.
 fn cli_binary() -> PathBuf {
@@ -461,7 +499,9 @@ async fn no_secret_in_anything_printed_formatted_or_logged() {
     install_loggers();
     success_and_api_error_runs().await;
     fault_runs().await;
+    retry_and_limiter_runs().await;
     cli_runs().await;
+    drain_traces();
 
     let cap = capture().lock().unwrap();
     let secrets: Vec<&str> = std::iter::once(KEY)
@@ -473,7 +513,7 @@ async fn no_secret_in_anything_printed_formatted_or_logged() {
         cap.text.iter().map(|(l, _)| l.as_str()).collect();
     for must in [
         "log",
-        "tracing event",
+        "tracing",
         "PreparedRequest",
         "RawResponse (login)",
         "connect error",
@@ -501,6 +541,51 @@ async fn no_secret_in_anything_printed_formatted_or_logged() {
         leaks.len()
     );
     assert!(leaks.is_empty(), "secrets leaked:\n{}", leaks.join("\n"));
+    // The client's spans carry the operation and its outcome (the fmt
+    // subscriber prints a span's fields with each of its events).
+    let traces: Vec<&str> = cap
+        .text
+        .iter()
+        .filter(|(l, _)| l == "tracing")
+        .map(|(_, t)| t.as_str())
+        .collect();
+    let traced = |parts: &[&str]| traces.iter().any(|t| parts.iter().all(|p| t.contains(p)));
+    for parts in [
+        &[
+            "operation{",
+            r#"operation_id="Authentication_registerSnapTradeUser""#,
+            r#"method="POST""#,
+            r#"path="/snapTrade/registerUser""#,
+            "status=200",
+            "attempts=1",
+            "request_id=",
+            "elapsed_ms=",
+            ": close",
+        ][..],
+        &[
+            r#"operation_id="Authentication_loginSnapTradeUser""#,
+            "status=403",
+            "attempts=1",
+        ],
+        &[
+            "operation{",
+            r#"path="/snapTrade/login""#,
+            "retrying",
+            "attempt=1",
+            "status=503",
+            "wait_ms=",
+        ],
+        &[
+            r#"path="/snapTrade/login""#,
+            "status=200",
+            "attempts=2",
+            r#"request_id="req-traced""#,
+        ],
+        &["operation{", "waited for the rate limiter", "waited_ms="],
+        &["error=\"connection failed\"", "attempts="],
+    ] {
+        assert!(traced(parts), "no trace line with all of {parts:?}");
+    }
     // The redaction must not hide everything: requests are still debuggable.
     assert!(cap
         .text

@@ -5,10 +5,20 @@
 //! from the operation's security schemes, and responses come back as
 //! [`Response`] or [`Error`]. An API with its own request signing plugs it in
 //! by implementing [`Authenticator`].
+//!
+//! Hooks for services: with the cargo feature `tracing` (default) every
+//! [`Transport::execute`] runs in an `operation` span (target
+//! `oapi_client_runtime`) recording `operation_id`, `method`, `path` (the
+//! template), then `status`, `attempts`, `request_id`, `error`, `elapsed_ms`,
+//! with `retrying` and `waited for the rate limiter` events; the query,
+//! headers and bodies are never recorded. [`TransportConfig::http_client`]
+//! takes a caller-built `reqwest::Client`, and [`Interceptor`]s run around
+//! each attempt without being able to change what was signed.
 
 mod auth;
 mod encode;
 mod error;
+mod intercept;
 mod limit;
 pub mod one_of;
 pub mod redact;
@@ -18,6 +28,7 @@ mod response;
 mod retry;
 mod secret;
 mod server_time;
+mod trace;
 mod transport;
 
 pub use auth::{ApiKey, BasicAuth, BearerToken, Credentials, NoAuth};
@@ -28,8 +39,12 @@ pub use error::{
 };
 /// The HTTP method type used in [`OperationRequest`].
 pub use http::Method;
+pub use intercept::{HeaderRefused, Incoming, Interceptor, Interceptors, Outgoing};
 pub use limit::RequestLimit;
 pub use request::{ApiKeyLocation, Body, OperationRequest, QueryValue, SchemeKind, SecurityScheme};
+/// The HTTP client crate, for [`TransportConfig::http_client`]: build your
+/// own `reqwest::Client` with the same version the runtime uses.
+pub use reqwest;
 pub use response::{RateLimit, RawResponse, Response};
 pub use retry::RetryPolicy;
 pub use secret::SecretString;

@@ -147,6 +147,9 @@ pub struct OperationRequest {
     /// The path after the base URL, path parameters already substituted and
     /// percent-encoded (for example `/users/{id}` filled in as `/users/42`).
     pub path: String,
+    /// The spec's path template (`/users/{id}`), for tracing and interceptors:
+    /// unlike `path` it holds no caller data. Empty when not given.
+    pub path_template: &'static str,
     /// Query parameters in the spec's order, values not yet encoded.
     pub query: Vec<(&'static str, QueryValue)>,
     /// Header parameters from the spec. Their values are treated as
@@ -175,6 +178,7 @@ impl std::fmt::Debug for OperationRequest {
             .field("operation_id", &self.operation_id)
             .field("method", &self.method)
             .field("path", &self.path)
+            .field("path_template", &self.path_template)
             .field("query", &self.query)
             .field("headers", &headers)
             .field("body", &self.body)
@@ -200,6 +204,7 @@ impl OperationRequest {
             operation_id,
             method,
             path,
+            path_template: "",
             query: Vec::new(),
             headers: Vec::new(),
             body: Body::Empty,
@@ -207,5 +212,11 @@ impl OperationRequest {
             idempotent,
             retry: None,
         }
+    }
+
+    /// Sets [`path_template`](Self::path_template) (generated code calls this).
+    pub fn with_path_template(mut self, template: &'static str) -> Self {
+        self.path_template = template;
+        self
     }
 }

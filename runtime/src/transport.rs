@@ -2,10 +2,12 @@
 
 use crate::encode::query_string;
 use crate::error::{RequestError, TransportError, TransportErrorKind};
+use crate::intercept::Interceptors;
 use crate::limit::{Limiter, RequestLimit};
 use crate::request::{Body, OperationRequest, QueryValue, SecurityScheme};
 use crate::response::{RateLimit, RawResponse};
 use crate::retry::{decide, within_budget, Outcome, RetryPolicy};
+use crate::trace::CallTrace;
 use std::fmt;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -60,7 +62,7 @@ pub trait Authenticator: Send + Sync + 'static {
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 << 20;
 
 /// Transport settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TransportConfig {
     /// Base URL, with or without a path prefix (`https://api.example.com/v2`).
     pub base_url: String,
@@ -75,6 +77,13 @@ pub struct TransportConfig {
     /// Longest response body read; a longer one fails with
     /// [`TransportErrorKind::BodyTooLarge`] without being read further.
     pub max_response_bytes: usize,
+    /// A `reqwest::Client` configured by the caller (proxy, root
+    /// certificates, pool, HTTP/2) instead of the default one; `timeout` and
+    /// `user_agent` are then set on each request. Redirect handling is the
+    /// client's own.
+    pub http_client: Option<reqwest::Client>,
+    /// Run around every attempt, in order (see [`Interceptor`](crate::Interceptor)).
+    pub interceptors: Interceptors,
 }
 
 impl TransportConfig {
@@ -88,7 +97,26 @@ impl TransportConfig {
             retry: RetryPolicy::default(),
             rate_limit: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            http_client: None,
+            interceptors: Interceptors::new(),
         }
+    }
+}
+
+/// Shows whether a caller's client is set, not its settings: a client's
+/// `Debug` lists its proxies and default headers, which may hold credentials.
+impl fmt::Debug for TransportConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransportConfig")
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("http_client", &self.http_client.is_some())
+            .field("interceptors", &self.interceptors)
+            .finish_non_exhaustive()
     }
 }
 
@@ -130,6 +158,10 @@ struct Inner {
     clock_offset: AtomicI64,
     limiter: Option<Limiter>,
     max_response_bytes: usize,
+    /// With a caller's client: the per-attempt timeout and `User-Agent` to
+    /// set on each request (the default client has them built in).
+    per_request: Option<(Duration, http::HeaderValue)>,
+    interceptors: Interceptors,
     calls: AtomicU64,
     attempts: AtomicU64,
     retries: AtomicU64,
@@ -198,13 +230,25 @@ impl Transport {
         // the raw text, `/api/./v1` or `/a b` would be signed as written but
         // sent normalized (`/api/v1`, `/a%20b`), and every signature would fail.
         let prefix = parsed.path().trim_end_matches('/').to_owned();
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .user_agent(config.user_agent)
-            // Never follow: see `redirect` for why.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| format!("cannot build HTTP client: {e}"))?;
+        let per_request = match config.http_client {
+            Some(_) => Some((
+                config.timeout,
+                http::HeaderValue::from_str(&config.user_agent)
+                    .map_err(|e| format!("invalid user agent: {e}"))?,
+            )),
+            None => None,
+        };
+        // A caller's own client keeps its own redirect policy (documented on
+        // `TransportConfig::http_client`); ours never follows: see `redirect`.
+        let http = match config.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .timeout(config.timeout)
+                .user_agent(config.user_agent)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| format!("cannot build HTTP client: {e}"))?,
+        };
         Ok(Transport {
             inner: Arc::new(Inner {
                 http,
@@ -216,6 +260,8 @@ impl Transport {
                 clock_offset: AtomicI64::new(0),
                 limiter,
                 max_response_bytes: config.max_response_bytes,
+                per_request,
+                interceptors: config.interceptors,
                 calls: AtomicU64::new(0),
                 attempts: AtomicU64::new(0),
                 retries: AtomicU64::new(0),
@@ -287,6 +333,14 @@ impl Transport {
     /// With a rate limit on, every attempt first waits for a free slot; the
     /// wait counts towards the policy's `max_elapsed`.
     pub async fn execute(&self, op: OperationRequest) -> Result<RawResponse, SendError> {
+        let call = CallTrace::start(&op);
+        let result = call.instrument(self.run(op, &call)).await;
+        call.finish(&result);
+        result
+    }
+
+    /// The retry loop of [`execute`](Self::execute).
+    async fn run(&self, op: OperationRequest, call: &CallTrace) -> Result<RawResponse, SendError> {
         let policy = op.retry.unwrap_or_else(|| self.retry_policy());
         let started = Instant::now();
         self.inner.calls.fetch_add(1, Ordering::Relaxed);
@@ -303,6 +357,7 @@ impl Transport {
                         self.inner
                             .rate_limit_wait_ms
                             .fetch_add(waited.as_millis() as u64, Ordering::Relaxed);
+                        call.rate_limited(waited);
                     }
                     Some(slot)
                 }
@@ -314,11 +369,15 @@ impl Transport {
             if attempt > 1 {
                 self.inner.retries.fetch_add(1, Ordering::Relaxed);
             }
-            let result = self.send(&op, prepared).await;
+            call.attempt();
+            let sent = Instant::now();
+            let result = self.send(&op, prepared, attempt).await;
             drop(slot);
             if let Err(SendError::Request(_)) = result {
                 return result;
             }
+            let interceptors = &self.inner.interceptors;
+            interceptors.after_response(&op, attempt, &result, sent);
             // The last attempt allowed: nothing to decide (skips reading the
             // rate-limit headers on every call that gets no retry).
             let last = attempt >= policy.max_attempts;
@@ -343,6 +402,7 @@ impl Transport {
             let wait = outcome.and_then(|outcome| decide(&policy, op.idempotent, outcome, attempt));
             match wait {
                 Some(wait) if within_budget(&policy, started.elapsed(), wait) => {
+                    call.retry(attempt, &result, wait);
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }
@@ -423,6 +483,7 @@ impl Transport {
         &self,
         op: &OperationRequest,
         prepared: PreparedRequest,
+        attempt: u32,
     ) -> Result<RawResponse, SendError> {
         // The path and query are already percent-encoded (the signature
         // covers them as they are): `set_path`/`set_query` keep `%XX` and the
@@ -505,6 +566,13 @@ impl Transport {
                 format!("the response body ({seen}) is over the {cap}-byte limit; reading stopped"),
             )
         };
+        if let Some((timeout, user_agent)) = &self.inner.per_request {
+            *request.timeout_mut() = Some(*timeout);
+            let headers = request.headers_mut();
+            headers.insert(http::header::USER_AGENT, user_agent.clone());
+        }
+        let interceptors = &self.inner.interceptors;
+        interceptors.before_send(op, attempt, request.headers_mut());
         let mut response = self
             .inner
             .http

@@ -675,6 +675,7 @@ fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
     } else {
         quote!(mut)
     };
+    let path_template = op.path.as_str();
     let method_link = format!(
         " Sends the request and decodes the answer (see [`{}::{}`]).",
         g.type_name,
@@ -701,7 +702,7 @@ fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
                     OPERATION_ID,
                     rt::Method::#http_method,
                     path,
-                );
+                ).with_path_template(#path_template);
                 #(#stmts)*
                 let raw = self.transport.execute(request).await?;
                 match raw.status.as_u16() {

@@ -130,10 +130,11 @@ pub mod bodies {
             const OPERATION_ID: &str = "Bodies_json";
             let path = "/json".to_owned();
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::POST,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::POST,
+                    path,
+                )
+                .with_path_template("/json");
             let body = super::models::Note {
                 id: None,
                 text: self.text,
@@ -235,10 +236,11 @@ pub mod bodies {
             const OPERATION_ID: &str = "Bodies_form";
             let path = "/form".to_owned();
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::POST,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::POST,
+                    path,
+                )
+                .with_path_template("/form");
             let body = super::models::FormRequestBody {
                 grant_type: self.grant_type,
                 scope: self.scope,
@@ -300,10 +302,11 @@ pub mod bodies {
             const OPERATION_ID: &str = "Bodies_text";
             let path = "/text".to_owned();
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::PUT,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::PUT,
+                    path,
+                )
+                .with_path_template("/text");
             let body = self.body;
             request.body = rt::Body::Text(body);
             let raw = self.transport.execute(request).await?;
@@ -423,7 +426,8 @@ pub mod default {
         ) -> Result<rt::Response<Vec<u8>>, rt::Error<GetBlobIdError>> {
             const OPERATION_ID: &str = "get_blob_id";
             let path = format!("/blob/{}", rt::encode_path_segment(& self.id));
-            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path);
+            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path)
+                .with_path_template("/blob/{id}");
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 200 => {
@@ -522,10 +526,11 @@ pub mod uploads {
             const OPERATION_ID: &str = "put_blob_id";
             let path = format!("/blob/{}", rt::encode_path_segment(& self.id));
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::PUT,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::PUT,
+                    path,
+                )
+                .with_path_template("/blob/{id}");
             if let Some(body) = self.body {
                 request.body = rt::Body::Bytes {
                     content_type: "application/octet-stream",
@@ -587,7 +592,8 @@ pub mod uploads {
         ) -> Result<rt::Response<()>, rt::Error<OtherListUploadsError>> {
             const OPERATION_ID: &str = "Other_listUploads";
             let path = "/tagged".to_owned();
-            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path);
+            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path)
+                .with_path_template("/tagged");
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 204 => Ok(rt::decode_empty::<OtherListUploadsError>(raw)),

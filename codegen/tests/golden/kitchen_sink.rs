@@ -385,7 +385,8 @@ pub mod misc {
         pub async fn send(self) -> Result<rt::Response<()>, rt::Error<HealthError>> {
             const OPERATION_ID: &str = "Misc_health";
             let path = "/health".to_owned();
-            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path);
+            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path)
+                .with_path_template("/health");
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 204 => Ok(rt::decode_empty::<HealthError>(raw)),
@@ -552,10 +553,11 @@ pub mod pets {
             const OPERATION_ID: &str = "Pets_listPets";
             let path = "/pets".to_owned();
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::GET,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::GET,
+                    path,
+                )
+                .with_path_template("/pets");
             if let Some(value) = self.kind {
                 request.query.push(("kind", rt::QueryValue::Plain(value.to_string())));
             }
@@ -666,10 +668,11 @@ pub mod pets {
             const OPERATION_ID: &str = "Pets_createPet";
             let path = "/pets".to_owned();
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::POST,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::POST,
+                    path,
+                )
+                .with_path_template("/pets");
             let body = super::models::NewPet {
                 name: self.name,
                 r#async: self.r#async,
@@ -800,10 +803,11 @@ pub mod pets {
                 "/pets/{}", rt::encode_path_segment(& self.pet_id.to_string())
             );
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::GET,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::GET,
+                    path,
+                )
+                .with_path_template("/pets/{petId}");
             const SECURITY: &[&[rt::SecurityScheme]] = &[
                 &[super::security::API_KEY_HEADER, super::security::API_KEY_QUERY],
             ];
@@ -881,10 +885,11 @@ pub mod pets {
                 "/pets/{}", rt::encode_path_segment(& self.pet_id.to_string())
             );
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::DELETE,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::DELETE,
+                    path,
+                )
+                .with_path_template("/pets/{petId}");
             const SECURITY: &[&[rt::SecurityScheme]] = &[
                 &[super::security::BEARER_AUTH],
             ];
@@ -944,10 +949,11 @@ pub mod pets {
             const OPERATION_ID: &str = "Pets_replaceTags";
             let path = format!("/pets/{}/tags", rt::encode_path_segment(& self.pet_id));
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::PUT,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::PUT,
+                    path,
+                )
+                .with_path_template("/pets/{petId}/tags");
             if let Some(body) = self.body {
                 request.body = rt::Body::Json(
                     ::serde_json::to_value(&body)

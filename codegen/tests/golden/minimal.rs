@@ -62,7 +62,8 @@ pub mod default {
         > {
             const OPERATION_ID: &str = "getItem";
             let path = format!("/items/{}", rt::encode_path_segment(& self.id));
-            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path);
+            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path)
+                .with_path_template("/items/{id}");
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 200 => {

@@ -205,10 +205,11 @@ pub mod files {
                 rt::encode_path_segment(& self.name.to_string())
             );
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::GET,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::GET,
+                    path,
+                )
+                .with_path_template("/files/{folder}/{name}");
             if let Some(value) = self.ids {
                 for item in value {
                     request.query.push(("ids", rt::QueryValue::Plain(item.to_string())));

@@ -636,10 +636,11 @@ pub mod types {
             const OPERATION_ID: &str = "Types_roundTrip";
             let path = "/everything".to_owned();
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::POST,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::POST,
+                    path,
+                )
+                .with_path_template("/everything");
             let body = super::models::Everything {
                 i32: self.i32,
                 i64: self.i64,
@@ -747,10 +748,11 @@ pub mod types {
             const OPERATION_ID: &str = "Types_type";
             let path = "/type".to_owned();
             let mut request = rt::OperationRequest::new(
-                OPERATION_ID,
-                rt::Method::GET,
-                path,
-            );
+                    OPERATION_ID,
+                    rt::Method::GET,
+                    path,
+                )
+                .with_path_template("/type");
             if let Some(value) = self.r#type {
                 request.query.push(("type", rt::QueryValue::Plain(value)));
             }
