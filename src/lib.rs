@@ -27,6 +27,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod sign;
+pub mod webhook;
 
 /// The generic runtime the generated code calls (the `oapi-client-runtime` crate).
 pub use oapi_client_runtime as runtime;
