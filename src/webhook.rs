@@ -408,7 +408,7 @@ mod tests {
             Err(VerifyError::MissingSignature)
         );
         assert_eq!(
-            verify(KEY, &http::HeaderMap::new(), &body, T),
+            verify(KEY, http::HeaderMap::new(), &body, T),
             Err(VerifyError::MissingSignature)
         );
         assert!(matches!(

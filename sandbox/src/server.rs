@@ -484,7 +484,7 @@ async fn register_user(app: &App, client_id: &str, body: &[u8]) -> Result<Respon
     }
     app.persist().await?;
     if let Some(webhooks) = &app.webhooks {
-        webhooks.user_event(snaptrade::webhook::USER_REGISTERED, client_id, &user.user_id);
+        webhooks.user_registered(client_id, &user.user_id);
     }
     Ok(json_response(
         StatusCode::OK,
@@ -506,7 +506,7 @@ async fn delete_user(
     }
     app.persist().await?;
     if let Some(webhooks) = &app.webhooks {
-        webhooks.user_event(snaptrade::webhook::USER_DELETED, client_id, &user_id);
+        webhooks.user_deleted(client_id, &user_id);
     }
     Ok(json_response(
         StatusCode::OK,

@@ -14,7 +14,7 @@
 
 use crate::SandboxConfig;
 use serde_json::{json, Value};
-use snaptrade::webhook::{UnixTime, USER_DELETED};
+use snaptrade::webhook::{UnixTime, USER_DELETED, USER_REGISTERED};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -177,10 +177,20 @@ impl Deliverer {
         })
     }
 
-    /// Queues `event_type` (`USER_REGISTERED` or `USER_DELETED`) for
-    /// `user_id` of `client_id`. Must be called within a Tokio runtime (it
-    /// is, from a request handler).
-    pub(crate) fn user_event(&self, event_type: &'static str, client_id: &str, user_id: &str) {
+    /// Queues `USER_REGISTERED` for `user_id` of `client_id`, sent at once.
+    pub(crate) fn user_registered(&self, client_id: &str, user_id: &str) {
+        self.user_event(USER_REGISTERED, client_id, user_id);
+    }
+
+    /// Queues `USER_DELETED` for `user_id` of `client_id`, sent after
+    /// [`WebhookConfig::delete_delay`].
+    pub(crate) fn user_deleted(&self, client_id: &str, user_id: &str) {
+        self.user_event(USER_DELETED, client_id, user_id);
+    }
+
+    /// Queues `event_type` for `user_id` of `client_id`. Must be called
+    /// within a Tokio runtime (it is, from a request handler).
+    fn user_event(&self, event_type: &'static str, client_id: &str, user_id: &str) {
         let Some(key) = self.shared.keys.get(client_id).cloned() else {
             return;
         };
