@@ -330,3 +330,122 @@ fn listen_prints_verified_events_and_rejects_the_rest() {
             && rest.contains("too old")
     );
 }
+
+/// Kills the child on drop.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `snaptrade sandbox --webhook-url` delivering to `snaptrade webhooks listen`,
+/// driven by `snaptrade users register|delete`: three processes.
+#[test]
+fn sandbox_webhook_url_delivers_to_listen() {
+    const CLIENT_ID: &str = "CLI_WEBHOOK_CLIENT";
+    let mut listener = snaptrade(Some(KEY))
+        .args([
+            "--json",
+            "webhooks",
+            "listen",
+            "--listen",
+            "127.0.0.1:0",
+            "--max-events",
+            "2",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(listener.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap()
+        .to_owned();
+    let mut listener = Killed(listener);
+
+    let port_file = TempFile::with("port", b"");
+    std::fs::remove_file(&port_file.0).unwrap();
+    let _sandbox = Killed(
+        snaptrade(None)
+            .args([
+                "sandbox",
+                "--listen",
+                "127.0.0.1:0",
+                "--quiet",
+                "--port-file",
+            ])
+            .arg(&port_file.0)
+            .args(["--client", &format!("{CLIENT_ID}:{KEY}")])
+            .args(["--webhook-url", &format!("http://{addr}/hooks")])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let port = loop {
+        if let Some(port) = std::fs::read_to_string(&port_file.0)
+            .ok()
+            .and_then(|t| t.trim().parse::<u16>().ok())
+        {
+            break port;
+        }
+        assert!(Instant::now() < deadline, "sandbox did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+
+    let credentials = TempFile::with("credentials", b"");
+    std::fs::remove_file(&credentials.0).unwrap();
+    for args in [
+        ["users", "register", "cli-hook-user"],
+        ["users", "delete", "cli-hook-user"],
+    ] {
+        let o = snaptrade(Some(KEY))
+            .env("SNAPTRADE_CLIENT_ID", CLIENT_ID)
+            .env("SNAPTRADE_BASE_URL", format!("http://127.0.0.1:{port}"))
+            .env("SNAPTRADE_CREDENTIALS", &credentials.0)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{args:?}: {}", text(&o.stderr));
+    }
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while listener.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "listen did not get 2 events");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut out = String::new();
+    listener
+        .0
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let events: Vec<(String, String)> = out
+        .lines()
+        .map(|l| {
+            let e: Value = serde_json::from_str(l).unwrap();
+            assert_eq!(e["clientId"], CLIENT_ID);
+            (
+                e["eventType"].as_str().unwrap().into(),
+                e["userId"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("USER_REGISTERED".to_owned(), "cli-hook-user".to_owned()),
+            ("USER_DELETED".to_owned(), "cli-hook-user".to_owned())
+        ]
+    );
+}

@@ -15,7 +15,8 @@ const NANOS_PER_SEC: i128 = 1_000_000_000;
 /// A point in time, in nanoseconds since the Unix epoch (negative before it).
 ///
 /// The `now` argument of [`verify`](super::verify) takes anything that
-/// converts into one: a [`SystemTime`], or whole Unix seconds as an integer.
+/// converts into one: a [`SystemTime`], Unix seconds as an integer or an
+/// `f64`, or a [`Duration`] since the epoch.
 ///
 /// ```
 /// use snaptrade::webhook::UnixTime;
@@ -93,6 +94,17 @@ macro_rules! from_secs_int {
     )*};
 }
 from_secs_int!(i32, u32, i64, u64);
+
+/// Seconds since the Unix epoch, with a fraction (`NaN` and values beyond
+/// the year ±30 million count as the epoch and a far-off time respectively).
+impl From<f64> for UnixTime {
+    fn from(secs: f64) -> UnixTime {
+        let secs = if secs.is_nan() { 0.0 } else { secs.clamp(-1e15, 1e15) };
+        UnixTime {
+            nanos: (secs * 1e9) as i128,
+        }
+    }
+}
 
 /// Reads an `eventTimestamp` value: an ISO 8601 string, or Unix seconds as a
 /// JSON number or a string of digits. Values of 10^11 and more are taken as
@@ -384,6 +396,8 @@ mod tests {
             Some(1_785_585_600_500_000_000)
         );
         assert_eq!(parse_event_timestamp(&json!(u64::MAX)), None);
+        assert_eq!(UnixTime::from(1.5_f64).as_nanos(), 1_500_000_000);
+        assert_eq!(UnixTime::from(f64::NAN), UnixTime::from_secs(0));
     }
 
     #[test]
