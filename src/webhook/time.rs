@@ -99,7 +99,11 @@ from_secs_int!(i32, u32, i64, u64);
 /// the year ±30 million count as the epoch and a far-off time respectively).
 impl From<f64> for UnixTime {
     fn from(secs: f64) -> UnixTime {
-        let secs = if secs.is_nan() { 0.0 } else { secs.clamp(-1e15, 1e15) };
+        let secs = if secs.is_nan() {
+            0.0
+        } else {
+            secs.clamp(-1e15, 1e15)
+        };
         UnixTime {
             nanos: (secs * 1e9) as i128,
         }
