@@ -43,6 +43,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod sign;
+pub mod webhook;
 
 /// The generic runtime the generated code calls (the `oapi-client-runtime`
 /// crate, documented there). Hidden here: callers need only the items

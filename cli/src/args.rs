@@ -7,6 +7,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use snaptrade::SecretString;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 /// Environment variable naming the credentials file.
@@ -14,7 +15,8 @@ pub const ENV_CREDENTIALS: &str = "SNAPTRADE_CREDENTIALS";
 
 const AFTER_HELP: &str = "\
 Exit status: 0 success, 1 the API answered with an error, 2 usage or configuration error,
-3 the API could not be reached, 4 credentials file error, 5 unexpected response body.
+3 the API could not be reached, 4 credentials file error, 5 unexpected response body,
+6 webhook rejected (`webhooks verify`: bad or missing signature, not JSON, stale).
 
 User secrets returned by `users register` and `users reset-secret` are stored in the
 credentials file (owner-only permissions) and looked up from it by `users login`,
@@ -85,6 +87,54 @@ pub enum Command {
     /// Compute a request's Signature header, to compare with your own signer
     /// when the API answers 401 code 1076 "Unable to verify signature sent".
     Sign(SignArgs),
+    /// Verify SnapTrade webhook deliveries (signed with the consumer key), one
+    /// by hand or as a receiver.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+}
+
+/// `snaptrade webhooks ...`
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Verify one delivery: exit 0 and print the event, or exit 6 with the
+    /// check that failed (missing or bad signature, not JSON, too old).
+    Verify(WebhookVerifyArgs),
+    /// Receive deliveries (POST, any path) on ADDR, verify them and print one
+    /// line per event until Ctrl-C: 200 for a verified event, else 401/400.
+    Listen(WebhookListenArgs),
+}
+
+/// `snaptrade webhooks verify ...`
+#[derive(Debug, Args)]
+pub struct WebhookVerifyArgs {
+    /// The delivery's `Signature` header value.
+    #[arg(long, value_name = "SIG")]
+    pub signature: String,
+    /// File holding the delivery's body as received (`-` for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub body_file: PathBuf,
+    /// Largest accepted age of `eventTimestamp` (either way), in seconds; 0
+    /// turns the age check off.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub tolerance: u64,
+    /// Check the age against this Unix time instead of the clock.
+    #[arg(long, value_name = "UNIX_SECS", allow_negative_numbers = true)]
+    pub now: Option<i64>,
+}
+
+/// `snaptrade webhooks listen ...`
+#[derive(Debug, Args)]
+pub struct WebhookListenArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free one;
+    /// the address is printed on stderr).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// Largest accepted age of `eventTimestamp`, in seconds; 0 turns it off.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub tolerance: u64,
+    /// Exit after this many verified events.
+    #[arg(long, value_name = "N")]
+    pub max_events: Option<u64>,
 }
 
 /// `snaptrade users ...`

@@ -6,6 +6,7 @@
 //! * `snaptrade sign`: the `Signature` header of a request, to compare with a
 //!   hand-written signer (the usual cause of 401 code 1076).
 //! * `snaptrade sandbox`: the local SnapTrade stand-in server.
+//! * `snaptrade webhooks verify|listen`: check webhook deliveries.
 //!
 //! Exit codes are listed in [`output`].
 #![warn(missing_docs)]
@@ -15,8 +16,9 @@ mod credentials;
 mod output;
 mod sign_cmd;
 mod users;
+mod webhooks;
 
-use args::{Cli, Command, Global};
+use args::{Cli, Command, Global, WebhooksCommand};
 use clap::Parser as _;
 use output::{print_json, Failure};
 use snaptrade::SecretString;
@@ -61,6 +63,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Status => runtime()?.block_on(users::status(&cli.global)),
         Command::Users(command) => runtime()?.block_on(users::run(&cli.global, command)),
+        Command::Webhooks(WebhooksCommand::Verify(args)) => {
+            webhooks::verify(consumer_key(&cli.global)?, &args, cli.global.json)
+        }
+        Command::Webhooks(WebhooksCommand::Listen(args)) => {
+            let key = consumer_key(&cli.global)?;
+            runtime()?.block_on(webhooks::listen(key, &args, cli.global.json))
+        }
     }
 }
 

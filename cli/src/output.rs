@@ -21,6 +21,8 @@ pub const EXIT_TRANSPORT: u8 = 3;
 pub const EXIT_CREDENTIALS: u8 = 4;
 /// Exit code: a success status with a body that does not match the spec.
 pub const EXIT_DECODE: u8 = 5;
+/// Exit code: a webhook delivery failed verification.
+pub const EXIT_WEBHOOK: u8 = 6;
 
 /// Why a command failed.
 #[derive(Debug)]
@@ -50,6 +52,8 @@ pub enum Failure {
     },
     /// The request never got an answer.
     Transport(String),
+    /// A webhook delivery failed a check (`code` in JSON: the check's name).
+    Webhook(snaptrade::webhook::VerifyError),
     /// A success status with an unexpected body.
     Decode {
         /// HTTP status.
@@ -98,6 +102,7 @@ impl Failure {
             Failure::Api { .. } => EXIT_API,
             Failure::Transport(_) => EXIT_TRANSPORT,
             Failure::Decode { .. } => EXIT_DECODE,
+            Failure::Webhook(_) => EXIT_WEBHOOK,
         }
     }
 
@@ -109,6 +114,7 @@ impl Failure {
             Failure::Api { .. } => "api",
             Failure::Transport(_) => "transport",
             Failure::Decode { .. } => "decode",
+            Failure::Webhook(_) => "webhook",
         }
     }
 
@@ -151,6 +157,10 @@ impl Failure {
                 }
                 out["detail"] = json!(self.to_string());
             }
+            Failure::Webhook(e) => {
+                out["code"] = json!(e.kind());
+                out["detail"] = json!(self.to_string());
+            }
             _ => out["detail"] = json!(self.to_string()),
         }
         out
@@ -182,6 +192,7 @@ impl fmt::Display for Failure {
         match self {
             Failure::Usage(m) | Failure::Transport(m) => f.write_str(m),
             Failure::Credentials(e) => write!(f, "{e}"),
+            Failure::Webhook(e) => write!(f, "webhook rejected: {e}"),
             Failure::AfterSuccess { context, cause } => write!(f, "{context}: {cause}"),
             Failure::Api {
                 status,

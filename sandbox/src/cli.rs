@@ -40,6 +40,10 @@ pub struct SandboxArgs {
     /// Do not print a line per request.
     #[arg(long)]
     pub quiet: bool,
+
+    /// POST signed USER_REGISTERED / USER_DELETED webhooks to URL (retried until accepted).
+    #[arg(long, value_name = "URL")]
+    pub webhook_url: Option<String>,
 }
 
 fn parse_client(value: &str) -> Result<(String, String), String> {
@@ -60,6 +64,7 @@ impl SandboxArgs {
         config.timestamp_window = Duration::from_secs(self.timestamp_window);
         config.state_file = self.state_file.clone();
         config.log_requests = !self.quiet;
+        config.webhook = self.webhook_url.clone().map(crate::WebhookConfig::new);
         config
     }
 }
@@ -85,6 +90,9 @@ pub async fn run_cli(args: SandboxArgs) -> io::Result<()> {
     }
     if let Some(path) = &config.state_file {
         println!("state file: {}", path.display());
+    }
+    if let Some(webhook) = &config.webhook {
+        println!("webhooks: POST to {}", webhook.url);
     }
     if let Some(path) = &args.port_file {
         write_atomically(path, format!("{}\n", sandbox.addr().port()).as_bytes())?;

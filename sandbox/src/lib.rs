@@ -98,8 +98,10 @@ mod failure;
 mod server;
 mod store;
 mod util;
+mod webhook;
 
 pub use cli::{run_cli, SandboxArgs};
+pub use webhook::{WebhookConfig, WebhookStats};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -145,6 +147,9 @@ pub struct SandboxConfig {
     /// Print one line per request to stderr (method, path without the query,
     /// status, request id).
     pub log_requests: bool,
+    /// Send signed `USER_REGISTERED` / `USER_DELETED` webhooks (see
+    /// [`WebhookConfig`]); `None`: no webhooks.
+    pub webhook: Option<WebhookConfig>,
 }
 
 impl Default for SandboxConfig {
@@ -161,6 +166,7 @@ impl Default for SandboxConfig {
             state_file: None,
             clock: None,
             log_requests: false,
+            webhook: None,
         }
     }
 }
@@ -174,6 +180,7 @@ impl fmt::Debug for SandboxConfig {
             .field("state_file", &self.state_file)
             .field("clock", &self.clock.as_ref().map(|_| "custom"))
             .field("log_requests", &self.log_requests)
+            .field("webhook", &self.webhook)
             .finish()
     }
 }
@@ -208,6 +215,12 @@ impl SandboxConfig {
     /// Keeps users in `path` across restarts.
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
+        self
+    }
+
+    /// Sends webhooks as `webhook` describes.
+    pub fn webhook(mut self, webhook: WebhookConfig) -> Self {
+        self.webhook = Some(webhook);
         self
     }
 
@@ -310,6 +323,11 @@ impl RunningSandbox {
     /// The request counters so far.
     pub fn stats(&self) -> SandboxStats {
         self.counters.snapshot()
+    }
+
+    /// The webhook delivery counters so far (all zero without webhooks).
+    pub fn webhook_stats(&self) -> WebhookStats {
+        self.counters.webhooks.snapshot()
     }
 
     /// [`base_url`](Self::base_url) plus the legacy `/api/v1` prefix.

@@ -39,6 +39,8 @@ pub(crate) struct App {
     limiter: Mutex<HashMap<String, VecDeque<Instant>>>,
     /// What was received and how it was answered.
     pub(crate) counters: Arc<Counters>,
+    /// Webhook deliveries, when configured.
+    webhooks: Option<crate::webhook::Deliverer>,
 }
 
 /// Request counters, read through [`crate::RunningSandbox::stats`].
@@ -49,6 +51,7 @@ pub(crate) struct Counters {
     throttled: AtomicU64,
     signature_mismatches: AtomicU64,
     other_errors: AtomicU64,
+    pub(crate) webhooks: Arc<crate::webhook::Counters>,
 }
 
 impl Counters {
@@ -70,12 +73,15 @@ impl App {
             Some(path) => store::load(path)?,
             None => Store::default(),
         };
+        let counters = Arc::<Counters>::default();
+        let webhooks = crate::webhook::Deliverer::new(&config, counters.webhooks.clone());
         Ok(App {
             config,
             store: Mutex::new(store),
             persist: tokio::sync::Mutex::new(()),
             limiter: Mutex::new(HashMap::new()),
-            counters: Arc::default(),
+            counters,
+            webhooks,
         })
     }
 
@@ -477,6 +483,9 @@ async fn register_user(app: &App, client_id: &str, body: &[u8]) -> Result<Respon
         ));
     }
     app.persist().await?;
+    if let Some(webhooks) = &app.webhooks {
+        webhooks.user_registered(client_id, &user.user_id);
+    }
     Ok(json_response(
         StatusCode::OK,
         &models::UserIDandSecret {
@@ -496,6 +505,9 @@ async fn delete_user(
         return Err(Failure::not_found());
     }
     app.persist().await?;
+    if let Some(webhooks) = &app.webhooks {
+        webhooks.user_deleted(client_id, &user_id);
+    }
     Ok(json_response(
         StatusCode::OK,
         &models::DeleteUserResponse {

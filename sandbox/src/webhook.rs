@@ -1,0 +1,307 @@
+//! Webhook deliveries, like SnapTrade's: a signed `USER_REGISTERED` after a
+//! registration and a signed `USER_DELETED` a moment after a deletion (the
+//! background delete), POSTed to [`WebhookConfig::url`].
+//!
+//! Each event is delivered by its own task, so a slow or failing receiver
+//! never holds up another event or a request. A delivery is done when the
+//! receiver answers 200, 201, 202 or 204 (SnapTrade's list); anything else,
+//! or no answer, is counted and retried with exponential backoff, for as
+//! long as the sandbox runs. Deliveries still pending when the sandbox stops
+//! are counted as abandoned.
+//!
+//! The `Signature` header is [`snaptrade::webhook::sign`] of the event under
+//! the consumer key of the client the user belongs to.
+
+use crate::SandboxConfig;
+use serde_json::{json, Value};
+use snaptrade::webhook::{UnixTime, USER_DELETED, USER_REGISTERED};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Where and how the sandbox delivers webhooks ([`SandboxConfig::webhook`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookConfig {
+    /// The receiver's URL (`http://` or `https://`).
+    pub url: String,
+    /// How long after a deletion `USER_DELETED` is sent (SnapTrade deletes in
+    /// the background and reports when done).
+    pub delete_delay: Duration,
+    /// Wait before the first retry; doubled after each failure.
+    pub initial_backoff: Duration,
+    /// Longest wait between retries.
+    pub max_backoff: Duration,
+    /// Per-attempt timeout.
+    pub timeout: Duration,
+}
+
+impl WebhookConfig {
+    /// Delivers to `url` with the defaults: `USER_DELETED` 1 s after the
+    /// deletion, retries after 1 s, 2 s, 4 s ... up to 60 s, 10 s per attempt.
+    pub fn new(url: impl Into<String>) -> WebhookConfig {
+        WebhookConfig {
+            url: url.into(),
+            delete_delay: Duration::from_secs(1),
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(60),
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// Sets [`delete_delay`](Self::delete_delay).
+    pub fn delete_delay(mut self, delay: Duration) -> WebhookConfig {
+        self.delete_delay = delay;
+        self
+    }
+
+    /// Sets the first and the longest wait between retries.
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> WebhookConfig {
+        self.initial_backoff = initial;
+        self.max_backoff = max.max(initial);
+        self
+    }
+}
+
+/// Webhook delivery counters, from [`crate::RunningSandbox::webhook_stats`].
+/// `attempts = delivered + rejected + unreachable`, and every event is
+/// `pending` until it is `delivered` or `abandoned`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WebhookStats {
+    /// Events created (one per registration and per deletion).
+    pub events: u64,
+    /// Events the receiver accepted (200, 201, 202 or 204).
+    pub delivered: u64,
+    /// POSTs made, first tries and retries.
+    pub attempts: u64,
+    /// Attempts answered with another status (each one retried).
+    pub rejected: u64,
+    /// Attempts that got no answer: connection refused, timeout (retried).
+    pub unreachable: u64,
+    /// Events not delivered yet (waiting for their delay or a retry).
+    pub pending: u64,
+    /// Events still pending when the sandbox stopped.
+    pub abandoned: u64,
+}
+
+/// The live counters behind [`WebhookStats`].
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    events: AtomicU64,
+    delivered: AtomicU64,
+    attempts: AtomicU64,
+    rejected: AtomicU64,
+    unreachable: AtomicU64,
+    abandoned: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn snapshot(&self) -> WebhookStats {
+        let load = |a: &AtomicU64| a.load(Ordering::SeqCst);
+        let (events, delivered, abandoned) = (
+            load(&self.events),
+            load(&self.delivered),
+            load(&self.abandoned),
+        );
+        WebhookStats {
+            events,
+            delivered,
+            attempts: load(&self.attempts),
+            rejected: load(&self.rejected),
+            unreachable: load(&self.unreachable),
+            pending: events.saturating_sub(delivered + abandoned),
+            abandoned,
+        }
+    }
+}
+
+/// Sends the events of one sandbox. Dropping it (with the sandbox) stops
+/// every delivery still waiting.
+pub(crate) struct Deliverer {
+    shared: Arc<Shared>,
+    /// Dropped with the deliverer, which wakes every waiting task to stop.
+    _stop: watch::Sender<()>,
+    stopped: watch::Receiver<()>,
+}
+
+struct Shared {
+    config: WebhookConfig,
+    http: reqwest::Client,
+    /// Client id → consumer key: the signing key of each client's events.
+    keys: BTreeMap<String, String>,
+    clock: Option<crate::Clock>,
+    log: bool,
+    counters: Arc<Counters>,
+}
+
+impl fmt::Debug for Deliverer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Deliverer")
+            .field("config", &self.shared.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Deliverer {
+    /// A deliverer for `config.webhook`, `None` when webhooks are off.
+    pub(crate) fn new(config: &SandboxConfig, counters: Arc<Counters>) -> Option<Deliverer> {
+        let webhook = config.webhook.clone()?;
+        // reqwest is built without a bundled TLS crypto provider; ring is
+        // installed as the process default if none is yet (as the client does).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = match reqwest::Client::builder()
+            .timeout(webhook.timeout)
+            .user_agent(concat!("snaptrade-sandbox/", env!("CARGO_PKG_VERSION")))
+            .build()
+        {
+            Ok(http) => http,
+            Err(e) => {
+                eprintln!("snaptrade-sandbox: webhooks off, cannot build an HTTP client: {e}");
+                return None;
+            }
+        };
+        let (stop, stopped) = watch::channel(());
+        Some(Deliverer {
+            shared: Arc::new(Shared {
+                config: webhook,
+                http,
+                keys: config.clients.clone(),
+                clock: config.clock.clone(),
+                log: config.log_requests,
+                counters,
+            }),
+            _stop: stop,
+            stopped,
+        })
+    }
+
+    /// Queues `USER_REGISTERED` for `user_id` of `client_id`, sent at once.
+    pub(crate) fn user_registered(&self, client_id: &str, user_id: &str) {
+        self.user_event(USER_REGISTERED, client_id, user_id);
+    }
+
+    /// Queues `USER_DELETED` for `user_id` of `client_id`, sent after
+    /// [`WebhookConfig::delete_delay`].
+    pub(crate) fn user_deleted(&self, client_id: &str, user_id: &str) {
+        self.user_event(USER_DELETED, client_id, user_id);
+    }
+
+    /// Queues `event_type` for `user_id` of `client_id`. Must be called
+    /// within a Tokio runtime (it is, from a request handler).
+    fn user_event(&self, event_type: &'static str, client_id: &str, user_id: &str) {
+        let Some(key) = self.shared.keys.get(client_id).cloned() else {
+            return;
+        };
+        let delay = if event_type == USER_DELETED {
+            self.shared.config.delete_delay
+        } else {
+            Duration::ZERO
+        };
+        self.shared.counters.events.fetch_add(1, Ordering::SeqCst);
+        let shared = self.shared.clone();
+        let stopped = self.stopped.clone();
+        let (client_id, user_id) = (client_id.to_owned(), user_id.to_owned());
+        tokio::spawn(async move {
+            let delivered = deliver(
+                &shared, stopped, event_type, &client_id, &user_id, &key, delay,
+            )
+            .await;
+            if !delivered {
+                shared.counters.abandoned.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+    }
+}
+
+/// Sleeps `d`; `false` when the sandbox stopped first.
+async fn sleep_unless_stopped(d: Duration, stopped: &mut watch::Receiver<()>) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(d) => true,
+        // `changed` fails once the sender (the deliverer) is gone.
+        _ = stopped.changed() => false,
+    }
+}
+
+/// Delivers one event until it is accepted; `false` when the sandbox
+/// stopped first.
+async fn deliver(
+    shared: &Shared,
+    mut stopped: watch::Receiver<()>,
+    event_type: &str,
+    client_id: &str,
+    user_id: &str,
+    consumer_key: &str,
+    delay: Duration,
+) -> bool {
+    if !delay.is_zero() && !sleep_unless_stopped(delay, &mut stopped).await {
+        return false;
+    }
+    let now = match &shared.clock {
+        Some(clock) => UnixTime::from(clock()),
+        None => UnixTime::now(),
+    };
+    let event = json!({
+        "webhookId": crate::util::uuid_v4(),
+        "clientId": client_id,
+        "eventTimestamp": snaptrade::webhook::format_event_timestamp(now),
+        "userId": user_id,
+        "eventType": event_type,
+    });
+    let signature = snaptrade::webhook::sign(consumer_key, &event);
+    let body = bytes_of(&event);
+    let counters = &shared.counters;
+    let mut backoff = shared.config.initial_backoff;
+    for attempt in 1u64.. {
+        counters.attempts.fetch_add(1, Ordering::SeqCst);
+        let result = shared
+            .http
+            .post(&shared.config.url)
+            .header("content-type", "application/json")
+            .header(snaptrade::webhook::SIGNATURE_HEADER, &signature)
+            .body(body.clone())
+            .send()
+            .await;
+        let outcome = match result {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                if matches!(status, 200 | 201 | 202 | 204) {
+                    counters.delivered.fetch_add(1, Ordering::SeqCst);
+                    log(shared, event_type, user_id, attempt, &status.to_string());
+                    return true;
+                }
+                counters.rejected.fetch_add(1, Ordering::SeqCst);
+                status.to_string()
+            }
+            Err(e) => {
+                counters.unreachable.fetch_add(1, Ordering::SeqCst);
+                // Without the URL: it may carry a token.
+                format!("no answer ({})", e.without_url())
+            }
+        };
+        log(
+            shared,
+            event_type,
+            user_id,
+            attempt,
+            &format!("{outcome}, retrying in {backoff:?}"),
+        );
+        if !sleep_unless_stopped(backoff, &mut stopped).await {
+            return false;
+        }
+        backoff = (backoff * 2).min(shared.config.max_backoff);
+    }
+    false
+}
+
+fn bytes_of(event: &Value) -> Vec<u8> {
+    // A `Value` always serializes.
+    serde_json::to_vec(event).unwrap_or_default()
+}
+
+fn log(shared: &Shared, event_type: &str, user_id: &str, attempt: u64, outcome: &str) {
+    if shared.log {
+        eprintln!("webhook {event_type} user {user_id} attempt {attempt} -> {outcome}");
+    }
+}
