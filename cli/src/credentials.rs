@@ -205,9 +205,10 @@ impl Store {
     pub fn load(path: &Path) -> Result<Store, CredentialsError> {
         let files = Files::new(path)?;
         if fs::symlink_metadata(&files.pending).is_ok() {
-            // Only under the lock: the pending file may belong to a live writer.
-            // A live writer holds the lock and will finish on its own.
-            if let Ok(lock) = files.lock(Duration::ZERO) {
+            // Only under the lock: the pending file may belong to a live
+            // writer, about to store a new secret; waiting for it means
+            // reading that secret rather than the one it replaces.
+            if let Ok(lock) = files.lock(LOCK_WAIT) {
                 files.recover()?;
                 drop(lock);
             }

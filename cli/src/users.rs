@@ -137,8 +137,51 @@ pub async fn status(global: &Global) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Set in the environment of the worker process of [`run_detached`].
+const WORKER_ENV: &str = "SNAPTRADE_CLI_SECRET_WORKER";
+
+/// Runs this same command again in a worker process of its own process
+/// group, inheriting stdin/stdout/stderr, and exits with its status.
+///
+/// Why: between the server creating a one-time secret and this process
+/// writing it, a `kill -9` (or a Ctrl-C sent to the terminal's process
+/// group) would lose it, and the user with it. The worker is not in the
+/// killed process or group, so it finishes the call and stores the secret
+/// (its own client timeout bounds how long that takes). Returns only when
+/// the worker cannot be started: then the command runs in this process.
+#[cfg(unix)]
+fn run_detached() {
+    use std::os::unix::process::CommandExt as _;
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let mut args = std::env::args_os();
+    args.next();
+    let spawned = std::process::Command::new(exe)
+        .args(args)
+        .env(WORKER_ENV, "1")
+        .process_group(0)
+        .spawn();
+    if let Ok(mut child) = spawned {
+        let code = match child.wait() {
+            Ok(status) => status.code().unwrap_or(1),
+            Err(_) => 1,
+        };
+        std::process::exit(code);
+    }
+}
+
 /// `snaptrade users ...`
 pub async fn run(global: &Global, command: UsersCommand) -> Result<(), Failure> {
+    let creates_secret = matches!(
+        command,
+        UsersCommand::Register { .. } | UsersCommand::ResetSecret { .. }
+    );
+    #[cfg(unix)]
+    if creates_secret && std::env::var_os(WORKER_ENV).is_none() {
+        run_detached();
+    }
+    let _ = creates_secret;
     match command {
         UsersCommand::Register {
             user_id,
