@@ -154,7 +154,9 @@ fn a_lock_left_by_a_killed_process_does_not_block() {
     let creds = dir.0.join("credentials.json");
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
     let silent_url = format!("http://{}", silent.local_addr().unwrap());
+    // In-process (no worker): the process killed is the one holding the lock.
     let mut holder = cli(&silent_url, &creds)
+        .env("SNAPTRADE_CLI_SECRET_WORKER", "1")
         .args(["users", "register", "never"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
