@@ -187,7 +187,7 @@ async fn kill_9_round(
         .body
         .into_iter()
         .collect();
-    let acks = acks.lock().unwrap();
+    let acks = std::mem::take(&mut *acks.lock().unwrap());
     let mut losses = 0;
     for (id, secret) in &acks.registered {
         if acks.unsure.contains(id) {
