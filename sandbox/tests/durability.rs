@@ -124,7 +124,8 @@ struct Acks {
 }
 
 /// `clients` concurrent clients register users (and delete every other
-/// one) until the sandbox is killed with SIGKILL after `run_for`; restarted
+/// one) until the sandbox is killed with SIGKILL, once `changes` were
+/// acknowledged (or after 30 s: fsync may be slow on a busy machine); restarted
 /// on the same state file, it must have every acknowledged registration and
 /// no acknowledged deletion. Returns (acknowledged changes, losses).
 async fn kill_9_round(
@@ -132,7 +133,7 @@ async fn kill_9_round(
     dir: &Path,
     round: u32,
     clients: usize,
-    run_for: Duration,
+    changes: usize,
 ) -> (usize, usize) {
     let port_file = dir.join("port");
     let (mut child, base_url) = spawn_sandbox(state, &port_file);
@@ -152,8 +153,14 @@ async fn kill_9_round(
                 let auth = client.authentication();
                 for k in 0.. {
                     let id = format!("r{round}-c{c}-u{k}");
-                    let Ok(resp) = auth.register_snap_trade_user(&id).await else {
-                        return;
+                    let resp = match auth.register_snap_trade_user(&id).await {
+                        Ok(resp) => resp,
+                        Err(e) => {
+                            if std::env::var_os("KILL_DEBUG").is_some() {
+                                eprintln!("client {c} stops: {e}");
+                            }
+                            return;
+                        }
                     };
                     let secret = resp.body.user_secret.unwrap().expose().to_owned();
                     acks.lock().unwrap().registered.push((id.clone(), secret));
@@ -170,7 +177,18 @@ async fn kill_9_round(
             })
         })
         .collect();
-    tokio::time::sleep(run_for).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let done = {
+            let a = acks.lock().unwrap();
+            a.registered.len() + a.deleted.len()
+        };
+        if done >= changes || Instant::now() > deadline {
+            break;
+        }
+        // A little jitter, so the kill lands at different points of a write.
+        tokio::time::sleep(Duration::from_millis(7 + u64::from(round % 5) * 3)).await;
+    }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     for t in tasks {
@@ -207,12 +225,12 @@ async fn kill_9_round(
     (acks.registered.len() + acks.deleted.len(), losses)
 }
 
-async fn kill_9_rounds(rounds: u32, run_for: Duration) -> (usize, usize) {
+async fn kill_9_rounds(rounds: u32, changes: usize) -> (usize, usize) {
     let dir = temp_dir("sandbox-kill9");
     let state = dir.join("state.json");
     let (mut acked, mut lost) = (0, 0);
     for round in 0..rounds {
-        let (a, l) = kill_9_round(&state, &dir, round, 8, run_for).await;
+        let (a, l) = kill_9_round(&state, &dir, round, 8, changes).await;
         acked += a;
         lost += l;
     }
@@ -223,7 +241,7 @@ async fn kill_9_rounds(rounds: u32, run_for: Duration) -> (usize, usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_changes_survive_kill_9() {
-    let (acked, lost) = kill_9_rounds(1, Duration::from_millis(1_500)).await;
+    let (acked, lost) = kill_9_rounds(1, 40).await;
     assert!(acked > 20, "too few changes to mean anything: {acked}");
     assert_eq!(lost, 0);
 }
@@ -232,6 +250,6 @@ async fn acknowledged_changes_survive_kill_9() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "soak: 20 kills"]
 async fn soak_acknowledged_changes_survive_kill_9() {
-    let (_, lost) = kill_9_rounds(20, Duration::from_millis(2_000)).await;
+    let (_, lost) = kill_9_rounds(20, 60).await;
     assert_eq!(lost, 0);
 }
