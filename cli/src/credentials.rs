@@ -14,9 +14,13 @@
 //! written, flushed to disk, then renamed over the old one. A file that does
 //! not parse is reported with its path and is never overwritten.
 //!
-//! Changes are recorded in memory and applied by [`Store::save`] to the file
-//! as it is on disk at that moment, under a lock file (`FILE.lock`), so two
-//! `snaptrade` processes registering users at once both keep their secrets.
+//! A change is made by an [`Update`]: it takes an OS lock on `FILE.lock`
+//! (released by the kernel when the process dies, so it cannot go stale),
+//! reads the file and creates the file that will replace it, all before the
+//! API call whose answer must be stored, and holds the lock until the new
+//! contents are on disk. Two `snaptrade` processes registering users at once
+//! therefore both keep their secrets. A symbolic link is written through: its
+//! target gets the new contents, the link stays.
 
 use serde::{Deserialize, Serialize};
 use snaptrade::SecretString;
@@ -24,6 +28,7 @@ use std::fmt;
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// The current file format version.
 const VERSION: u32 = 1;
@@ -186,32 +191,33 @@ pub struct Store {
     path: PathBuf,
     exists: bool,
     users: Vec<Entry>,
-    /// Changes not yet saved, replayed on the file's current contents.
-    pending: Vec<Change>,
 }
 
-#[derive(Debug, Clone)]
-enum Change {
-    Set(Key, SecretString),
-    Remove(Key),
-}
-
-/// How long a lock may be waited for before giving up.
-const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-/// A lock file older than this is left over from a killed process (the lock
-/// is only held while the file is read and rewritten).
-const LOCK_STALE: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long the lock may be waited for. It is taken before the API call, so
+/// giving up loses nothing; it is held across one API call by another
+/// process, hence generous.
+const LOCK_WAIT: Duration = Duration::from_secs(120);
 
 impl Store {
     /// Loads the file; a missing file is an empty store. A file that cannot be
-    /// read or parsed is an error naming the path.
+    /// read or parsed is an error naming the path. A save interrupted by a
+    /// killed process is completed first (see [`Update`]).
     pub fn load(path: &Path) -> Result<Store, CredentialsError> {
-        let (exists, users) = read_file(path)?;
+        let files = Files::new(path)?;
+        if fs::symlink_metadata(&files.pending).is_ok() {
+            // Only under the lock: the pending file may belong to a live
+            // writer, about to store a new secret; waiting for it means
+            // reading that secret rather than the one it replaces.
+            if let Ok(lock) = files.lock(LOCK_WAIT) {
+                files.recover()?;
+                drop(lock);
+            }
+        }
+        let (exists, users) = read_file(&files.target)?;
         Ok(Store {
             path: path.to_owned(),
             exists,
             users,
-            pending: Vec::new(),
         })
     }
 
@@ -255,151 +261,61 @@ impl Store {
                 client_id: key.client_id.clone(),
             })
     }
+}
 
-    /// Sets (adds or replaces) the secret for `key`, in memory.
-    pub fn set(&mut self, key: &Key, secret: SecretString) {
-        self.pending.push(Change::Set(key.clone(), secret.clone()));
-        apply_set(&mut self.users, key, secret);
-    }
+/// The paths involved: the file as named, the file written (a symlink's
+/// target, so the link survives and the target gets the new contents and
+/// mode), its directory, the lock file and the pending file.
+#[derive(Debug)]
+struct Files {
+    /// As given, for messages.
+    named: PathBuf,
+    /// Where the data really goes: `named` with symlinks followed.
+    target: PathBuf,
+    dir: PathBuf,
+    /// `TARGET.lock`: never removed; only its kernel lock (`flock`) matters,
+    /// so a leftover file means nothing and a dead holder's lock is gone.
+    lock: PathBuf,
+    /// `.TARGET.pending`: the next contents, created empty under the lock
+    /// before the API call and renamed over the target once written.
+    pending: PathBuf,
+}
 
-    /// Removes the secret for `key`, in memory. Returns whether there was one.
-    pub fn remove(&mut self, key: &Key) -> bool {
-        self.pending.push(Change::Remove(key.clone()));
-        apply_remove(&mut self.users, key)
-    }
-
-    /// Checks that the file's directory exists (creating it, owner-only, if
-    /// needed) and that a file can be created in it, before an API call whose
-    /// result must be stored (a lost new secret cannot be recovered).
-    pub fn check_writable(&self) -> Result<(), CredentialsError> {
-        let dir = self.dir();
-        self.create_dir(&dir)?;
-        let (tmp, file) = self.create_temp(&dir)?;
-        drop(file);
-        let _ = fs::remove_file(&tmp);
-        Ok(())
-    }
-
-    /// Writes the store to disk atomically, with owner-only permissions.
-    pub fn save(&mut self) -> Result<(), CredentialsError> {
-        let dir = self.dir();
-        self.create_dir(&dir)?;
-        let _lock = self.lock()?;
-        // Replay this process's changes on what is on disk now, so changes
-        // made by another process since `load` are kept.
-        let (_, mut users) = read_file(&self.path)?;
-        for change in &self.pending {
-            match change {
-                Change::Set(key, secret) => apply_set(&mut users, key, secret.clone()),
-                Change::Remove(key) => {
-                    apply_remove(&mut users, key);
-                }
-            }
-        }
-        self.users = users;
-        let data = FileData {
-            version: VERSION,
-            users: self.users.clone(),
-        };
-        let mut bytes = serde_json::to_vec_pretty(&data).map_err(|e| CredentialsError::Io {
-            path: self.path.clone(),
-            action: "serialize",
-            source: io::Error::other(e),
-        })?;
-        bytes.push(b'\n');
-        let (tmp, mut file) = self.create_temp(&dir)?;
-        let io_err = |action, source| CredentialsError::Io {
-            path: self.path.clone(),
-            action,
+impl Files {
+    fn new(named: &Path) -> Result<Files, CredentialsError> {
+        let target = resolve_links(named).map_err(|source| CredentialsError::Io {
+            path: named.to_owned(),
+            action: "follow the symbolic link of",
             source,
-        };
-        let result = file
-            .write_all(&bytes)
-            .and_then(|()| file.sync_all())
-            .map_err(|e| io_err("write", e))
-            .and_then(|()| {
-                drop(file);
-                fs::rename(&tmp, &self.path).map_err(|e| io_err("replace", e))
-            });
-        if let Err(e) = result {
-            let _ = fs::remove_file(&tmp);
-            return Err(e);
-        }
-        // Make the rename itself durable.
-        #[cfg(unix)]
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        self.exists = true;
-        self.pending.clear();
-        Ok(())
-    }
-
-    /// Takes the lock file, waiting for another process to release it.
-    fn lock(&self) -> Result<LockGuard, CredentialsError> {
-        let mut name = self.path.as_os_str().to_owned();
-        name.push(".lock");
-        let lock_path = PathBuf::from(name);
-        let start = std::time::Instant::now();
-        loop {
-            let mut options = fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt as _;
-                options.mode(0o600);
-            }
-            match options.open(&lock_path) {
-                Ok(mut f) => {
-                    let _ = writeln!(f, "{}", std::process::id());
-                    return Ok(LockGuard(lock_path));
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    let stale = fs::metadata(&lock_path)
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|t| t.elapsed().ok())
-                        .is_some_and(|age| age > LOCK_STALE);
-                    if stale {
-                        let _ = fs::remove_file(&lock_path);
-                        continue;
-                    }
-                    if start.elapsed() > LOCK_WAIT {
-                        return Err(CredentialsError::Io {
-                            path: self.path.clone(),
-                            action: "lock",
-                            source: io::Error::new(
-                                io::ErrorKind::WouldBlock,
-                                format!(
-                                    "{} is held by another process; remove it if no \
-                                     snaptrade command is running",
-                                    lock_path.display()
-                                ),
-                            ),
-                        });
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                Err(source) => {
-                    return Err(CredentialsError::Io {
-                        path: self.path.clone(),
-                        action: "lock",
-                        source,
-                    })
-                }
-            }
-        }
-    }
-
-    fn dir(&self) -> PathBuf {
-        match self.path.parent() {
+        })?;
+        let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
             _ => PathBuf::from("."),
+        };
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "credentials.json".into());
+        Ok(Files {
+            named: named.to_owned(),
+            lock: dir.join(format!("{name}.lock")),
+            pending: dir.join(format!(".{name}.pending")),
+            target,
+            dir,
+        })
+    }
+
+    fn err(&self, action: &'static str) -> impl FnOnce(io::Error) -> CredentialsError + '_ {
+        move |source| CredentialsError::Io {
+            path: self.named.clone(),
+            action,
+            source,
         }
     }
 
-    fn create_dir(&self, dir: &Path) -> Result<(), CredentialsError> {
-        if dir.is_dir() {
+    /// Creates the directory (owner-only) when it is missing.
+    fn create_dir(&self) -> Result<(), CredentialsError> {
+        if self.dir.is_dir() {
             return Ok(());
         }
         let mut builder = fs::DirBuilder::new();
@@ -409,64 +325,208 @@ impl Store {
             use std::os::unix::fs::DirBuilderExt as _;
             builder.mode(0o700);
         }
-        builder.create(dir).map_err(|source| CredentialsError::Io {
-            path: self.path.clone(),
-            action: "create the directory of",
-            source,
-        })
+        builder
+            .create(&self.dir)
+            .map_err(self.err("create the directory of"))
     }
 
-    /// Creates a new, empty, owner-only file beside the credentials file.
-    fn create_temp(&self, dir: &Path) -> Result<(PathBuf, fs::File), CredentialsError> {
-        let name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "credentials.json".into());
-        let mut last_err = None;
-        for attempt in 0..16u32 {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or(0);
-            let tmp = dir.join(format!(
-                ".{name}.tmp.{}.{nanos}.{attempt}",
-                std::process::id()
-            ));
-            let mut options = fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt as _;
-                options.mode(0o600);
+    /// Takes the OS lock on the lock file, waiting up to `wait`. The
+    /// kernel releases it when the returned file is closed, including when
+    /// the process dies, so there is no stale lock to guess about.
+    fn lock(&self, wait: Duration) -> Result<fs::File, CredentialsError> {
+        let file = private_options(fs::OpenOptions::new().read(true).write(true).create(true))
+            .open(&self.lock)
+            .map_err(self.err("open the lock file of"))?;
+        let start = Instant::now();
+        let mut told = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(fs::TryLockError::WouldBlock) => {}
+                Err(fs::TryLockError::Error(e)) => return Err(self.err("lock")(e)),
             }
-            match options.open(&tmp) {
-                Ok(file) => return Ok((tmp, file)),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_err = Some(e),
-                Err(source) => {
-                    return Err(CredentialsError::Io {
-                        path: self.path.clone(),
-                        action: "create a temporary file beside",
-                        source,
-                    })
-                }
+            if start.elapsed() >= wait {
+                return Err(self.err("lock")(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    format!(
+                        "another snaptrade process has held {} for {} s; nothing was sent",
+                        self.lock.display(),
+                        wait.as_secs()
+                    ),
+                )));
             }
+            if !told && start.elapsed() > Duration::from_secs(2) {
+                eprintln!(
+                    "waiting for another snaptrade process to finish with {}",
+                    self.named.display()
+                );
+                told = true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
-        Err(CredentialsError::Io {
-            path: self.path.clone(),
-            action: "create a temporary file beside",
-            source: last_err.unwrap_or_else(|| io::Error::other("too many attempts")),
-        })
+    }
+
+    /// Under the lock: deals with a pending file left by a killed writer. A
+    /// complete one (it parses) is the state that writer meant to store,
+    /// secret included, so it is put in place; anything else is removed.
+    fn recover(&self) -> Result<(), CredentialsError> {
+        let Ok(meta) = fs::symlink_metadata(&self.pending) else {
+            return Ok(());
+        };
+        if meta.is_file() && read_file(&self.pending).is_ok_and(|(exists, _)| exists) {
+            let file = fs::File::open(&self.pending).map_err(self.err("recover"))?;
+            file.sync_all().map_err(self.err("recover"))?;
+            fs::rename(&self.pending, &self.target).map_err(self.err("recover"))?;
+            sync_dir(&self.dir);
+            eprintln!(
+                "note: completed a save of {} interrupted by a killed snaptrade process",
+                self.named.display()
+            );
+            return Ok(());
+        }
+        // Not a regular file (e.g. a planted link: removing it never touches
+        // what it points to) or an unfinished write.
+        fs::remove_file(&self.pending).map_err(self.err("remove the stale pending file of"))
     }
 }
 
-/// Removes the lock file when dropped.
-struct LockGuard(PathBuf);
+/// An update of the credentials file in progress: the file is locked (an OS
+/// lock), read, and proven writable (the pending file it will be replaced
+/// with is already created) before the API call whose answer must be stored.
+/// [`Update::commit`] writes the pending file, fsyncs it, renames it over
+/// the target and fsyncs the directory, still under the lock.
+#[derive(Debug)]
+pub struct Update {
+    files: Files,
+    store: Store,
+    pending: Option<fs::File>,
+    _lock: fs::File,
+}
 
-impl Drop for LockGuard {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.0);
+impl Update {
+    /// Locks, reads and prepares `path` for a change.
+    pub fn begin(path: &Path) -> Result<Update, CredentialsError> {
+        let files = Files::new(path)?;
+        files.create_dir()?;
+        let lock = files.lock(LOCK_WAIT)?;
+        files.recover()?;
+        let (exists, users) = read_file(&files.target)?;
+        if let Ok(meta) = fs::metadata(&files.target) {
+            if !meta.is_file() {
+                return Err(files.err("write")(io::Error::other(
+                    "it is not a regular file",
+                )));
+            }
+        }
+        let pending = private_options(fs::OpenOptions::new().write(true).create_new(true))
+            .open(&files.pending)
+            .map_err(files.err("create a temporary file beside"))?;
+        Ok(Update {
+            store: Store {
+                path: path.to_owned(),
+                exists,
+                users,
+            },
+            files,
+            pending: Some(pending),
+            _lock: lock,
+        })
     }
+
+    /// The file's contents as read under the lock.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Sets (adds or replaces) the secret for `key`.
+    pub fn set(&mut self, key: &Key, secret: SecretString) {
+        apply_set(&mut self.store.users, key, secret);
+    }
+
+    /// Removes the secret for `key`. Returns whether there was one.
+    pub fn remove(&mut self, key: &Key) -> bool {
+        apply_remove(&mut self.store.users, key)
+    }
+
+    /// Writes the contents durably and releases the lock.
+    pub fn commit(mut self) -> Result<(), CredentialsError> {
+        let data = FileData {
+            version: VERSION,
+            users: self.store.users.clone(),
+        };
+        let mut bytes = serde_json::to_vec_pretty(&data)
+            .map_err(|e| self.files.err("serialize")(io::Error::other(e)))?;
+        bytes.push(b'\n');
+        let mut file = self.pending.take().ok_or_else(|| {
+            self.files.err("write")(io::Error::other("the temporary file is gone"))
+        })?;
+        // Once `write_all` returns, a killed process leaves a complete
+        // pending file that the next run puts in place (`Files::recover`).
+        let result = file
+            .write_all(&bytes)
+            .and_then(|()| file.sync_all())
+            .map_err(self.files.err("write"))
+            .and_then(|()| {
+                drop(file);
+                fs::rename(&self.files.pending, &self.files.target)
+                    .map_err(self.files.err("replace"))
+            });
+        if let Err(e) = result {
+            let _ = fs::remove_file(&self.files.pending);
+            return Err(e);
+        }
+        sync_dir(&self.files.dir);
+        self.store.exists = true;
+        Ok(())
+    }
+}
+
+impl Drop for Update {
+    /// An update dropped without a commit leaves the file as it was.
+    fn drop(&mut self) {
+        if self.pending.take().is_some() {
+            let _ = fs::remove_file(&self.files.pending);
+        }
+    }
+}
+
+/// Open options for a file holding secrets: owner-only from creation.
+fn private_options(options: &mut fs::OpenOptions) -> &mut fs::OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options
+}
+
+/// `path` with symbolic links followed (the target need not exist yet), so
+/// a linked credentials file is written through, not replaced by a file.
+fn resolve_links(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_owned();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let next = fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(parent) if next.is_relative() => parent.join(next),
+                    _ => next,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// Makes a rename durable. Best effort: not every platform opens directories.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 fn apply_set(users: &mut Vec<Entry>, key: &Key, secret: SecretString) {
@@ -542,11 +602,20 @@ mod tests {
         dir
     }
 
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn round_trip_and_permissions() {
         let dir = temp_dir("rt");
         let path = dir.join("sub").join("credentials.json");
-        let mut store = Store::load(&path).unwrap();
+        let store = Store::load(&path).unwrap();
         let key = Key::new("http://127.0.0.1:1/", "C", "u1");
         assert!(store.get(&key).is_none());
         assert!(matches!(
@@ -556,8 +625,9 @@ mod tests {
                 ..
             })
         ));
-        store.set(&key, SecretString::from("s3cret"));
-        store.save().unwrap();
+        let mut update = Update::begin(&path).unwrap();
+        update.set(&key, SecretString::from("s3cret"));
+        update.commit().unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
@@ -570,7 +640,7 @@ mod tests {
                 & 0o777;
             assert_eq!(mode, 0o700);
         }
-        let mut again = Store::load(&path).unwrap();
+        let again = Store::load(&path).unwrap();
         assert_eq!(
             again
                 .get(&Key::new("http://127.0.0.1:1", "C", "u1"))
@@ -583,40 +653,113 @@ mod tests {
             .is_none());
         assert!(format!("{again:?}").contains("redacted"));
         assert!(!format!("{again:?}").contains("s3cret"));
-        assert!(again.remove(&key));
-        again.save().unwrap();
+        let mut update = Update::begin(&path).unwrap();
+        assert!(update.remove(&key));
+        update.commit().unwrap();
         assert!(Store::load(&path).unwrap().get(&key).is_none());
-        // No temporary files left behind.
-        let names: Vec<_> = fs::read_dir(path.parent().unwrap())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, ["credentials.json"]);
+        // No temporary files left behind; the lock file stays (only its
+        // kernel lock means anything).
+        assert_eq!(
+            names(path.parent().unwrap()),
+            ["credentials.json", "credentials.json.lock"]
+        );
+        // An update dropped without commit removes its pending file.
+        drop(Update::begin(&path).unwrap());
+        assert_eq!(names(path.parent().unwrap()).len(), 2);
         fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
-    fn save_keeps_changes_made_by_others_since_load() {
-        let dir = temp_dir("merge");
+    fn a_second_update_waits_for_the_first() {
+        let dir = temp_dir("wait");
         let path = dir.join("credentials.json");
-        let a = Key::new("http://h", "C", "a");
-        let b = Key::new("http://h", "C", "b");
-        let mut first = Store::load(&path).unwrap();
-        let mut second = Store::load(&path).unwrap();
-        first.set(&a, "sa".into());
-        first.save().unwrap();
-        second.set(&b, "sb".into());
-        second.save().unwrap();
-        let now = Store::load(&path).unwrap();
-        assert_eq!(now.get(&a).map(SecretString::expose), Some("sa"));
-        assert_eq!(now.get(&b).map(SecretString::expose), Some("sb"));
-        let mut third = Store::load(&path).unwrap();
-        assert!(third.remove(&a));
-        third.save().unwrap();
-        let now = Store::load(&path).unwrap();
-        assert!(now.get(&a).is_none());
-        assert!(now.get(&b).is_some());
-        assert!(!dir.join("credentials.json.lock").exists());
+        let first = Update::begin(&path).unwrap();
+        let files = Files::new(&path).unwrap();
+        // The kernel lock is held: nobody else gets it.
+        assert!(matches!(
+            files.lock(Duration::from_millis(50)),
+            Err(CredentialsError::Io { action: "lock", .. })
+        ));
+        drop(first);
+        files.lock(Duration::ZERO).unwrap();
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn leftover_lock_file_and_pending_files() {
+        let dir = temp_dir("leftover");
+        let path = dir.join("credentials.json");
+        let key = Key::new("http://h", "C", "a");
+        // An old-style lock file with a PID in it: no kernel lock, no wait.
+        fs::write(dir.join("credentials.json.lock"), "12345\n").unwrap();
+        // An unfinished pending write is discarded.
+        fs::write(
+            dir.join(".credentials.json.pending"),
+            "{\"version\": 1, \"us",
+        )
+        .unwrap();
+        let started = Instant::now();
+        let mut update = Update::begin(&path).unwrap();
+        assert!(started.elapsed() < Duration::from_secs(1));
+        update.set(&key, "sa".into());
+        update.commit().unwrap();
+        // A complete pending write of a killed process is put in place, by
+        // a plain load too.
+        fs::write(
+            dir.join(".credentials.json.pending"),
+            r#"{"version": 1, "users": [{"base_url": "http://h", "client_id": "C",
+                "user_id": "a", "user_secret": "rotated"}]}"#,
+        )
+        .unwrap();
+        let store = Store::load(&path).unwrap();
+        assert_eq!(store.get(&key).map(SecretString::expose), Some("rotated"));
+        assert!(!dir.join(".credentials.json.pending").exists());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_written_through() {
+        let dir = temp_dir("link");
+        let real_dir = dir.join("real");
+        fs::create_dir_all(&real_dir).unwrap();
+        let target = real_dir.join("creds.json");
+        fs::write(&target, r#"{"version": 1, "users": []}"#).unwrap();
+        let link = dir.join("credentials.json");
+        std::os::unix::fs::symlink("real/creds.json", &link).unwrap();
+        let key = Key::new("http://h", "C", "a");
+        let mut update = Update::begin(&link).unwrap();
+        update.set(&key, "sa".into());
+        update.commit().unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        let store = Store::load(&target).unwrap();
+        assert_eq!(store.get(&key).map(SecretString::expose), Some("sa"));
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(
+            fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        // A planted link at the pending name is removed, not followed.
+        let victim = dir.join("victim");
+        fs::write(&victim, "keep").unwrap();
+        std::os::unix::fs::symlink(&victim, real_dir.join(".creds.json.pending")).unwrap();
+        let update = Update::begin(&link).unwrap();
+        update.commit().unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        // A dangling link gets its target created.
+        let dangling = dir.join("dangling.json");
+        std::os::unix::fs::symlink(real_dir.join("new.json"), &dangling).unwrap();
+        let mut update = Update::begin(&dangling).unwrap();
+        update.set(&key, "sb".into());
+        update.commit().unwrap();
+        assert!(real_dir.join("new.json").is_file());
+        assert!(fs::symlink_metadata(&dangling)
+            .unwrap()
+            .file_type()
+            .is_symlink());
         fs::remove_dir_all(dir).unwrap();
     }
 

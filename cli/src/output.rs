@@ -7,7 +7,7 @@
 
 use crate::credentials::CredentialsError;
 use serde_json::{json, Value};
-use snaptrade::ErrorCode;
+use snaptrade::{ErrorCode, SecretString};
 use std::fmt;
 use std::process::ExitCode;
 
@@ -37,6 +37,17 @@ pub enum Failure {
         /// What succeeded and what failed after it.
         context: String,
         /// The underlying failure.
+        cause: Box<Failure>,
+    },
+    /// A one-time secret the API returned could not be stored. It is printed
+    /// anyway (stdout, or `user_secret` in the `--json` error object): the
+    /// server will never show it again.
+    SecretNotStored {
+        /// What succeeded, e.g. `registered user "bob"`.
+        context: String,
+        /// The secret that must not be lost (redacted in `Debug`).
+        secret: SecretString,
+        /// Why it could not be stored.
         cause: Box<Failure>,
     },
     /// The API answered with an error.
@@ -98,7 +109,9 @@ impl Failure {
         match self {
             Failure::Usage(_) => EXIT_USAGE,
             Failure::Credentials(_) => EXIT_CREDENTIALS,
-            Failure::AfterSuccess { cause, .. } => cause.exit_code(),
+            Failure::AfterSuccess { cause, .. } | Failure::SecretNotStored { cause, .. } => {
+                cause.exit_code()
+            }
             Failure::Api { .. } => EXIT_API,
             Failure::Transport(_) => EXIT_TRANSPORT,
             Failure::Decode { .. } => EXIT_DECODE,
@@ -110,7 +123,9 @@ impl Failure {
         match self {
             Failure::Usage(_) => "usage",
             Failure::Credentials(_) => "credentials",
-            Failure::AfterSuccess { cause, .. } => cause.kind(),
+            Failure::AfterSuccess { cause, .. } | Failure::SecretNotStored { cause, .. } => {
+                cause.kind()
+            }
             Failure::Api { .. } => "api",
             Failure::Transport(_) => "transport",
             Failure::Decode { .. } => "decode",
@@ -161,6 +176,14 @@ impl Failure {
                 out["code"] = json!(e.kind());
                 out["detail"] = json!(self.to_string());
             }
+            Failure::SecretNotStored { cause, secret, .. } => {
+                let inner = cause.to_json();
+                for k in ["status", "code", "request_id"] {
+                    out[k] = inner[k].clone();
+                }
+                out["detail"] = json!(self.to_string());
+                out["user_secret"] = json!(secret.expose());
+            }
             _ => out["detail"] = json!(self.to_string()),
         }
         out
@@ -173,6 +196,20 @@ impl Failure {
             println!("{}", self.to_json());
         }
         eprintln!("error: {self}");
+        if let Failure::SecretNotStored { secret, .. } = self {
+            if !json_mode {
+                println!("user secret: {}", secret.expose());
+            }
+            eprintln!(
+                "error: THE USER SECRET WAS NOT SAVED. It is printed on stdout{}; store it \
+                 yourself now: it cannot be shown again",
+                if json_mode {
+                    " (field user_secret)"
+                } else {
+                    ""
+                }
+            );
+        }
         if let Failure::Api {
             code: Some(ErrorCode::Number(1076)),
             ..
@@ -193,7 +230,8 @@ impl fmt::Display for Failure {
             Failure::Usage(m) | Failure::Transport(m) => f.write_str(m),
             Failure::Credentials(e) => write!(f, "{e}"),
             Failure::Webhook(e) => write!(f, "webhook rejected: {e}"),
-            Failure::AfterSuccess { context, cause } => write!(f, "{context}: {cause}"),
+            Failure::AfterSuccess { context, cause }
+            | Failure::SecretNotStored { context, cause, .. } => write!(f, "{context}: {cause}"),
             Failure::Api {
                 status,
                 code,

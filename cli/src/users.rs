@@ -5,7 +5,7 @@
 //! `--show-secret`).
 
 use crate::args::{ConnectionType, Global, LoginArgs, PortalVersion, UsersCommand};
-use crate::credentials::{self, Key, Store};
+use crate::credentials::{self, Key, Store, Update};
 use crate::output::{print_json, Failure};
 use serde_json::Value;
 use snaptrade::models;
@@ -60,6 +60,20 @@ fn credentials_path(global: &Global) -> Result<PathBuf, Failure> {
 
 fn load_store(global: &Global) -> Result<Store, Failure> {
     let store = Store::load(&credentials_path(global)?)?;
+    warn_if_loose(&store);
+    Ok(store)
+}
+
+/// Locks and reads the credentials file and prepares its replacement: done
+/// before any API call whose answer must be stored, so that a secret is
+/// only ever created when it can be kept.
+fn begin_update(global: &Global) -> Result<Update, Failure> {
+    let update = Update::begin(&credentials_path(global)?)?;
+    warn_if_loose(update.store());
+    Ok(update)
+}
+
+fn warn_if_loose(store: &Store) {
     if let Some(mode) = store.loose_permissions() {
         eprintln!(
             "warning: credentials file {} is readable by others (mode {mode:o}); \
@@ -67,7 +81,6 @@ fn load_store(global: &Global) -> Result<Store, Failure> {
             store.path().display()
         );
     }
-    Ok(store)
 }
 
 fn to_value<T: serde::Serialize>(body: &T) -> Value {
@@ -124,8 +137,51 @@ pub async fn status(global: &Global) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Set in the environment of the worker process of [`run_detached`].
+const WORKER_ENV: &str = "SNAPTRADE_CLI_SECRET_WORKER";
+
+/// Runs this same command again in a worker process of its own process
+/// group, inheriting stdin/stdout/stderr, and exits with its status.
+///
+/// Why: between the server creating a one-time secret and this process
+/// writing it, a `kill -9` (or a Ctrl-C sent to the terminal's process
+/// group) would lose it, and the user with it. The worker is not in the
+/// killed process or group, so it finishes the call and stores the secret
+/// (its own client timeout bounds how long that takes). Returns only when
+/// the worker cannot be started: then the command runs in this process.
+#[cfg(unix)]
+fn run_detached() {
+    use std::os::unix::process::CommandExt as _;
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let mut args = std::env::args_os();
+    args.next();
+    let spawned = std::process::Command::new(exe)
+        .args(args)
+        .env(WORKER_ENV, "1")
+        .process_group(0)
+        .spawn();
+    if let Ok(mut child) = spawned {
+        let code = match child.wait() {
+            Ok(status) => status.code().unwrap_or(1),
+            Err(_) => 1,
+        };
+        std::process::exit(code);
+    }
+}
+
 /// `snaptrade users ...`
 pub async fn run(global: &Global, command: UsersCommand) -> Result<(), Failure> {
+    let creates_secret = matches!(
+        command,
+        UsersCommand::Register { .. } | UsersCommand::ResetSecret { .. }
+    );
+    #[cfg(unix)]
+    if creates_secret && std::env::var_os(WORKER_ENV).is_none() {
+        run_detached();
+    }
+    let _ = creates_secret;
     match command {
         UsersCommand::Register {
             user_id,
@@ -143,23 +199,28 @@ pub async fn run(global: &Global, command: UsersCommand) -> Result<(), Failure> 
 }
 
 /// Stores the `userSecret` of a `UserIDandSecret` body and prints the body.
+/// When storing fails, the secret is printed whatever `show_secret` says
+/// (see [`Failure::SecretNotStored`]): the server will not show it again.
 fn store_and_print_secret(
     global: &Global,
-    store: &mut Store,
+    mut update: Update,
     key: &Key,
     mut body: Value,
     show_secret: bool,
     done: &str,
 ) -> Result<(), Failure> {
     let secret = str_field(&body, "userSecret").map(SecretString::from);
+    let path = update.store().path().to_owned();
     let stored = match secret.clone() {
         Some(secret) => {
-            store.set(key, secret);
-            store.save().map_err(|e| Failure::AfterSuccess {
+            update.set(key, secret.clone());
+            update.commit().map_err(|e| Failure::SecretNotStored {
                 context: format!(
-                    "{done} user {:?}, but its secret could NOT be stored",
-                    key.user_id
+                    "{done} user {:?}, but its secret could NOT be stored in {}",
+                    key.user_id,
+                    path.display()
                 ),
+                secret,
                 cause: Box::new(e.into()),
             })?;
             true
@@ -176,7 +237,7 @@ fn store_and_print_secret(
     } else {
         println!("{done} user {}", key.user_id);
         if stored {
-            println!("secret stored in {}", store.path().display());
+            println!("secret stored in {}", path.display());
         } else {
             eprintln!("warning: the response carried no user secret; nothing was stored");
         }
@@ -191,10 +252,9 @@ fn store_and_print_secret(
 
 async fn register(global: &Global, user_id: &str, show_secret: bool) -> Result<(), Failure> {
     let t = target(global)?;
-    // Checked before the call: the secret is returned once, and a call whose
-    // secret cannot be stored loses it.
-    let mut store = load_store(global)?;
-    store.check_writable()?;
+    // Locked and proven writable before the call: the secret is returned
+    // once, and a call whose secret cannot be stored loses it.
+    let update = begin_update(global)?;
     let key = Key::new(&t.base_url, &t.client_id, user_id);
     let resp = t
         .client
@@ -204,7 +264,7 @@ async fn register(global: &Global, user_id: &str, show_secret: bool) -> Result<(
         .map_err(Failure::from_api)?;
     store_and_print_secret(
         global,
-        &mut store,
+        update,
         &key,
         to_value(&resp.body),
         show_secret,
@@ -219,13 +279,12 @@ async fn reset_secret(
     show_secret: bool,
 ) -> Result<(), Failure> {
     let t = target(global)?;
-    let mut store = load_store(global)?;
+    let update = begin_update(global)?;
     let key = Key::new(&t.base_url, &t.client_id, user_id);
     let secret = match secret {
         Some(s) => s,
-        None => store.require(&key)?,
+        None => update.store().require(&key)?,
     };
-    store.check_writable()?;
     let resp = t
         .client
         .authentication()
@@ -234,7 +293,7 @@ async fn reset_secret(
         .map_err(Failure::from_api)?;
     store_and_print_secret(
         global,
-        &mut store,
+        update,
         &key,
         to_value(&resp.body),
         show_secret,
@@ -340,8 +399,10 @@ async fn delete(
     let key = Key::new(&t.base_url, &t.client_id, user_id);
     // deleteUser takes only the user id; a given secret is not needed.
     drop(secret);
-    // Loaded first so that a corrupt file stops us before an irreversible call.
-    let mut store = load_store(global)?;
+    // Locked and read first so that a corrupt or unwritable file stops us
+    // before an irreversible call.
+    let mut update = begin_update(global)?;
+    let path = update.store().path().to_owned();
     let resp = t
         .client
         .authentication()
@@ -349,8 +410,8 @@ async fn delete(
         .await
         .map_err(Failure::from_api)?;
     let body = to_value(&resp.body);
-    let removed = if store.remove(&key) {
-        store.save().map_err(|e| Failure::AfterSuccess {
+    let removed = if update.remove(&key) {
+        update.commit().map_err(|e| Failure::AfterSuccess {
             context: format!(
                 "deleted user {user_id:?}, but its stored secret could not be removed"
             ),
@@ -370,7 +431,7 @@ async fn delete(
         }
         println!();
         if removed {
-            println!("removed its secret from {}", store.path().display());
+            println!("removed its secret from {}", path.display());
         }
     }
     Ok(())

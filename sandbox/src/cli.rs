@@ -37,6 +37,22 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timestamp_window: u64,
 
+    /// Seconds a client may take to send a request head; 0 means no limit.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub header_timeout: u64,
+
+    /// Seconds a client may take to send a request body; 0 means no limit.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub body_timeout: u64,
+
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub max_connections: usize,
+
+    /// Seconds a shutdown waits for requests in flight before closing them.
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    pub shutdown_timeout: u64,
+
     /// Do not print a line per request.
     #[arg(long)]
     pub quiet: bool,
@@ -62,6 +78,14 @@ impl SandboxArgs {
         }
         config.rate_limit_per_minute = Some(self.rate_limit).filter(|n| *n > 0);
         config.timestamp_window = Duration::from_secs(self.timestamp_window);
+        // 0 = no limit: a century stands in for "never".
+        let secs = |n: u64| Duration::from_secs(if n == 0 { 100 * 365 * 86_400 } else { n });
+        config.limits = crate::ServerLimits {
+            header_read_timeout: secs(self.header_timeout),
+            body_read_timeout: secs(self.body_timeout),
+            max_connections: self.max_connections.max(1),
+            shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
+        };
         config.state_file = self.state_file.clone();
         config.log_requests = !self.quiet;
         config.webhook = self.webhook_url.clone().map(crate::WebhookConfig::new);

@@ -39,6 +39,9 @@ pub mod code {
     pub const METHOD_NOT_ALLOWED: i64 = 1090;
     /// The request body is larger than the sandbox accepts (413).
     pub const BODY_TOO_LARGE: i64 = 1091;
+    /// The request body did not arrive in time (408), waiting for room in
+    /// the sandbox-wide body memory budget included.
+    pub const BODY_TIMEOUT: i64 = 1092;
     /// The server failed, e.g. the state file could not be written (500).
     /// SnapTrade's own code; sent in the `detail`/`status_code`/`code` shape.
     pub const UNEXPECTED: i64 = 1000;

@@ -44,7 +44,8 @@
 //! Signed operations check, in order: `clientId` (present and configured),
 //! `timestamp` (present, an integer, within
 //! [`SandboxConfig::timestamp_window`] of the server's clock), that a
-//! non-empty body is JSON, and the `Signature` header, with
+//! `Signature` header is present (all before the body is read), that a
+//! non-empty body is JSON, and the `Signature` header's value, with
 //! [`snaptrade::sign::verify`] over the path and raw query as received and
 //! the body bytes (constant time). Then the rate limit is counted, then the
 //! operation runs. Query values are percent-decoded; `+` stays a plus sign.
@@ -82,19 +83,34 @@
 //! | 405 | 1090 | `Method "X" not allowed.` | known path, other method (with `Allow`) |
 //! | 413 | 1091 | `Request body is larger than ...` | body over 1 MiB |
 //! | 429 | `"0000"` | `Request was throttled. Expected available in N seconds.` | over the rate limit |
-//! | 500 | 1000 | `Encountered an unexpected exception.` | the state file could not be written (the change stays in memory) |
+//! | 408 | 1092 | `Request body not received within N seconds.` | body slower than [`ServerLimits::body_read_timeout`] |
+//! | 500 | 1000 | `Encountered an unexpected exception.` | the state file could not be written (the change is undone) |
 //!
 //! # State file
 //!
 //! With [`SandboxConfig::state_file`] the users are loaded at start (a
 //! missing file is an empty state) and the whole state is rewritten after
 //! each change: to a temporary file in the same directory, flushed, then
-//! renamed over the old file, so a crash never leaves a torn file. The file
-//! holds user secrets in clear text: it is for local testing only.
+//! renamed over the old file, so a crash never leaves a torn file. A change
+//! is answered only once it is on disk, so `kill -9` loses nothing that was
+//! acknowledged; a change that cannot be written is undone and answered 500.
+//! Temporary files are created exclusively (never through a planted link)
+//! and, like the state file, with mode 0600: it holds user secrets in clear
+//! text and is for local testing only. The file stays locked (an OS lock on
+//! `FILE.lock`) while the sandbox runs, and a second sandbox on the same
+//! file refuses to start.
+//!
+//! # Slow and hostile clients
+//!
+//! See [`ServerLimits`]: request heads and bodies have read timeouts,
+//! connections are capped, and a request is authenticated from its head
+//! (`clientId`, `timestamp`, presence of `Signature`) before its body is
+//! read, within a global budget of body bytes held in memory.
 #![warn(missing_docs)]
 
 mod cli;
 mod failure;
+mod serve;
 mod server;
 mod store;
 mod util;
@@ -102,6 +118,7 @@ mod webhook;
 
 pub use cli::{run_cli, SandboxArgs};
 pub use webhook::{WebhookConfig, WebhookStats};
+pub use serve::ServerLimits;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -136,6 +153,8 @@ pub struct SandboxConfig {
     /// Largest accepted distance between a request's `timestamp` and the
     /// server's clock, either way.
     pub timestamp_window: Duration,
+    /// Timeouts, connection cap and shutdown deadline (see [`ServerLimits`]).
+    pub limits: ServerLimits,
     /// Requests per rolling 60 s per client id; `None` or `Some(0)` turns the
     /// limit (and its headers) off.
     pub rate_limit_per_minute: Option<u32>,
@@ -162,6 +181,7 @@ impl Default for SandboxConfig {
                 SANDBOX_CONSUMER_KEY.to_owned(),
             )]),
             timestamp_window: DEFAULT_TIMESTAMP_WINDOW,
+            limits: ServerLimits::default(),
             rate_limit_per_minute: Some(DEFAULT_RATE_LIMIT_PER_MINUTE),
             state_file: None,
             clock: None,
@@ -176,6 +196,7 @@ impl fmt::Debug for SandboxConfig {
         f.debug_struct("SandboxConfig")
             .field("clients", &self.clients.keys().collect::<Vec<_>>())
             .field("timestamp_window", &self.timestamp_window)
+            .field("limits", &self.limits)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .field("state_file", &self.state_file)
             .field("clock", &self.clock.as_ref().map(|_| "custom"))
@@ -212,6 +233,12 @@ impl SandboxConfig {
         self
     }
 
+    /// Sets the timeouts, connection cap and shutdown deadline.
+    pub fn limits(mut self, limits: ServerLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Keeps users in `path` across restarts.
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
@@ -232,8 +259,11 @@ impl SandboxConfig {
 }
 
 /// The sandbox as an [`axum::Router`], to serve yourself or to test with
-/// `tower::ServiceExt::oneshot`. Fails only when the state file exists but
-/// cannot be read or parsed.
+/// `tower::ServiceExt::oneshot`. Fails when the state file exists but
+/// cannot be read or parsed, or is in use by another sandbox (it stays
+/// locked while the router, or a clone of it, lives). Served this way, the
+/// connection limits of [`SandboxConfig::limits`] other than the body read
+/// timeout are up to you.
 pub fn router(config: SandboxConfig) -> io::Result<axum::Router> {
     Ok(router_with_counters(config)?.0)
 }
@@ -270,20 +300,18 @@ pub struct SandboxStats {
 
 /// Binds `addr` (port 0 picks a free port) and serves the sandbox on the
 /// current Tokio runtime until [`RunningSandbox::shutdown`] is called or the
-/// handle is dropped.
+/// handle is dropped, with the timeouts and connection cap of
+/// [`SandboxConfig::limits`].
 pub async fn start(config: SandboxConfig, addr: SocketAddr) -> io::Result<RunningSandbox> {
+    let limits = config.limits;
     let (router, counters) = router_with_counters(config)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                // Resolves on `shutdown()` and when the handle is dropped.
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(serve::serve(listener, router, limits, async move {
+        // Resolves on `shutdown()` and when the handle is dropped.
+        let _ = stopped.await;
+    }));
     Ok(RunningSandbox {
         addr,
         stop: Some(stop),
@@ -335,7 +363,9 @@ impl RunningSandbox {
         format!("{}{LEGACY_PREFIX}", self.base_url())
     }
 
-    /// Stops accepting connections, lets requests in flight finish, and waits.
+    /// Stops accepting connections, lets requests in flight finish, and waits;
+    /// connections still open after [`ServerLimits::shutdown_timeout`] (a
+    /// half-sent request, say) are closed, so this always returns.
     pub async fn shutdown(mut self) -> io::Result<()> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 
 /// Largest request body read, in bytes.
 const MAX_BODY: usize = 1 << 20;
+/// Request body bytes held in memory at once, across all requests, in KiB:
+/// even requests that look authenticated cannot make the sandbox balloon.
+const BODY_BUDGET_KIB: usize = 32 * 1024;
 /// The rolling window of the rate limit.
 const RATE_WINDOW: Duration = Duration::from_secs(60);
 /// Where a login link points, like SnapTrade's Connection Portal.
@@ -33,8 +36,13 @@ static DEPRECATION: HeaderName = HeaderName::from_static("deprecation");
 pub(crate) struct App {
     config: SandboxConfig,
     store: Mutex<Store>,
-    /// Serializes writes of the state file so the last write holds the latest state.
+    /// Serializes changes (and writes of the state file): a change is made
+    /// on a copy, written, and only then becomes the state.
     persist: tokio::sync::Mutex<()>,
+    /// The OS lock on the state file: one sandbox per file.
+    _state_lock: Option<std::fs::File>,
+    /// KiB of request bodies that may be held in memory (see [`BODY_BUDGET_KIB`]).
+    body_budget: tokio::sync::Semaphore,
     /// Client id → arrival times of its requests within the rate window.
     limiter: Mutex<HashMap<String, VecDeque<Instant>>>,
     /// What was received and how it was answered.
@@ -69,9 +77,13 @@ impl Counters {
 
 impl App {
     pub(crate) fn new(config: SandboxConfig) -> std::io::Result<App> {
-        let store = match &config.state_file {
-            Some(path) => store::load(path)?,
-            None => Store::default(),
+        let (store, state_lock) = match &config.state_file {
+            // Locked first: a second sandbox on the file must not even read it.
+            Some(path) => {
+                let lock = store::lock(path)?;
+                (store::load(path)?, Some(lock))
+            }
+            None => (Store::default(), None),
         };
         let counters = Arc::<Counters>::default();
         let webhooks = crate::webhook::Deliverer::new(&config, counters.webhooks.clone());
@@ -79,6 +91,8 @@ impl App {
             config,
             store: Mutex::new(store),
             persist: tokio::sync::Mutex::new(()),
+            _state_lock: state_lock,
+            body_budget: tokio::sync::Semaphore::new(BODY_BUDGET_KIB),
             limiter: Mutex::new(HashMap::new()),
             counters,
             webhooks,
@@ -98,22 +112,33 @@ impl App {
         }
     }
 
-    /// Writes the current state to the state file, if there is one.
-    async fn persist(&self) -> Result<(), Failure> {
+    /// Applies `change` to the users. With a state file the change is made
+    /// on a copy, the copy is written, and only then does it replace the
+    /// state: a change that cannot be written did not happen (500), and one
+    /// that is answered is on disk. Readers never see an unwritten change.
+    async fn commit<R>(
+        &self,
+        change: impl FnOnce(&mut Store) -> Result<R, Failure>,
+    ) -> Result<R, Failure> {
         let Some(path) = self.config.state_file.clone() else {
-            return Ok(());
+            return change(&mut self.store());
         };
         let _guard = self.persist.lock().await;
-        let snapshot = self.store().clone();
-        let result = tokio::task::spawn_blocking(move || store::save(&path, &snapshot)).await;
-        match result {
-            Ok(Ok(())) => Ok(()),
+        let mut next = self.store().clone();
+        let result = change(&mut next)?;
+        let written =
+            tokio::task::spawn_blocking(move || store::save(&path, &next).map(|()| next)).await;
+        match written {
+            Ok(Ok(next)) => {
+                *self.store() = next;
+                Ok(result)
+            }
             Ok(Err(e)) => {
-                eprintln!("snaptrade-sandbox: cannot write the state file: {e}");
+                eprintln!("snaptrade-sandbox: cannot write the state file (change undone): {e}");
                 Err(Failure::unexpected())
             }
             Err(e) => {
-                eprintln!("snaptrade-sandbox: state file writer failed: {e}");
+                eprintln!("snaptrade-sandbox: state file writer failed (change undone): {e}");
                 Err(Failure::unexpected())
             }
         }
@@ -288,10 +313,12 @@ async fn dispatch(app: &App, request: Request, route_path: &str) -> Result<Respo
         return Ok(status(app));
     }
 
-    let body = read_body(body).await?;
     let raw_query = parts.uri.query().unwrap_or("");
     let query = util::parse_query(raw_query);
-    let client_id = authenticate(app, &parts, raw_query, &query, &body)?;
+    // From the head alone, before a byte of the body is read or held.
+    let (client_id, consumer_key, signature) = authenticate_head(app, &parts, &query)?;
+    let body = read_body(app, &parts.headers, body).await?;
+    verify_signature(app, &parts, raw_query, &body, consumer_key, signature)?;
     let rate = app.rate_limit(&client_id)?;
 
     let result = match op {
@@ -309,14 +336,55 @@ async fn dispatch(app: &App, request: Request, route_path: &str) -> Result<Respo
     Ok(response)
 }
 
-async fn read_body(body: Body) -> Result<axum::body::Bytes, Failure> {
-    axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+/// Reads the body: at most [`MAX_BODY`] bytes, within the body read
+/// timeout, and within the sandbox-wide budget of body bytes in memory.
+async fn read_body(
+    app: &App,
+    headers: &axum::http::HeaderMap,
+    body: Body,
+) -> Result<axum::body::Bytes, Failure> {
+    let too_large = || {
         Failure::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             code::BODY_TOO_LARGE,
             format!("Request body is larger than {MAX_BODY} bytes or could not be read."),
         )
-    })
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_large());
+    }
+    let timeout = app.config.limits.body_read_timeout;
+    let late = || {
+        Failure::new(
+            StatusCode::REQUEST_TIMEOUT,
+            code::BODY_TIMEOUT,
+            format!(
+                "Request body not received within {} seconds.",
+                timeout.as_secs_f64()
+            ),
+        )
+        .with_header(header::CONNECTION, HeaderValue::from_static("close"))
+    };
+    let read = async {
+        // Without a length (chunked), the most it may grow to is reserved.
+        let bytes = declared.map_or(MAX_BODY, |n| n as usize);
+        let kib = u32::try_from(bytes.div_ceil(1024).max(1)).unwrap_or(u32::MAX);
+        let _reserved = app
+            .body_budget
+            .acquire_many(kib)
+            .await
+            .map_err(|_| late())?;
+        axum::body::to_bytes(body, MAX_BODY)
+            .await
+            .map_err(|_| too_large())
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .unwrap_or_else(|_| Err(late()))
 }
 
 /// The first query parameter called `name`.
@@ -324,15 +392,14 @@ fn param<'a>(query: &'a [QueryParam], name: &str) -> Option<&'a QueryParam> {
     query.iter().find(|p| p.name == name)
 }
 
-/// Checks `clientId`, `timestamp` and `Signature` the way SnapTrade does;
-/// returns the client id.
-fn authenticate(
-    app: &App,
-    parts: &axum::http::request::Parts,
-    raw_query: &str,
+/// Checks `clientId`, `timestamp` and the presence of `Signature` the way
+/// SnapTrade does, from the request head; returns the client id, its
+/// consumer key and the signature.
+fn authenticate_head<'a>(
+    app: &'a App,
+    parts: &'a axum::http::request::Parts,
     query: &[QueryParam],
-    body: &[u8],
-) -> Result<String, Failure> {
+) -> Result<(String, &'a str, &'a str), Failure> {
     let client_id = match param(query, "clientId").map(|p| p.value.as_deref()) {
         None | Some(Ok("")) => {
             return Err(Failure::unauthorized(
@@ -383,8 +450,20 @@ fn authenticate(
             .fetch_add(1, Ordering::SeqCst);
         return Err(Failure::signature());
     };
+    Ok((client_id, consumer_key, signature))
+}
+
+/// Checks the `Signature` over the path, raw query and body (constant time).
+fn verify_signature(
+    app: &App,
+    parts: &axum::http::request::Parts,
+    raw_query: &str,
+    body: &[u8],
+    consumer_key: &str,
+    signature: &str,
+) -> Result<(), Failure> {
     match snaptrade::sign::verify(consumer_key, parts.uri.path(), raw_query, body, signature) {
-        Ok(true) => Ok(client_id),
+        Ok(true) => Ok(()),
         Ok(false) => {
             app.counters
                 .signature_mismatches
@@ -476,13 +555,17 @@ async fn register_user(app: &App, client_id: &str, body: &[u8]) -> Result<Respon
         user_id: request.user_id,
         user_secret: util::uuid_v4(),
     };
-    if !app.store().insert(client_id, user.clone()) {
-        return Err(Failure::bad_request(
-            code::USER_EXISTS,
-            "A user with this userId already exists.",
-        ));
-    }
-    app.persist().await?;
+    app.commit(|store| {
+        if store.insert(client_id, user.clone()) {
+            Ok(())
+        } else {
+            Err(Failure::bad_request(
+                code::USER_EXISTS,
+                "A user with this userId already exists.",
+            ))
+        }
+    })
+    .await?;
     if let Some(webhooks) = &app.webhooks {
         webhooks.user_registered(client_id, &user.user_id);
     }
@@ -501,10 +584,14 @@ async fn delete_user(
     query: &[QueryParam],
 ) -> Result<Response, Failure> {
     let user_id = required_query(query, "userId")?;
-    if !app.store().remove(client_id, &user_id) {
-        return Err(Failure::not_found());
-    }
-    app.persist().await?;
+    app.commit(|store| {
+        if store.remove(client_id, &user_id) {
+            Ok(())
+        } else {
+            Err(Failure::not_found())
+        }
+    })
+    .await?;
     if let Some(webhooks) = &app.webhooks {
         webhooks.user_deleted(client_id, &user_id);
     }
@@ -637,18 +724,20 @@ async fn reset_user_secret(app: &App, client_id: &str, body: &[u8]) -> Result<Re
     let (Some(user_id), Some(old_secret)) = (request.user_id, request.user_secret) else {
         return Err(Failure::missing("userId"));
     };
-    let new_secret = {
-        let mut store = app.store();
-        let user = store
-            .user_mut(client_id, &user_id)
-            .filter(|u| {
-                util::constant_time_eq(u.user_secret.as_bytes(), old_secret.expose().as_bytes())
-            })
-            .ok_or_else(|| Failure::unauthorized(code::USER_UNVERIFIED, "Unable to verify user"))?;
-        user.user_secret = util::uuid_v4();
-        user.user_secret.clone()
-    };
-    app.persist().await?;
+    let new_secret = app
+        .commit(|store| {
+            let user = store
+                .user_mut(client_id, &user_id)
+                .filter(|u| {
+                    util::constant_time_eq(u.user_secret.as_bytes(), old_secret.expose().as_bytes())
+                })
+                .ok_or_else(|| {
+                    Failure::unauthorized(code::USER_UNVERIFIED, "Unable to verify user")
+                })?;
+            user.user_secret = util::uuid_v4();
+            Ok(user.user_secret.clone())
+        })
+        .await?;
     Ok(json_response(
         StatusCode::OK,
         &models::UserIDandSecret {

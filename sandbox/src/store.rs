@@ -3,13 +3,16 @@
 //! The file is rewritten whole after each mutation: written to a temporary
 //! file in the same directory, flushed to disk, then renamed over the old one
 //! (and the directory synced on Unix), so a crash leaves either the old or the
-//! new state, never a torn file.
+//! new state, never a torn file. The temporary file gets an unpredictable
+//! name and is created exclusively with mode 0600, so a planted link is
+//! never followed and the secrets are never readable by others; the state
+//! file, being that file renamed, is 0600 too. [`lock`] keeps a second
+//! sandbox off the same file.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Version of the state file's layout.
 const FORMAT: u32 = 1;
@@ -107,9 +110,54 @@ pub fn load(path: &Path) -> io::Result<State> {
     Ok(state)
 }
 
+/// Takes the OS lock (`flock`) on `PATH.lock`, held as long as the returned
+/// file is open and released by the kernel when the process dies. A lock
+/// held by another process (another sandbox on the same state file, whose
+/// writes would silently drop this one's users) is an error.
+pub fn lock(path: &Path) -> io::Result<std::fs::File> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = PathBuf::from(name);
+    let file = private(
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true),
+    )
+    .open(&lock_path)
+    .map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("cannot open the lock file {}: {e}", lock_path.display()),
+        )
+    })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(io::Error::new(
+            io::ErrorKind::WouldBlock,
+            format!(
+                "state file {} is in use by another sandbox ({} is locked); \
+                 stop it or pass another --state file",
+                path.display(),
+                lock_path.display()
+            ),
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
+/// Owner-only (0600) from creation on Unix: the files hold user secrets.
+fn private(options: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options
+}
+
 /// Writes `state` to `path` atomically (temp file, fsync, rename, dir fsync).
 pub fn save(path: &Path, state: &State) -> io::Result<()> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
     let mut state = state.clone();
     state.format = FORMAT;
     let mut bytes = serde_json::to_vec_pretty(&state).map_err(io::Error::other)?;
@@ -124,13 +172,17 @@ pub fn save(path: &Path, state: &State) -> io::Result<()> {
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "state path has no file name"))?
         .to_string_lossy()
         .into_owned();
-    let tmp = dir.join(format!(
-        ".{name}.tmp-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
+    // `create_new` (O_EXCL) fails on anything already there, a link
+    // included; the random part makes planting one pointless anyway.
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".{name}.tmp-{}", crate::util::token::<12>()));
+        match private(std::fs::OpenOptions::new().write(true).create_new(true)).open(&tmp) {
+            Ok(file) => break (tmp, file),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    };
     let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
         file.write_all(&bytes)?;
         file.sync_all()?;
         drop(file);

@@ -177,12 +177,14 @@ async fn state_file_survives_restart() {
     auth.delete_snap_trade_user("removed").await.unwrap();
     sandbox.shutdown().await.unwrap();
 
-    // The file is complete JSON after every change, and only it is left.
-    let names: Vec<_> = std::fs::read_dir(&dir)
+    // The file is complete JSON after every change, and only it (and its
+    // lock file) is left.
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(names, ["state.json"]);
+    names.sort();
+    assert_eq!(names, ["state.json", "state.json.lock"]);
     serde_json::from_slice::<serde_json::Value>(&std::fs::read(&path).unwrap()).unwrap();
 
     let sandbox = start(config()).await;
@@ -227,9 +229,10 @@ async fn unreadable_state_file_fails_start() {
 #[tokio::test]
 async fn state_file_write_failure_is_500() {
     let dir = temp_dir("sandbox-unwritable");
-    // The state file's directory disappears after start: writes fail.
-    let path = dir.join("sub").join("state.json");
+    let path = dir.join("state.json");
     let sandbox = start(common::config().state_file(&path)).await;
+    // A directory where the state file goes: writes fail.
+    std::fs::create_dir_all(path.join("in-the-way")).unwrap();
     let client = client_for(&sandbox.base_url());
     let err = client
         .authentication()
