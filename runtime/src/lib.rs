@@ -9,6 +9,8 @@
 mod encode;
 mod error;
 mod limit;
+#[cfg(feature = "redis")]
+mod limit_redis;
 pub mod one_of;
 pub mod redact;
 mod request;
@@ -24,7 +26,9 @@ pub use error::{
 };
 /// The HTTP method type used in [`OperationRequest`].
 pub use http::Method;
-pub use limit::RequestLimit;
+pub use limit::{Acquire, InProcessLimiter, Permit, RateLimiter, RequestLimit, MAX_RATE_WINDOW};
+#[cfg(feature = "redis")]
+pub use limit_redis::{RedisLimiterConfig, RedisLimiterStats, RedisRateLimiter};
 pub use request::{ApiKeyLocation, Body, OperationRequest, QueryValue, SchemeKind, SecurityScheme};
 pub use response::{RateLimit, RawResponse, Response};
 pub use retry::RetryPolicy;
