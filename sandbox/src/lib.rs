@@ -145,6 +145,10 @@ pub struct SandboxConfig {
     /// Print one line per request to stderr (method, path without the query,
     /// status, request id).
     pub log_requests: bool,
+    /// Keep the arrival time of every request, for
+    /// [`RunningSandbox::arrivals`] (off by default: the log grows with
+    /// every request).
+    pub record_arrivals: bool,
 }
 
 impl Default for SandboxConfig {
@@ -161,6 +165,7 @@ impl Default for SandboxConfig {
             state_file: None,
             clock: None,
             log_requests: false,
+            record_arrivals: false,
         }
     }
 }
@@ -174,6 +179,7 @@ impl fmt::Debug for SandboxConfig {
             .field("state_file", &self.state_file)
             .field("clock", &self.clock.as_ref().map(|_| "custom"))
             .field("log_requests", &self.log_requests)
+            .field("record_arrivals", &self.record_arrivals)
             .finish()
     }
 }
@@ -310,6 +316,12 @@ impl RunningSandbox {
     /// The request counters so far.
     pub fn stats(&self) -> SandboxStats {
         self.counters.snapshot()
+    }
+
+    /// When each request arrived, in order; empty unless
+    /// [`SandboxConfig::record_arrivals`] is on.
+    pub fn arrivals(&self) -> Vec<std::time::Instant> {
+        self.counters.arrivals()
     }
 
     /// [`base_url`](Self::base_url) plus the legacy `/api/v1` prefix.

@@ -49,6 +49,8 @@ pub(crate) struct Counters {
     throttled: AtomicU64,
     signature_mismatches: AtomicU64,
     other_errors: AtomicU64,
+    /// Arrival times, when `SandboxConfig::record_arrivals` is on.
+    arrivals: Mutex<Vec<Instant>>,
 }
 
 impl Counters {
@@ -61,6 +63,10 @@ impl Counters {
             signature_mismatches: load(&self.signature_mismatches),
             other_errors: load(&self.other_errors),
         }
+    }
+
+    pub(crate) fn arrivals(&self) -> Vec<Instant> {
+        self.arrivals.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
@@ -227,6 +233,10 @@ fn strip_legacy(path: &str) -> (bool, &str) {
 /// The one handler: every request comes through here.
 pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     app.counters.received.fetch_add(1, Ordering::SeqCst);
+    if app.config.record_arrivals {
+        let mut log = app.counters.arrivals.lock().unwrap_or_else(|e| e.into_inner());
+        log.push(Instant::now());
+    }
     let request_id = util::uuid_v4();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
