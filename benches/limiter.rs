@@ -171,10 +171,7 @@ fn main() {
                 p50 - p50_none
             );
         }
-        for (name, s) in [
-            ("in-process", &mut store_in),
-            ("redis", &mut store_redis),
-        ] {
+        for (name, s) in [("in-process", &mut store_in), ("redis", &mut store_redis)] {
             s.sort_by(f64::total_cmp);
             println!(
                 "store alone, acquire + release: {name:<10} p50 {:>7.1} µs, p99 {:>7.1} µs",
@@ -183,7 +180,10 @@ fn main() {
             );
         }
         let stats = redis_store.stats();
-        assert_eq!(stats.fallback_slots, 0, "Redis answered every time: {stats:?}");
+        assert_eq!(
+            stats.fallback_slots, 0,
+            "Redis answered every time: {stats:?}"
+        );
         sandbox.shutdown().await.unwrap();
     });
 }

@@ -215,9 +215,12 @@ impl ClientBuilder {
             None => None,
             Some(LimiterChoice::Store(store)) => Some(store),
             #[cfg(feature = "redis")]
-            Some(LimiterChoice::Shared(shared)) => {
-                Some(shared_limit::build(shared, &client_id, self.timeout, self.limiter_replicas)?)
-            }
+            Some(LimiterChoice::Shared(shared)) => Some(shared_limit::build(
+                shared,
+                &client_id,
+                self.timeout,
+                self.limiter_replicas,
+            )?),
         };
         let auth = match self.clock {
             Some(clock) => PartnerAuth::with_clock(client_id, consumer_key, clock),

@@ -136,6 +136,9 @@ struct WorkerResult {
     errors: u64,
     first_error: Option<String>,
     max_call_ms: u64,
+    /// From the limiter's counters (workers with an explicit store only).
+    fallback_ms: Option<u64>,
+    fallback_slots: Option<u64>,
 }
 
 const CALLERS: usize = 8;
@@ -157,22 +160,37 @@ fn worker_process() {
     let (base_url, redis_url) = (v[0].to_owned(), v[1].to_owned());
     let num = |i: usize| v[i].parse::<u64>().expect("a number");
     let (requests, per_ms, start_at, end_at) = (num(2) as u32, num(3), num(4), num(5));
+    let index = num(6);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
+    let per = Duration::from_millis(per_ms);
     let result = runtime.block_on(async move {
-        let client = Client::builder()
+        let builder = Client::builder()
             .client_id(SANDBOX_CLIENT_ID)
             .consumer_key(SANDBOX_CONSUMER_KEY)
             .base_url(base_url)
-            .timeout(Duration::from_secs(10))
-            // The key defaults to the client id, the same in every process.
-            .shared_rate_limit(redis_url, None, requests, Duration::from_millis(per_ms))
-            .shared_rate_limit_replicas(PROCESSES as u32)
-            .build()
-            .expect("client builds");
+            .timeout(Duration::from_secs(10));
+        // Worker 0 uses the builder's API, whose key defaults to the client
+        // id; the others name that key themselves and keep a handle on the
+        // store for its counters. Were the keys different, the budget would
+        // be exceeded.
+        let (builder, store) = if index == 0 {
+            let b = builder
+                .shared_rate_limit(redis_url, None, requests, per)
+                .shared_rate_limit_replicas(PROCESSES as u32);
+            (b, None)
+        } else {
+            let limit = RequestLimit { requests, per };
+            let mut config = RedisLimiterConfig::new(redis_url, SANDBOX_CLIENT_ID, limit);
+            config.replicas = PROCESSES as u32;
+            config.lease = Duration::from_secs(10);
+            let store = RedisRateLimiter::new(config).unwrap();
+            (builder.rate_limiter(Arc::new(store.clone())), Some(store))
+        };
+        let client = builder.build().expect("client builds");
         tokio::time::sleep(Duration::from_millis(start_at.saturating_sub(unix_ms()))).await;
         let callers: Vec<_> = (0..CALLERS)
             .map(|_| {
@@ -209,6 +227,11 @@ fn worker_process() {
             total.max_call_ms = total.max_call_ms.max(r.max_call_ms);
             total.first_error = total.first_error.or(r.first_error);
         }
+        if let Some(store) = store {
+            let stats = store.stats();
+            total.fallback_ms = Some(stats.fallback_ms);
+            total.fallback_slots = Some(stats.fallback_slots);
+        }
         total
     });
     println!("RESULT {}", serde_json::to_string(&result).unwrap());
@@ -244,10 +267,10 @@ async fn run_workers(
     );
     let exe = std::env::current_exe().unwrap();
     let children: Vec<Child> = (0..PROCESSES)
-        .map(|_| {
+        .map(|index| {
             Command::new(&exe)
                 .args(["worker_process", "--exact", "--ignored", "--nocapture"])
-                .env("SHARED_LIMIT_WORKER", &settings)
+                .env("SHARED_LIMIT_WORKER", format!("{settings},{index}"))
                 .stdout(Stdio::piped())
                 .stderr(Stdio::inherit())
                 .spawn()
@@ -288,6 +311,8 @@ async fn shared_budget(requests: u32, per: Duration, run: Duration, sandbox_per_
     let ok: u64 = results.iter().map(|r| r.ok).sum();
     let errors: u64 = results.iter().map(|r| r.errors).sum();
     let max_call_ms = results.iter().map(|r| r.max_call_ms).max().unwrap_or(0);
+    let fallback_ms: u64 = results.iter().filter_map(|r| r.fallback_ms).sum();
+    let fallback_slots: u64 = results.iter().filter_map(|r| r.fallback_slots).sum();
     let peak = max_in_window(&arrivals, per);
     // Slots come back one window after the response: a run of `run` fits
     // this many full rounds of the budget (half a second of slack for the
@@ -298,7 +323,8 @@ async fn shared_budget(requests: u32, per: Duration, run: Duration, sandbox_per_
         "shared limit {requests}/{per:?}, {PROCESSES} processes x {CALLERS} callers, {run:?}: \
          {ok} calls ok, {errors} errors, sandbox received {} ({} x 429), \
          largest {per:?} window {peak}, throughput {:.1}/min ({:.0}% of {expected} possible), \
-         longest call {max_call_ms} ms",
+         longest call {max_call_ms} ms, fallback {fallback_ms} ms / {fallback_slots} slots \
+         (workers 1-3)",
         stats.received,
         stats.throttled,
         ok as f64 * 60.0 / run.as_secs_f64(),
@@ -311,6 +337,7 @@ async fn shared_budget(requests: u32, per: Duration, run: Duration, sandbox_per_
         "{peak} arrivals within {per:?} (budget {requests})"
     );
     assert_eq!(stats.received, ok, "every call arrived once");
+    assert_eq!(fallback_slots, 0, "Redis answered throughout");
     assert!(
         ok * 10 >= expected * 8,
         "only {ok} calls of {expected} possible: the budget is not being used"
@@ -408,11 +435,20 @@ async fn redis_killed_mid_run_calls_go_on_and_redis_is_used_again() {
          stats before {before:?}, during {during:?}, at restart {restarted:?}, after {after:?}",
         ok.load(Ordering::SeqCst)
     );
-    assert!(before.redis_slots > 0 && before.fallback_slots == 0, "{before:?}");
+    assert!(
+        before.redis_slots > 0 && before.fallback_slots == 0,
+        "{before:?}"
+    );
     assert!(during.on_fallback && during.fallbacks == 1, "{during:?}");
-    assert!(during.fallback_slots > 0 && ok_during > 0, "calls flowed: {during:?}");
+    assert!(
+        during.fallback_slots > 0 && ok_during > 0,
+        "calls flowed: {during:?}"
+    );
     // 10 per s shared by 2 replicas: 5 per s each on the fallback.
-    assert!(ok_during <= 5 * 4, "{ok_during} calls in 2.5 s on the fallback");
+    assert!(
+        ok_during <= 5 * 4,
+        "{ok_during} calls in 2.5 s on the fallback"
+    );
     assert!(after.recoveries >= 1 && !after.on_fallback, "{after:?}");
     assert!(
         after.redis_slots > restarted.redis_slots,
@@ -423,7 +459,10 @@ async fn redis_killed_mid_run_calls_go_on_and_redis_is_used_again() {
     // A call waits at most for a Redis slot (a window) and then, if Redis
     // went away meanwhile or is on probation, for a fallback slot (another
     // window), plus bounded Redis timeouts. Nothing hangs beyond that.
-    assert!(longest < 2 * per + Duration::from_millis(1_500), "{longest:?}");
+    assert!(
+        longest < 2 * per + Duration::from_millis(1_500),
+        "{longest:?}"
+    );
     assert!(after.fallback_ms >= 2_000, "{after:?}");
 }
 

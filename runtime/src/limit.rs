@@ -286,7 +286,10 @@ mod tests {
         ] {
             let limit = RequestLimit { requests, per };
             assert!(InProcessLimiter::new(limit).is_err(), "{limit:?}");
-            assert!(Limiter::from_config(None, Some(limit)).is_err(), "{limit:?}");
+            assert!(
+                Limiter::from_config(None, Some(limit)).is_err(),
+                "{limit:?}"
+            );
         }
         let longest = RequestLimit {
             requests: 1,

@@ -438,7 +438,9 @@ impl Inner {
             Ok(if taken == 1 {
                 None
             } else {
-                Some(Duration::from_millis(wait_ms.clamp(1, self.per_ms as i64) as u64))
+                Some(Duration::from_millis(
+                    wait_ms.clamp(1, self.per_ms as i64) as u64
+                ))
             })
         };
         match tokio::time::timeout(self.op_timeout, run).await {

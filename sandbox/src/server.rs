@@ -66,7 +66,10 @@ impl Counters {
     }
 
     pub(crate) fn arrivals(&self) -> Vec<Instant> {
-        self.arrivals.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.arrivals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -234,7 +237,11 @@ fn strip_legacy(path: &str) -> (bool, &str) {
 pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     app.counters.received.fetch_add(1, Ordering::SeqCst);
     if app.config.record_arrivals {
-        let mut log = app.counters.arrivals.lock().unwrap_or_else(|e| e.into_inner());
+        let mut log = app
+            .counters
+            .arrivals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         log.push(Instant::now());
     }
     let request_id = util::uuid_v4();
