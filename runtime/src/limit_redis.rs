@@ -1,38 +1,7 @@
 //! [`RedisRateLimiter`]: one request budget shared by every process and
 //! machine that names the same Redis key (feature `redis`).
 //!
-//! # Slots in Redis
-//! A budget is one sorted set. Each member is a slot; its score is the Redis
-//! server time (ms) at which the slot comes free:
-//! * acquire (one Lua script, atomic): drop the members whose time has
-//!   passed, and if fewer than `requests` remain add ours with score
-//!   `now + lease + per` (a slot held by a request in progress); otherwise
-//!   answer how long until the earliest member comes free (at most `per`,
-//!   since a held slot released now comes free `per` from now);
-//! * release (another script): set our member's score to `now + per`.
-//!
-//! All times are the Redis server's clock (`TIME`), so hosts with skewed
-//! clocks agree. The lease bounds how long a crashed process keeps its slots:
-//! a request that has not been released `lease` after it was sent is assumed
-//! to have arrived by then, and its slot comes free `per` later. Keys carry a
-//! `PEXPIREAT` at their latest member's time, so an idle budget disappears
-//! and nothing grows without bound.
-//!
-//! # When Redis is unreachable or slow
-//! Every Redis operation (connect included) is bounded by `op_timeout`. On a
-//! failure the limiter logs a `tracing` warning and switches to an
-//! in-process [`InProcessLimiter`] sized at `requests / replicas` (at least
-//! 1): if every replica falls back together, they still stay within the
-//! budget. It probes Redis again every `reprobe` (one caller at a time;
-//! the others keep using the fallback meanwhile) and switches back as soon as
-//! a probe succeeds.
-//!
-//! The fallback always knows this process's recent use: slots taken in Redis
-//! are also recorded there (without waiting), so falling back does not start
-//! from an empty budget. Slots taken during an outage are unknown to Redis,
-//! so for one window after coming back each request needs both a Redis slot
-//! and a fallback slot; that keeps the process at its fallback share until
-//! the outage's slots have aged out everywhere.
+//! The algorithm and the fallback are described on [`RedisRateLimiter`].
 
 use crate::limit::{Acquire, InProcessLimiter, Permit, RateLimiter, RequestLimit};
 use redis::aio::MultiplexedConnection;
@@ -173,11 +142,50 @@ pub struct RedisLimiterStats {
 }
 
 /// A [`RateLimiter`] whose slots are kept in Redis, so that every process
-/// using the same key shares one budget. See the module documentation of
-/// the crate's `limit_redis` for the algorithm and the fallback.
+/// using the same key shares one budget.
 ///
 /// Building one does not connect: the first request does. Cheap to clone;
 /// clones share everything.
+///
+/// # Slots in Redis
+/// A budget is one sorted set. Each member is a slot; its score is the Redis
+/// server time (ms) at which the slot comes free:
+/// * acquire (one Lua script, atomic): drop the members whose time has
+///   passed, and if fewer than `requests` remain add ours with score
+///   `now + lease + per` (a slot held by a request in progress); otherwise
+///   answer how long until the earliest member comes free (at most `per`,
+///   since a held slot released now comes free `per` from now);
+/// * release (another script): set our member's score to `now + per`.
+///
+/// All times are the Redis server's clock (`TIME`), so hosts with skewed
+/// clocks agree. The lease bounds how long a crashed process keeps its slots:
+/// a request that has not been released `lease` after it was sent is assumed
+/// to have arrived by then, and its slot comes free `per` later. Keys carry a
+/// `PEXPIREAT` at their latest member's time, so an idle budget disappears
+/// and nothing grows without bound.
+///
+/// # When Redis is unreachable or slow
+/// Every Redis operation (connect included) is bounded by `op_timeout`. On a
+/// failure the limiter logs a `tracing` warning and switches to an
+/// in-process [`InProcessLimiter`] sized at `requests / replicas` (at least
+/// 1): if every replica falls back together, they still stay within the
+/// budget. It probes Redis again every `reprobe` (one caller at a time;
+/// the others keep using the fallback meanwhile) and switches back as soon as
+/// a probe succeeds.
+///
+/// The fallback always knows this process's recent use: slots taken in Redis
+/// are also recorded there (without waiting), so falling back does not start
+/// from an empty budget. Slots taken during an outage are unknown to Redis,
+/// so for one window after coming back each request needs both a Redis slot
+/// and a fallback slot; that keeps the process at its fallback share until
+/// the outage's slots have aged out everywhere.
+///
+/// Limits of the fallback, by design: the shares only add up to the budget
+/// when `replicas` is right, and processes switch at slightly different
+/// moments (each within `reprobe`), so around an outage the shared window
+/// is kept approximately, not exactly. An operation that timed out may still
+/// have taken its slot in Redis; that slot then counts until its lease ends
+/// (too cautious, never too lax).
 #[derive(Clone)]
 pub struct RedisRateLimiter {
     inner: Arc<Inner>,
