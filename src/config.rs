@@ -3,13 +3,18 @@
 use crate::auth::{Clock, PartnerAuth};
 use crate::runtime::reqwest;
 use crate::runtime::{
-    Interceptor, Interceptors, RequestLimit, RetryPolicy, SecretString, Transport, TransportConfig,
+    Interceptor, Interceptors, RateLimiter, RequestLimit, RetryPolicy, SecretString, Transport,
+    TransportConfig,
     DEFAULT_MAX_RESPONSE_BYTES,
 };
 use crate::Client;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
+
+#[cfg(feature = "redis")]
+#[path = "shared_limit.rs"]
+mod shared_limit;
 
 /// Environment variable holding the client id.
 pub const ENV_CLIENT_ID: &str = "SNAPTRADE_CLIENT_ID";
@@ -53,9 +58,21 @@ pub struct ClientBuilder {
     clock: Option<Clock>,
     retry: RetryPolicy,
     rate_limit: Option<RequestLimit>,
+    /// Set by `rate_limiter` or `shared_rate_limit`.
+    limiter: Option<LimiterChoice>,
+    /// Processes sharing a `shared_rate_limit` budget (fallback sizing).
+    limiter_replicas: u32,
     max_response_bytes: usize,
     http_client: Option<reqwest::Client>,
     interceptors: Interceptors,
+}
+
+/// A rate-limit store other than the in-process default.
+#[derive(Clone, Debug)]
+enum LimiterChoice {
+    Store(Arc<dyn RateLimiter>),
+    #[cfg(feature = "redis")]
+    Shared(oapi_client_runtime::RedisLimiterConfig),
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -68,6 +85,7 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
+            .field("rate_limiter", &self.limiter)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("http_client", &self.http_client.is_some())
             .field("interceptors", &self.interceptors.len())
@@ -86,6 +104,8 @@ impl Default for ClientBuilder {
             clock: None,
             retry: RetryPolicy::default(),
             rate_limit: None,
+            limiter: None,
+            limiter_replicas: 1,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             http_client: None,
             interceptors: Interceptors::new(),
@@ -143,9 +163,22 @@ impl ClientBuilder {
     /// arrivals, never sees more than `requests` in any window. The limit is
     /// shared by clones of the client and handles from
     /// [`Client::with_retry`]; two separately built clients each have their
-    /// own. A limit of 0 requests or an empty window fails [`build`](Self::build).
+    /// own. A limit of 0 requests, an empty window or one longer than
+    /// [`MAX_RATE_WINDOW`](crate::runtime::MAX_RATE_WINDOW) fails [`build`](Self::build).
+    ///
+    /// To share one budget between processes, see `shared_rate_limit`
+    /// (feature `redis`) or [`rate_limiter`](Self::rate_limiter).
     pub fn rate_limit(mut self, requests: u32, per: Duration) -> Self {
         self.rate_limit = Some(RequestLimit { requests, per });
+        self
+    }
+
+    /// Keeps the rate limit's slots in `store` instead of this process's
+    /// memory (see [`RateLimiter`] for the contract); replaces
+    /// [`rate_limit`](Self::rate_limit). Clients built with clones of the
+    /// same store share its budget.
+    pub fn rate_limiter(mut self, store: Arc<dyn RateLimiter>) -> Self {
+        self.limiter = Some(LimiterChoice::Store(store));
         self
     }
 
@@ -248,6 +281,17 @@ impl ClientBuilder {
         let consumer_key = self
             .consumer_key
             .ok_or(ConfigError::Missing(ENV_CONSUMER_KEY))?;
+        let rate_limiter = match self.limiter {
+            None => None,
+            Some(LimiterChoice::Store(store)) => Some(store),
+            #[cfg(feature = "redis")]
+            Some(LimiterChoice::Shared(shared)) => Some(shared_limit::build(
+                shared,
+                &client_id,
+                self.timeout,
+                self.limiter_replicas,
+            )?),
+        };
         let auth = match self.clock {
             Some(clock) => PartnerAuth::with_clock(client_id, consumer_key, clock),
             None => PartnerAuth::new(client_id, consumer_key),
@@ -259,6 +303,7 @@ impl ClientBuilder {
                 user_agent: self.user_agent,
                 retry: self.retry,
                 rate_limit: self.rate_limit,
+                rate_limiter,
                 max_response_bytes: self.max_response_bytes,
                 http_client: self.http_client,
                 interceptors: self.interceptors,

@@ -20,6 +20,8 @@ mod encode;
 mod error;
 mod intercept;
 mod limit;
+#[cfg(feature = "redis")]
+mod limit_redis;
 pub mod one_of;
 pub mod redact;
 mod redirect;
@@ -40,7 +42,9 @@ pub use error::{
 /// The HTTP method type used in [`OperationRequest`].
 pub use http::Method;
 pub use intercept::{HeaderRefused, Incoming, Interceptor, Interceptors, Outgoing};
-pub use limit::RequestLimit;
+pub use limit::{Acquire, InProcessLimiter, Permit, RateLimiter, RequestLimit, MAX_RATE_WINDOW};
+#[cfg(feature = "redis")]
+pub use limit_redis::{RedisLimiterConfig, RedisLimiterStats, RedisRateLimiter};
 pub use request::{ApiKeyLocation, Body, OperationRequest, QueryValue, SchemeKind, SecurityScheme};
 /// The HTTP client crate, for [`TransportConfig::http_client`]: build your
 /// own `reqwest::Client` with the same version the runtime uses.

@@ -3,7 +3,7 @@
 use crate::encode::query_string;
 use crate::error::{RequestError, TransportError, TransportErrorKind};
 use crate::intercept::Interceptors;
-use crate::limit::{Limiter, RequestLimit};
+use crate::limit::{Limiter, RateLimiter, RequestLimit};
 use crate::request::{Body, OperationRequest, QueryValue, SecurityScheme};
 use crate::response::{RateLimit, RawResponse};
 use crate::retry::{decide, within_budget, Outcome, RetryPolicy};
@@ -74,6 +74,9 @@ pub struct TransportConfig {
     pub retry: RetryPolicy,
     /// Client-side rate limit, applied to every attempt; `None`: off.
     pub rate_limit: Option<RequestLimit>,
+    /// Where the rate limit's slots are kept; wins over `rate_limit` when
+    /// set. `None` with a `rate_limit`: an [`InProcessLimiter`](crate::InProcessLimiter).
+    pub rate_limiter: Option<Arc<dyn RateLimiter>>,
     /// Longest response body read; a longer one fails with
     /// [`TransportErrorKind::BodyTooLarge`] without being read further.
     pub max_response_bytes: usize,
@@ -96,6 +99,7 @@ impl TransportConfig {
             user_agent: format!("oapi-client-runtime/{}", env!("CARGO_PKG_VERSION")),
             retry: RetryPolicy::default(),
             rate_limit: None,
+            rate_limiter: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             http_client: None,
             interceptors: Interceptors::new(),
@@ -222,7 +226,7 @@ impl Transport {
         // reqwest is built without a bundled crypto provider (aws-lc-rs is slow to
         // compile); ring is installed as the process default if none is yet.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let limiter = config.rate_limit.map(Limiter::new).transpose()?;
+        let limiter = Limiter::from_config(config.rate_limiter.as_ref(), config.rate_limit)?;
         if config.max_response_bytes == 0 {
             return Err("max_response_bytes must be at least 1".into());
         }

@@ -169,6 +169,10 @@ pub struct SandboxConfig {
     /// Send signed `USER_REGISTERED` / `USER_DELETED` webhooks (see
     /// [`WebhookConfig`]); `None`: no webhooks.
     pub webhook: Option<WebhookConfig>,
+    /// Keep the arrival time of every request, for
+    /// [`RunningSandbox::arrivals`] (off by default: the log grows with
+    /// every request).
+    pub record_arrivals: bool,
 }
 
 impl Default for SandboxConfig {
@@ -187,6 +191,7 @@ impl Default for SandboxConfig {
             clock: None,
             log_requests: false,
             webhook: None,
+            record_arrivals: false,
         }
     }
 }
@@ -202,6 +207,7 @@ impl fmt::Debug for SandboxConfig {
             .field("clock", &self.clock.as_ref().map(|_| "custom"))
             .field("log_requests", &self.log_requests)
             .field("webhook", &self.webhook)
+            .field("record_arrivals", &self.record_arrivals)
             .finish()
     }
 }
@@ -356,6 +362,12 @@ impl RunningSandbox {
     /// The webhook delivery counters so far (all zero without webhooks).
     pub fn webhook_stats(&self) -> WebhookStats {
         self.counters.webhooks.snapshot()
+    }
+
+    /// When each request arrived, in order; empty unless
+    /// [`SandboxConfig::record_arrivals`] is on.
+    pub fn arrivals(&self) -> Vec<std::time::Instant> {
+        self.counters.arrivals()
     }
 
     /// [`base_url`](Self::base_url) plus the legacy `/api/v1` prefix.

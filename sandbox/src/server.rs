@@ -60,6 +60,8 @@ pub(crate) struct Counters {
     signature_mismatches: AtomicU64,
     other_errors: AtomicU64,
     pub(crate) webhooks: Arc<crate::webhook::Counters>,
+    /// Arrival times, when `SandboxConfig::record_arrivals` is on.
+    arrivals: Mutex<Vec<Instant>>,
 }
 
 impl Counters {
@@ -72,6 +74,13 @@ impl Counters {
             signature_mismatches: load(&self.signature_mismatches),
             other_errors: load(&self.other_errors),
         }
+    }
+
+    pub(crate) fn arrivals(&self) -> Vec<Instant> {
+        self.arrivals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -258,6 +267,14 @@ fn strip_legacy(path: &str) -> (bool, &str) {
 /// The one handler: every request comes through here.
 pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     app.counters.received.fetch_add(1, Ordering::SeqCst);
+    if app.config.record_arrivals {
+        let mut log = app
+            .counters
+            .arrivals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        log.push(Instant::now());
+    }
     let request_id = util::uuid_v4();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
