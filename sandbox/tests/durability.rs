@@ -44,9 +44,7 @@ async fn a_change_that_cannot_be_written_is_undone() {
     let e = auth.register_snap_trade_user("b").await.unwrap_err();
     assert_eq!(status_of(&e), 500);
     let e = auth
-        .reset_snap_trade_user_secret()
-        .user_id("a")
-        .user_secret(&secret)
+        .reset_snap_trade_user_secret("a", &secret)
         .await
         .unwrap_err();
     assert_eq!(status_of(&e), 500);
