@@ -6,6 +6,7 @@
 //! [`Response`] or [`Error`]. An API with its own request signing plugs it in
 //! by implementing [`Authenticator`].
 
+mod dispatch;
 mod encode;
 mod error;
 mod limit;
@@ -17,6 +18,10 @@ mod retry;
 mod secret;
 mod transport;
 
+pub use dispatch::{
+    bytes_response, decode_json_as, empty, fail, form_body, json, json_body, text, text_response,
+    ApiErrorKind, Result,
+};
 pub use encode::{encode_path_segment, encode_query, query_string};
 pub use error::{
     decode_empty, decode_error_body, decode_json, ApiError, DecodeError, Error, ErrorCode,
