@@ -56,7 +56,7 @@ get:
     let after = oapi_client_gen::generate(edited.as_bytes(), &opts).expect("edited generates");
     assert!(!before.contains("get_user_status"));
     assert!(after.contains(
-        "pub fn get_user_status(&self, user_id: impl Into<String>) -> GetUserStatus<'a>"
+        "pub fn get_user_status(&self, user_id: impl Into<String>) -> GetUserStatus"
     ));
     assert!(after.contains("pub struct GetUserStatus200Response"));
     assert!(after.contains("pub nickname: Option<String>,"));
