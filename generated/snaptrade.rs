@@ -12,55 +12,46 @@ pub mod models {
     use crate::runtime as rt;
     /// Acknowledgement that a user was queued for deletion.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
     pub struct DeleteUserResponse {
         /// `deleted` once the user is queued for removal.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
         /// A readable explanation of the deletion's state.
-        #[serde(rename = "detail", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub detail: Option<String>,
         /// The partner's own identifier for a user. Pick something unique and permanent for that user; e-mail addresses change, so avoid them.
-        #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub user_id: Option<UserID>,
     }
     /// An answer encrypted for a user registered with a public key. The receiver decrypts `encryptedSharedKey` with its RSA private key (OAEP), then uses that shared key to decrypt and authenticate `encryptedMessageData` with AES in OCB mode; all values are base64.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
     pub struct EncryptedResponse {
         /// The AES key, encrypted with the user's public key.
-        #[serde(
-            rename = "encryptedSharedKey",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub encrypted_shared_key: Option<String>,
         /// The encrypted payload and what is needed to open it.
-        #[serde(
-            rename = "encryptedMessageData",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub encrypted_message_data: Option<EncryptedResponseEncryptedMessageData>,
     }
     /// The encrypted payload and what is needed to open it.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
     pub struct EncryptedResponseEncryptedMessageData {
         /// Ciphertext.
-        #[serde(
-            rename = "encryptedMessage",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub encrypted_message: Option<String>,
         /// Authentication tag.
-        #[serde(rename = "tag", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub tag: Option<String>,
         /// Nonce used for the encryption.
-        #[serde(rename = "nonce", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub nonce: Option<String>,
     }
     /// A Connection Portal link for the user.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
     pub struct LoginRedirectURI {
         /// Link to open (in a browser, popup or iframe) so the user can connect a brokerage account. Valid for five minutes.
         #[serde(
@@ -70,7 +61,7 @@ pub mod models {
         )]
         pub redirect_uri: Option<String>,
         /// Identifies this Connection Portal session.
-        #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub session_id: Option<String>,
     }
     /// Body of the HTTP 200 response of `Authentication_loginSnapTradeUser`: A Connection Portal link, or the same answer in encrypted form for users registered with a public key.
@@ -88,55 +79,31 @@ pub mod models {
             deserializer: D,
         ) -> Result<Self, D::Error> {
             const SHAPES: &[rt::one_of::Shape] = &[
-                rt::one_of::Shape {
-                    kind: rt::one_of::JsonKind::Object,
-                    required: &[],
-                    known: &["redirectURI", "sessionId"],
-                    closed: false,
-                },
-                rt::one_of::Shape {
-                    kind: rt::one_of::JsonKind::Object,
-                    required: &[],
-                    known: &["encryptedSharedKey", "encryptedMessageData"],
-                    closed: true,
-                },
+                rt::one_of::Shape::object(&[], &["redirectURI", "sessionId"], false),
+                rt::one_of::Shape::object(
+                    &[],
+                    &["encryptedSharedKey", "encryptedMessageData"],
+                    true,
+                ),
             ];
             let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
                 deserializer,
             )?;
-            let order = rt::one_of::rank(&value, SHAPES);
-            let mut last_error = None;
-            for index in order {
-                let decoded = match index {
+            rt::one_of::decode(
+                "LoginSnapTradeUser200Response",
+                &value,
+                SHAPES,
+                None,
+                |index, value| match index {
                     0 => {
-                        ::serde_json::from_value(value.clone())
+                        ::serde::Deserialize::deserialize(value)
                             .map(Self::LoginRedirectURI)
                     }
-                    1 => {
-                        ::serde_json::from_value(value.clone())
+                    _ => {
+                        ::serde::Deserialize::deserialize(value)
                             .map(Self::EncryptedResponse)
                     }
-                    _ => continue,
-                };
-                match decoded {
-                    Ok(decoded) => return Ok(decoded),
-                    Err(e) => last_error = Some(e),
-                }
-            }
-            Err(
-                <D::Error as ::serde::de::Error>::custom(
-                    match last_error {
-                        Some(e) => {
-                            format!(
-                                "no alternative of `LoginSnapTradeUser200Response` decodes the value: {e}"
-                            )
-                        }
-                        None => {
-                            "the value matches no alternative of `LoginSnapTradeUser200Response`"
-                                .to_owned()
-                        }
-                    },
-                ),
+                },
             )
         }
     }
@@ -144,156 +111,100 @@ pub mod models {
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Model400FailedRequestResponse {
         /// Readable explanation of the error.
-        #[serde(
-            rename = "default_detail",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub default_detail: Option<::serde_json::Value>,
         /// SnapTrade's error code.
-        #[serde(
-            rename = "default_code",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub default_code: Option<::serde_json::Value>,
     }
     /// Error body of a 401 answer.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Model401FailedRequestResponse {
         /// Readable explanation of the error.
-        #[serde(
-            rename = "default_detail",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub default_detail: Option<::serde_json::Value>,
         /// SnapTrade's error code.
-        #[serde(
-            rename = "default_code",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub default_code: Option<::serde_json::Value>,
     }
     /// Error body of a 403 answer.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Model403FailedRequestResponse {
         /// Readable explanation of the error.
-        #[serde(
-            rename = "default_detail",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub default_detail: Option<::serde_json::Value>,
         /// SnapTrade's error code.
-        #[serde(
-            rename = "default_code",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub default_code: Option<::serde_json::Value>,
     }
     /// Error body of a 404 answer.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Model404FailedRequestResponse {
         /// Readable explanation of the error.
-        #[serde(
-            rename = "default_detail",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub default_detail: Option<::serde_json::Value>,
         /// SnapTrade's error code.
-        #[serde(
-            rename = "default_code",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub default_code: Option<::serde_json::Value>,
     }
     /// Error body of an answer that failed for an unexpected reason.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Model500UnexpectedExceptionResponse {
         /// Readable explanation of the error.
-        #[serde(rename = "detail", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub detail: Option<::serde_json::Value>,
         /// HTTP status code, repeated in the body.
-        #[serde(
-            rename = "status_code",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub status_code: Option<::serde_json::Value>,
         /// SnapTrade's error code.
-        #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub code: Option<::serde_json::Value>,
     }
     /// The user whose secret is rotated, with their current secret.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
     pub struct ResetSnapTradeUserSecretRequestBody {
         /// The partner's own identifier for a user. Pick something unique and permanent for that user; e-mail addresses change, so avoid them.
-        #[serde(rename = "userId")]
         pub user_id: UserID,
         /// Secret generated by SnapTrade for a user. Keep it safe, and rotate it with resetUserSecret if it leaks.
-        #[serde(rename = "userSecret")]
         pub user_secret: UserSecret,
     }
     /// Options for the Connection Portal session. All are optional.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
     pub struct SnapTradeLoginUserRequestBody {
         /// Slug of a brokerage to take the user straight to, instead of the brokerage list.
-        #[serde(rename = "broker", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub broker: Option<String>,
         /// When true, send the user back to the partner's site once the connection is made rather than staying in the portal. Has no effect when the portal runs in an iframe.
-        #[serde(
-            rename = "immediateRedirect",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub immediate_redirect: Option<bool>,
         /// URL the user is sent to after connecting an account. Has no effect when the portal runs in an iframe.
-        #[serde(
-            rename = "customRedirect",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub custom_redirect: Option<String>,
         /// UUID of an existing, disabled brokerage connection to repair. Leave unset when making a new connection.
-        #[serde(rename = "reconnect", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub reconnect: Option<String>,
         /// Permissions requested for the connection: `read` for data only, `trade` for data and trading, `trade-if-available` for trading where the brokerage allows it and read-only elsewhere.
         ///
         /// Default: `"read"`.
-        #[serde(
-            rename = "connectionType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub connection_type: Option<SnapTradeLoginUserRequestBodyConnectionType>,
         /// Whether the portal shows its own close button. When false, the partner's app is responsible for closing it. Portal default: true.
-        #[serde(
-            rename = "showCloseButton",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub show_close_button: Option<bool>,
         /// Render the portal in dark mode. Portal default is false.
-        #[serde(rename = "darkMode", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub dark_mode: Option<bool>,
         /// Language of the portal. `en` and `pt-BR` are supported; other languages are rejected with a 400. Intentionally a plain string, not an enum, because the server also accepts equivalent spellings (such as `pt_br` or `en-US`).
         ///
         /// Default: `"en"`.
-        #[serde(rename = "locale", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub locale: Option<String>,
         /// Portal version to show. Only `v4` is current; older values are deprecated and are served as `v4`.
         ///
         /// Default: `"v4"`.
-        #[serde(
-            rename = "connectionPortalVersion",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub connection_portal_version: Option<
             SnapTradeLoginUserRequestBodyConnectionPortalVersion,
         >,
@@ -419,34 +330,35 @@ pub mod models {
     }
     /// The user to register.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
     pub struct SnapTradeRegisterUserRequestBody {
         /// The partner's own identifier for a user. Pick something unique and permanent for that user; e-mail addresses change, so avoid them.
-        #[serde(rename = "userId")]
         pub user_id: UserID,
     }
     /// Health report of the API.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Status {
         /// Version number of the running API.
-        #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub version: Option<i64>,
         /// The server's current time. Its format is not fixed; treat it as opaque text.
-        #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub timestamp: Option<String>,
         /// Whether the API is up.
-        #[serde(rename = "online", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub online: Option<bool>,
     }
     /// The partner's own identifier for a user. Pick something unique and permanent for that user; e-mail addresses change, so avoid them.
     pub type UserID = String;
     /// A user id together with that user's secret.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
     pub struct UserIDandSecret {
         /// The partner's own identifier for a user. Pick something unique and permanent for that user; e-mail addresses change, so avoid them.
-        #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub user_id: Option<UserID>,
         /// Secret generated by SnapTrade for a user. Keep it safe, and rotate it with resetUserSecret if it leaks.
-        #[serde(rename = "userSecret", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub user_secret: Option<UserSecret>,
     }
     /// The ids of all users registered under a client id.
@@ -481,17 +393,22 @@ pub mod security {
             param: "timestamp",
         },
     };
+    /// The security requirement of the operations that accept any one of: `PARTNER_SIGNATURE` + `PARTNER_CLIENT_ID` + `PARTNER_TIMESTAMP`.
+    pub const REQUIREMENTS_1: &[&[rt::SecurityScheme]] = &[
+        &[PARTNER_SIGNATURE, PARTNER_CLIENT_ID, PARTNER_TIMESTAMP],
+    ];
 }
 /// Operations tagged `API Status`: Service health, and the server clock for comparing timestamps.
 pub mod api_status {
     use crate::runtime as rt;
+    use super::models;
     /// Operations tagged `API Status`: Service health, and the server clock for comparing timestamps.
-    #[derive(Debug, Clone, Copy)]
-    pub struct ApiStatus<'a> {
-        transport: &'a rt::Transport,
+    #[derive(Debug, Clone)]
+    pub struct ApiStatus {
+        transport: rt::Transport,
     }
-    impl<'a> ApiStatus<'a> {
-        pub(super) fn new(transport: &'a rt::Transport) -> Self {
+    impl ApiStatus {
+        pub(super) fn new(transport: rt::Transport) -> Self {
             Self { transport }
         }
         /// Check API status
@@ -499,58 +416,36 @@ pub mod api_status {
         /// Reports whether the SnapTrade API is up, together with the server's version and current time. The request is not signed. Useful as a health probe and for spotting clock skew before signing requests.
         ///
         /// `GET /` (operation `ApiStatus_check`).
-        pub fn check(&self) -> Check<'a> {
-            Check { transport: self.transport }
+        pub fn check(&self) -> Check {
+            Check {
+                transport: self.transport.clone(),
+                timeout: None,
+            }
         }
     }
     /// Request builder returned by [`ApiStatus::check`]: `GET /`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct Check<'a> {
-        transport: &'a rt::Transport,
+    pub struct Check {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
     }
-    impl Check<'_> {
+    impl Check {
         /// Sends the request and decodes the answer (see [`ApiStatus::check`]).
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::models::Status>, rt::Error<CheckError>> {
-            const OPERATION_ID: &str = "ApiStatus_check";
+        pub async fn send(self) -> rt::Result<models::Status, CheckError> {
+            const ID: &str = "ApiStatus_check";
             let path = "/".to_owned();
-            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
                 .with_path_template("/");
+            request.timeout = self.timeout;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    rt::decode_json::<
-                        super::models::Status,
-                        CheckError,
-                    >(OPERATION_ID, raw)
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    CheckError::Default,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                200 => rt::decode_json(ID, raw),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for Check<'a> {
-        type Output = Result<rt::Response<super::models::Status>, rt::Error<CheckError>>;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(Check, models::Status, CheckError);
     /// The documented error responses of [`ApiStatus::check`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum CheckError {
@@ -559,17 +454,23 @@ pub mod api_status {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
     }
+    impl rt::ApiErrorKind for CheckError {
+        fn from_response(_: u16, _: &[u8]) -> Self {
+            Self::Default
+        }
+    }
 }
 /// Operations tagged `Authentication`: Managing the SnapTrade users that belong to a client id and opening the Connection Portal for them.
 pub mod authentication {
     use crate::runtime as rt;
+    use super::models;
     /// Operations tagged `Authentication`: Managing the SnapTrade users that belong to a client id and opening the Connection Portal for them.
-    #[derive(Debug, Clone, Copy)]
-    pub struct Authentication<'a> {
-        transport: &'a rt::Transport,
+    #[derive(Debug, Clone)]
+    pub struct Authentication {
+        transport: rt::Transport,
     }
-    impl<'a> Authentication<'a> {
-        pub(super) fn new(transport: &'a rt::Transport) -> Self {
+    impl Authentication {
+        pub(super) fn new(transport: rt::Transport) -> Self {
             Self { transport }
         }
         /// List users
@@ -577,9 +478,10 @@ pub mod authentication {
         /// Returns the id of every user registered under the calling client id. The list comes back in one piece; there is no pagination.
         ///
         /// `GET /snapTrade/listUsers` (operation `Authentication_listSnapTradeUsers`).
-        pub fn list_snap_trade_users(&self) -> ListSnapTradeUsers<'a> {
+        pub fn list_snap_trade_users(&self) -> ListSnapTradeUsers {
             ListSnapTradeUsers {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
             }
         }
         /// Register a user
@@ -593,9 +495,10 @@ pub mod authentication {
         pub fn register_snap_trade_user(
             &self,
             user_id: impl Into<String>,
-        ) -> RegisterSnapTradeUser<'a> {
+        ) -> RegisterSnapTradeUser {
             RegisterSnapTradeUser {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 user_id: user_id.into(),
             }
         }
@@ -610,9 +513,10 @@ pub mod authentication {
         pub fn delete_snap_trade_user(
             &self,
             user_id: impl Into<String>,
-        ) -> DeleteSnapTradeUser<'a> {
+        ) -> DeleteSnapTradeUser {
             DeleteSnapTradeUser {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 user_id: user_id.into(),
             }
         }
@@ -631,9 +535,10 @@ pub mod authentication {
             &self,
             user_id: impl Into<String>,
             user_secret: impl Into<rt::SecretString>,
-        ) -> LoginSnapTradeUser<'a> {
+        ) -> LoginSnapTradeUser {
             LoginSnapTradeUser {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 user_id: user_id.into(),
                 user_secret: user_secret.into(),
                 broker: None,
@@ -660,9 +565,10 @@ pub mod authentication {
             &self,
             user_id: impl Into<String>,
             user_secret: impl Into<rt::SecretString>,
-        ) -> ResetSnapTradeUserSecret<'a> {
+        ) -> ResetSnapTradeUserSecret {
             ResetSnapTradeUserSecret {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 user_id: user_id.into(),
                 user_secret: user_secret.into(),
             }
@@ -671,409 +577,185 @@ pub mod authentication {
     /// Request builder returned by [`Authentication::list_snap_trade_users`]: `GET /snapTrade/listUsers`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct ListSnapTradeUsers<'a> {
-        transport: &'a rt::Transport,
+    pub struct ListSnapTradeUsers {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
     }
-    impl ListSnapTradeUsers<'_> {
+    impl ListSnapTradeUsers {
         /// Sends the request and decodes the answer (see [`Authentication::list_snap_trade_users`]).
         pub async fn send(
             self,
-        ) -> Result<
-            rt::Response<super::models::UserList>,
-            rt::Error<ListSnapTradeUsersError>,
-        > {
-            const OPERATION_ID: &str = "Authentication_listSnapTradeUsers";
+        ) -> rt::Result<models::UserList, ListSnapTradeUsersError> {
+            const ID: &str = "Authentication_listSnapTradeUsers";
             let path = "/snapTrade/listUsers".to_owned();
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::GET,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
                 .with_path_template("/snapTrade/listUsers");
-            const SECURITY: &[&[rt::SecurityScheme]] = &[
-                &[
-                    super::security::PARTNER_SIGNATURE,
-                    super::security::PARTNER_CLIENT_ID,
-                    super::security::PARTNER_TIMESTAMP,
-                ],
-            ];
-            request.security = SECURITY;
+            request.timeout = self.timeout;
+            request.security = super::security::REQUIREMENTS_1;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    rt::decode_json::<
-                        super::models::UserList,
-                        ListSnapTradeUsersError,
-                    >(OPERATION_ID, raw)
-                }
-                400 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model400FailedRequestResponse,
-                    >(&raw) {
-                        Some(body) => ListSnapTradeUsersError::BadRequest(body),
-                        None => ListSnapTradeUsersError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                404 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model404FailedRequestResponse,
-                    >(&raw) {
-                        Some(body) => ListSnapTradeUsersError::NotFound(body),
-                        None => ListSnapTradeUsersError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                500 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model500UnexpectedExceptionResponse,
-                    >(&raw) {
-                        Some(body) => ListSnapTradeUsersError::InternalServerError(body),
-                        None => ListSnapTradeUsersError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    ListSnapTradeUsersError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                200 => rt::decode_json(ID, raw),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for ListSnapTradeUsers<'a> {
-        type Output = Result<
-            rt::Response<super::models::UserList>,
-            rt::Error<ListSnapTradeUsersError>,
-        >;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(ListSnapTradeUsers, models::UserList, ListSnapTradeUsersError);
     /// The documented error responses of [`Authentication::list_snap_trade_users`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     pub enum ListSnapTradeUsersError {
         /// HTTP 400: The request was rejected as malformed or invalid.
-        BadRequest(super::models::Model400FailedRequestResponse),
+        BadRequest(models::Model400FailedRequestResponse),
         /// HTTP 404: The resource was not found.
-        NotFound(super::models::Model404FailedRequestResponse),
+        NotFound(models::Model404FailedRequestResponse),
         /// HTTP 500: The server failed unexpectedly.
-        InternalServerError(super::models::Model500UnexpectedExceptionResponse),
+        InternalServerError(models::Model500UnexpectedExceptionResponse),
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
+    }
+    impl rt::ApiErrorKind for ListSnapTradeUsersError {
+        fn from_response(status: u16, body: &[u8]) -> Self {
+            match status {
+                400 => rt::json(body).map_or(Self::Unknown, Self::BadRequest),
+                404 => rt::json(body).map_or(Self::Unknown, Self::NotFound),
+                500 => rt::json(body).map_or(Self::Unknown, Self::InternalServerError),
+                _ => Self::Unknown,
+            }
+        }
     }
     /// Request builder returned by [`Authentication::register_snap_trade_user`]: `POST /snapTrade/registerUser`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct RegisterSnapTradeUser<'a> {
-        transport: &'a rt::Transport,
+    pub struct RegisterSnapTradeUser {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         user_id: String,
     }
-    impl RegisterSnapTradeUser<'_> {
+    impl RegisterSnapTradeUser {
         /// Sends the request and decodes the answer (see [`Authentication::register_snap_trade_user`]).
         pub async fn send(
             self,
-        ) -> Result<
-            rt::Response<super::models::UserIDandSecret>,
-            rt::Error<RegisterSnapTradeUserError>,
-        > {
-            const OPERATION_ID: &str = "Authentication_registerSnapTradeUser";
+        ) -> rt::Result<models::UserIDandSecret, RegisterSnapTradeUserError> {
+            const ID: &str = "Authentication_registerSnapTradeUser";
             let path = "/snapTrade/registerUser".to_owned();
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::POST,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
                 .with_path_template("/snapTrade/registerUser");
-            let body = super::models::SnapTradeRegisterUserRequestBody {
+            request.timeout = self.timeout;
+            let body = models::SnapTradeRegisterUserRequestBody {
                 user_id: self.user_id,
             };
-            request.body = rt::Body::Json(
-                ::serde_json::to_value(&body)
-                    .map_err(|e| rt::Error::Request(rt::RequestError {
-                        operation_id: OPERATION_ID,
-                        message: format!("cannot serialize the request body: {e}"),
-                    }))?,
-            );
-            const SECURITY: &[&[rt::SecurityScheme]] = &[
-                &[
-                    super::security::PARTNER_SIGNATURE,
-                    super::security::PARTNER_CLIENT_ID,
-                    super::security::PARTNER_TIMESTAMP,
-                ],
-            ];
-            request.security = SECURITY;
+            request.body = rt::json_body(ID, &body)?;
+            request.security = super::security::REQUIREMENTS_1;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    rt::decode_json::<
-                        super::models::UserIDandSecret,
-                        RegisterSnapTradeUserError,
-                    >(OPERATION_ID, raw)
-                }
-                400 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model400FailedRequestResponse,
-                    >(&raw) {
-                        Some(body) => RegisterSnapTradeUserError::BadRequest(body),
-                        None => RegisterSnapTradeUserError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                404 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model404FailedRequestResponse,
-                    >(&raw) {
-                        Some(body) => RegisterSnapTradeUserError::NotFound(body),
-                        None => RegisterSnapTradeUserError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                500 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model500UnexpectedExceptionResponse,
-                    >(&raw) {
-                        Some(body) => {
-                            RegisterSnapTradeUserError::InternalServerError(body)
-                        }
-                        None => RegisterSnapTradeUserError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    RegisterSnapTradeUserError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                200 => rt::decode_json(ID, raw),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for RegisterSnapTradeUser<'a> {
-        type Output = Result<
-            rt::Response<super::models::UserIDandSecret>,
-            rt::Error<RegisterSnapTradeUserError>,
-        >;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(
+        RegisterSnapTradeUser, models::UserIDandSecret, RegisterSnapTradeUserError
+    );
     /// The documented error responses of [`Authentication::register_snap_trade_user`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     pub enum RegisterSnapTradeUserError {
         /// HTTP 400: The request was rejected as malformed or invalid.
-        BadRequest(super::models::Model400FailedRequestResponse),
+        BadRequest(models::Model400FailedRequestResponse),
         /// HTTP 404: The resource was not found.
-        NotFound(super::models::Model404FailedRequestResponse),
+        NotFound(models::Model404FailedRequestResponse),
         /// HTTP 500: The server failed unexpectedly.
-        InternalServerError(super::models::Model500UnexpectedExceptionResponse),
+        InternalServerError(models::Model500UnexpectedExceptionResponse),
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
+    }
+    impl rt::ApiErrorKind for RegisterSnapTradeUserError {
+        fn from_response(status: u16, body: &[u8]) -> Self {
+            match status {
+                400 => rt::json(body).map_or(Self::Unknown, Self::BadRequest),
+                404 => rt::json(body).map_or(Self::Unknown, Self::NotFound),
+                500 => rt::json(body).map_or(Self::Unknown, Self::InternalServerError),
+                _ => Self::Unknown,
+            }
+        }
     }
     /// Request builder returned by [`Authentication::delete_snap_trade_user`]: `DELETE /snapTrade/deleteUser`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct DeleteSnapTradeUser<'a> {
-        transport: &'a rt::Transport,
+    pub struct DeleteSnapTradeUser {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         user_id: String,
     }
-    impl DeleteSnapTradeUser<'_> {
+    impl DeleteSnapTradeUser {
         /// Sends the request and decodes the answer (see [`Authentication::delete_snap_trade_user`]).
         pub async fn send(
             self,
-        ) -> Result<
-            rt::Response<super::models::DeleteUserResponse>,
-            rt::Error<DeleteSnapTradeUserError>,
-        > {
-            const OPERATION_ID: &str = "Authentication_deleteSnapTradeUser";
+        ) -> rt::Result<models::DeleteUserResponse, DeleteSnapTradeUserError> {
+            const ID: &str = "Authentication_deleteSnapTradeUser";
             let path = "/snapTrade/deleteUser".to_owned();
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::DELETE,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::DELETE, path)
                 .with_path_template("/snapTrade/deleteUser");
+            request.timeout = self.timeout;
             request.query.push(("userId", rt::QueryValue::Plain(self.user_id)));
-            const SECURITY: &[&[rt::SecurityScheme]] = &[
-                &[
-                    super::security::PARTNER_SIGNATURE,
-                    super::security::PARTNER_CLIENT_ID,
-                    super::security::PARTNER_TIMESTAMP,
-                ],
-            ];
-            request.security = SECURITY;
+            request.security = super::security::REQUIREMENTS_1;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    rt::decode_json::<
-                        super::models::DeleteUserResponse,
-                        DeleteSnapTradeUserError,
-                    >(OPERATION_ID, raw)
-                }
-                400 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model400FailedRequestResponse,
-                    >(&raw) {
-                        Some(body) => DeleteSnapTradeUserError::BadRequest(body),
-                        None => DeleteSnapTradeUserError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                403 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model403FailedRequestResponse,
-                    >(&raw) {
-                        Some(body) => DeleteSnapTradeUserError::Forbidden(body),
-                        None => DeleteSnapTradeUserError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                404 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model404FailedRequestResponse,
-                    >(&raw) {
-                        Some(body) => DeleteSnapTradeUserError::NotFound(body),
-                        None => DeleteSnapTradeUserError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                500 => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    DeleteSnapTradeUserError::InternalServerError,
-                                ),
-                            ),
-                        ),
-                    )
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    DeleteSnapTradeUserError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                200 => rt::decode_json(ID, raw),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for DeleteSnapTradeUser<'a> {
-        type Output = Result<
-            rt::Response<super::models::DeleteUserResponse>,
-            rt::Error<DeleteSnapTradeUserError>,
-        >;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(
+        DeleteSnapTradeUser, models::DeleteUserResponse, DeleteSnapTradeUserError
+    );
     /// The documented error responses of [`Authentication::delete_snap_trade_user`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     pub enum DeleteSnapTradeUserError {
         /// HTTP 400: The request was rejected as malformed or invalid.
-        BadRequest(super::models::Model400FailedRequestResponse),
+        BadRequest(models::Model400FailedRequestResponse),
         /// HTTP 403: The caller may not access this resource.
-        Forbidden(super::models::Model403FailedRequestResponse),
+        Forbidden(models::Model403FailedRequestResponse),
         /// HTTP 404: The resource was not found.
-        NotFound(super::models::Model404FailedRequestResponse),
+        NotFound(models::Model404FailedRequestResponse),
         /// HTTP 500: The server failed unexpectedly.
         InternalServerError,
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
     }
+    impl rt::ApiErrorKind for DeleteSnapTradeUserError {
+        fn from_response(status: u16, body: &[u8]) -> Self {
+            match status {
+                400 => rt::json(body).map_or(Self::Unknown, Self::BadRequest),
+                403 => rt::json(body).map_or(Self::Unknown, Self::Forbidden),
+                404 => rt::json(body).map_or(Self::Unknown, Self::NotFound),
+                500 => Self::InternalServerError,
+                _ => Self::Unknown,
+            }
+        }
+    }
     /// Request builder returned by [`Authentication::login_snap_trade_user`]: `POST /snapTrade/login`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct LoginSnapTradeUser<'a> {
-        transport: &'a rt::Transport,
+    pub struct LoginSnapTradeUser {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         user_id: String,
         user_secret: rt::SecretString,
         broker: Option<String>,
         immediate_redirect: Option<bool>,
         custom_redirect: Option<String>,
         reconnect: Option<String>,
-        connection_type: Option<
-            super::models::SnapTradeLoginUserRequestBodyConnectionType,
-        >,
+        connection_type: Option<models::SnapTradeLoginUserRequestBodyConnectionType>,
         show_close_button: Option<bool>,
         dark_mode: Option<bool>,
         locale: Option<String>,
         connection_portal_version: Option<
-            super::models::SnapTradeLoginUserRequestBodyConnectionPortalVersion,
+            models::SnapTradeLoginUserRequestBodyConnectionPortalVersion,
         >,
     }
-    impl LoginSnapTradeUser<'_> {
+    impl LoginSnapTradeUser {
         /// Slug of a brokerage to take the user straight to, instead of the brokerage list.
         pub fn broker(mut self, value: impl Into<String>) -> Self {
             self.broker = Some(value.into());
@@ -1099,7 +781,7 @@ pub mod authentication {
         /// Default: `"read"`.
         pub fn connection_type(
             mut self,
-            value: impl Into<super::models::SnapTradeLoginUserRequestBodyConnectionType>,
+            value: impl Into<models::SnapTradeLoginUserRequestBodyConnectionType>,
         ) -> Self {
             self.connection_type = Some(value.into());
             self
@@ -1127,7 +809,7 @@ pub mod authentication {
         pub fn connection_portal_version(
             mut self,
             value: impl Into<
-                super::models::SnapTradeLoginUserRequestBodyConnectionPortalVersion,
+                models::SnapTradeLoginUserRequestBodyConnectionPortalVersion,
             >,
         ) -> Self {
             self.connection_portal_version = Some(value.into());
@@ -1136,21 +818,15 @@ pub mod authentication {
         /// Sends the request and decodes the answer (see [`Authentication::login_snap_trade_user`]).
         pub async fn send(
             self,
-        ) -> Result<
-            rt::Response<super::models::LoginSnapTradeUser200Response>,
-            rt::Error<LoginSnapTradeUserError>,
-        > {
-            const OPERATION_ID: &str = "Authentication_loginSnapTradeUser";
+        ) -> rt::Result<models::LoginSnapTradeUser200Response, LoginSnapTradeUserError> {
+            const ID: &str = "Authentication_loginSnapTradeUser";
             let path = "/snapTrade/login".to_owned();
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::POST,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
                 .with_path_template("/snapTrade/login");
+            request.timeout = self.timeout;
             request.query.push(("userId", rt::QueryValue::Plain(self.user_id)));
             request.query.push(("userSecret", rt::QueryValue::Secret(self.user_secret)));
-            let body = super::models::SnapTradeLoginUserRequestBody {
+            let body = models::SnapTradeLoginUserRequestBody {
                 broker: self.broker,
                 immediate_redirect: self.immediate_redirect,
                 custom_redirect: self.custom_redirect,
@@ -1161,256 +837,102 @@ pub mod authentication {
                 locale: self.locale,
                 connection_portal_version: self.connection_portal_version,
             };
-            request.body = rt::Body::Json(
-                ::serde_json::to_value(&body)
-                    .map_err(|e| rt::Error::Request(rt::RequestError {
-                        operation_id: OPERATION_ID,
-                        message: format!("cannot serialize the request body: {e}"),
-                    }))?,
-            );
-            const SECURITY: &[&[rt::SecurityScheme]] = &[
-                &[
-                    super::security::PARTNER_SIGNATURE,
-                    super::security::PARTNER_CLIENT_ID,
-                    super::security::PARTNER_TIMESTAMP,
-                ],
-            ];
-            request.security = SECURITY;
+            request.body = rt::json_body(ID, &body)?;
+            request.security = super::security::REQUIREMENTS_1;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    rt::decode_json::<
-                        super::models::LoginSnapTradeUser200Response,
-                        LoginSnapTradeUserError,
-                    >(OPERATION_ID, raw)
-                }
-                400 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model400FailedRequestResponse,
-                    >(&raw) {
-                        Some(body) => LoginSnapTradeUserError::BadRequest(body),
-                        None => LoginSnapTradeUserError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                403 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model403FailedRequestResponse,
-                    >(&raw) {
-                        Some(body) => LoginSnapTradeUserError::Forbidden(body),
-                        None => LoginSnapTradeUserError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                404 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model404FailedRequestResponse,
-                    >(&raw) {
-                        Some(body) => LoginSnapTradeUserError::NotFound(body),
-                        None => LoginSnapTradeUserError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                500 => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    LoginSnapTradeUserError::InternalServerError,
-                                ),
-                            ),
-                        ),
-                    )
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    LoginSnapTradeUserError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                200 => rt::decode_json(ID, raw),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for LoginSnapTradeUser<'a> {
-        type Output = Result<
-            rt::Response<super::models::LoginSnapTradeUser200Response>,
-            rt::Error<LoginSnapTradeUserError>,
-        >;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(
+        LoginSnapTradeUser, models::LoginSnapTradeUser200Response,
+        LoginSnapTradeUserError
+    );
     /// The documented error responses of [`Authentication::login_snap_trade_user`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     pub enum LoginSnapTradeUserError {
         /// HTTP 400: The request was rejected as malformed or invalid.
-        BadRequest(super::models::Model400FailedRequestResponse),
+        BadRequest(models::Model400FailedRequestResponse),
         /// HTTP 403: The caller may not access this resource.
-        Forbidden(super::models::Model403FailedRequestResponse),
+        Forbidden(models::Model403FailedRequestResponse),
         /// HTTP 404: The resource was not found.
-        NotFound(super::models::Model404FailedRequestResponse),
+        NotFound(models::Model404FailedRequestResponse),
         /// HTTP 500: The server failed unexpectedly.
         InternalServerError,
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
     }
-    /// Request builder returned by [`Authentication::reset_snap_trade_user_secret`]: `POST /snapTrade/resetUserSecret`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
-    #[derive(Debug, Clone)]
-    #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct ResetSnapTradeUserSecret<'a> {
-        transport: &'a rt::Transport,
-        user_id: String,
-        user_secret: rt::SecretString,
-    }
-    impl ResetSnapTradeUserSecret<'_> {
-        /// Sends the request and decodes the answer (see [`Authentication::reset_snap_trade_user_secret`]).
-        pub async fn send(
-            self,
-        ) -> Result<
-            rt::Response<super::models::UserIDandSecret>,
-            rt::Error<ResetSnapTradeUserSecretError>,
-        > {
-            const OPERATION_ID: &str = "Authentication_resetSnapTradeUserSecret";
-            let path = "/snapTrade/resetUserSecret".to_owned();
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::POST,
-                    path,
-                )
-                .with_path_template("/snapTrade/resetUserSecret");
-            let body = super::models::ResetSnapTradeUserSecretRequestBody {
-                user_id: self.user_id,
-                user_secret: self.user_secret,
-            };
-            request.body = rt::Body::Json(
-                ::serde_json::to_value(&body)
-                    .map_err(|e| rt::Error::Request(rt::RequestError {
-                        operation_id: OPERATION_ID,
-                        message: format!("cannot serialize the request body: {e}"),
-                    }))?,
-            );
-            const SECURITY: &[&[rt::SecurityScheme]] = &[
-                &[
-                    super::security::PARTNER_SIGNATURE,
-                    super::security::PARTNER_CLIENT_ID,
-                    super::security::PARTNER_TIMESTAMP,
-                ],
-            ];
-            request.security = SECURITY;
-            let raw = self.transport.execute(request).await?;
-            match raw.status.as_u16() {
-                200 => {
-                    rt::decode_json::<
-                        super::models::UserIDandSecret,
-                        ResetSnapTradeUserSecretError,
-                    >(OPERATION_ID, raw)
-                }
-                400 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model400FailedRequestResponse,
-                    >(&raw) {
-                        Some(body) => ResetSnapTradeUserSecretError::BadRequest(body),
-                        None => ResetSnapTradeUserSecretError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                401 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model401FailedRequestResponse,
-                    >(&raw) {
-                        Some(body) => ResetSnapTradeUserSecretError::Unauthorized(body),
-                        None => ResetSnapTradeUserSecretError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                500 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model500UnexpectedExceptionResponse,
-                    >(&raw) {
-                        Some(body) => {
-                            ResetSnapTradeUserSecretError::InternalServerError(body)
-                        }
-                        None => ResetSnapTradeUserSecretError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    ResetSnapTradeUserSecretError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+    impl rt::ApiErrorKind for LoginSnapTradeUserError {
+        fn from_response(status: u16, body: &[u8]) -> Self {
+            match status {
+                400 => rt::json(body).map_or(Self::Unknown, Self::BadRequest),
+                403 => rt::json(body).map_or(Self::Unknown, Self::Forbidden),
+                404 => rt::json(body).map_or(Self::Unknown, Self::NotFound),
+                500 => Self::InternalServerError,
+                _ => Self::Unknown,
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for ResetSnapTradeUserSecret<'a> {
-        type Output = Result<
-            rt::Response<super::models::UserIDandSecret>,
-            rt::Error<ResetSnapTradeUserSecretError>,
-        >;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
+    /// Request builder returned by [`Authentication::reset_snap_trade_user_secret`]: `POST /snapTrade/resetUserSecret`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
+    #[derive(Debug, Clone)]
+    #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
+    pub struct ResetSnapTradeUserSecret {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
+        user_id: String,
+        user_secret: rt::SecretString,
+    }
+    impl ResetSnapTradeUserSecret {
+        /// Sends the request and decodes the answer (see [`Authentication::reset_snap_trade_user_secret`]).
+        pub async fn send(
+            self,
+        ) -> rt::Result<models::UserIDandSecret, ResetSnapTradeUserSecretError> {
+            const ID: &str = "Authentication_resetSnapTradeUserSecret";
+            let path = "/snapTrade/resetUserSecret".to_owned();
+            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
+                .with_path_template("/snapTrade/resetUserSecret");
+            request.timeout = self.timeout;
+            let body = models::ResetSnapTradeUserSecretRequestBody {
+                user_id: self.user_id,
+                user_secret: self.user_secret,
+            };
+            request.body = rt::json_body(ID, &body)?;
+            request.security = super::security::REQUIREMENTS_1;
+            let raw = self.transport.execute(request).await?;
+            match raw.status.as_u16() {
+                200 => rt::decode_json(ID, raw),
+                _ => rt::fail(ID, raw),
+            }
         }
     }
+    rt::operation!(
+        ResetSnapTradeUserSecret, models::UserIDandSecret, ResetSnapTradeUserSecretError
+    );
     /// The documented error responses of [`Authentication::reset_snap_trade_user_secret`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     pub enum ResetSnapTradeUserSecretError {
         /// HTTP 400: The request was rejected as malformed or invalid.
-        BadRequest(super::models::Model400FailedRequestResponse),
+        BadRequest(models::Model400FailedRequestResponse),
         /// HTTP 401: Authentication failed: the client id, user id or user secret is wrong (or the signature did not verify).
-        Unauthorized(super::models::Model401FailedRequestResponse),
+        Unauthorized(models::Model401FailedRequestResponse),
         /// HTTP 500: The server failed unexpectedly.
-        InternalServerError(super::models::Model500UnexpectedExceptionResponse),
+        InternalServerError(models::Model500UnexpectedExceptionResponse),
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
+    }
+    impl rt::ApiErrorKind for ResetSnapTradeUserSecretError {
+        fn from_response(status: u16, body: &[u8]) -> Self {
+            match status {
+                400 => rt::json(body).map_or(Self::Unknown, Self::BadRequest),
+                401 => rt::json(body).map_or(Self::Unknown, Self::Unauthorized),
+                500 => rt::json(body).map_or(Self::Unknown, Self::InternalServerError),
+                _ => Self::Unknown,
+            }
+        }
     }
 }
 /// Entry point to the `SnapTrade` API: one accessor per operation group. Cheap to clone.
@@ -1428,11 +950,11 @@ impl Client {
         &self.transport
     }
     /// Operations tagged `API Status`: Service health, and the server clock for comparing timestamps.
-    pub fn api_status(&self) -> api_status::ApiStatus<'_> {
-        api_status::ApiStatus::new(&self.transport)
+    pub fn api_status(&self) -> api_status::ApiStatus {
+        api_status::ApiStatus::new(self.transport.clone())
     }
     /// Operations tagged `Authentication`: Managing the SnapTrade users that belong to a client id and opening the Connection Portal for them.
-    pub fn authentication(&self) -> authentication::Authentication<'_> {
-        authentication::Authentication::new(&self.transport)
+    pub fn authentication(&self) -> authentication::Authentication {
+        authentication::Authentication::new(self.transport.clone())
     }
 }

@@ -4,8 +4,7 @@ use crate::auth::{Clock, PartnerAuth};
 use crate::runtime::reqwest;
 use crate::runtime::{
     Interceptor, Interceptors, RateLimiter, RequestLimit, RetryPolicy, SecretString, Transport,
-    TransportConfig,
-    DEFAULT_MAX_RESPONSE_BYTES,
+    TransportConfig, DEFAULT_MAX_RESPONSE_BYTES,
 };
 use crate::Client;
 use std::fmt;

@@ -32,6 +32,19 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Request builders own a clone of the client's handle, so a request future is
+//! `Send + 'static` and can be spawned; `.timeout(..)` overrides the client's
+//! per-attempt timeout for one call:
+//!
+//! ```no_run
+//! # async fn run(client: snaptrade::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! let users = tokio::spawn(client.authentication().list_snap_trade_users().send());
+//! let status = client.api_status().check().timeout(Duration::from_secs(2)).await?;
+//! println!("{:?} {:?}", users.await??.body, status.online);
+//! # Ok(()) }
+//! ```
+//!
 //! The hand-written SnapTrade parts are [`sign`] (the request signature),
 //! [`auth`] (the authenticator that applies it), [`config`] (the builder) and
 //! [`clock`]. The generic machinery the generated code calls (transport,

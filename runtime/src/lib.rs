@@ -16,6 +16,7 @@
 //! each attempt without being able to change what was signed.
 
 mod auth;
+mod dispatch;
 mod encode;
 mod error;
 mod intercept;
@@ -34,6 +35,10 @@ mod trace;
 mod transport;
 
 pub use auth::{ApiKey, BasicAuth, BearerToken, Credentials, NoAuth};
+pub use dispatch::{
+    bytes_response, decode_json_as, empty, fail, form_body, json, json_body, text, text_response,
+    ApiErrorKind, Result,
+};
 pub use encode::{encode_path_segment, encode_query, query_string};
 pub use error::{
     decode_empty, decode_error_body, decode_json, ApiError, DecodeError, Error, ErrorCode,

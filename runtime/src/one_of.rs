@@ -43,6 +43,64 @@ pub struct Shape {
     pub closed: bool,
 }
 
+impl Shape {
+    /// An object variant: its required and declared properties, and whether
+    /// it forbids others (`additionalProperties: false`).
+    pub const fn object(
+        required: &'static [&'static str],
+        known: &'static [&'static str],
+        closed: bool,
+    ) -> Self {
+        Shape {
+            kind: JsonKind::Object,
+            required,
+            known,
+            closed,
+        }
+    }
+
+    /// A variant that is not an object (or any value): only its JSON type counts.
+    pub const fn of(kind: JsonKind) -> Self {
+        Shape {
+            kind,
+            required: &[],
+            known: &[],
+            closed: false,
+        }
+    }
+}
+
+/// The try-in-order loop of a generated `oneOf`/`anyOf` `Deserialize`: tries
+/// the variants [`rank`] allows, best first (the one named by `tagged`, the
+/// discriminator's choice, before all others), and returns the first that
+/// decodes. `variant(i, value)` decodes `value` as variant `i`.
+///
+/// The error names the type (`name`) and the last variant's decoding error.
+pub fn decode<T, E: serde::de::Error>(
+    name: &str,
+    value: &Value,
+    shapes: &[Shape],
+    tagged: Option<usize>,
+    variant: impl Fn(usize, &Value) -> Result<T, serde_json::Error>,
+) -> Result<T, E> {
+    let mut order = rank(value, shapes);
+    if let Some(first) = tagged {
+        order.retain(|i| *i != first);
+        order.insert(0, first);
+    }
+    let mut last_error = None;
+    for index in order {
+        match variant(index, value) {
+            Ok(decoded) => return Ok(decoded),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(E::custom(match last_error {
+        Some(e) => format!("no alternative of `{name}` decodes the value: {e}"),
+        None => format!("the value matches no alternative of `{name}`"),
+    }))
+}
+
 /// Indices of the shapes `value` may decode as, most specific first.
 pub fn rank(value: &Value, shapes: &[Shape]) -> Vec<usize> {
     let mut scored: Vec<(usize, usize)> = shapes
@@ -113,6 +171,35 @@ mod tests {
         assert_eq!(rank(&v, &[OPEN, CLOSED]), vec![1, 0]);
         let v = serde_json::json!({"redirectURI": "u", "sessionId": "s"});
         assert_eq!(rank(&v, &[OPEN, CLOSED]), vec![0]);
+    }
+
+    #[test]
+    fn decode_tries_in_rank_order_and_names_the_type() {
+        let shapes = [Shape::of(JsonKind::String), OPEN];
+        let pick = |i: usize, v: &Value| match i {
+            0 => serde_json::from_value::<String>(v.clone()).map(|s| format!("s:{s}")),
+            _ => serde_json::from_value::<serde_json::Map<String, Value>>(v.clone())
+                .map(|m| format!("o:{}", m.len())),
+        };
+        let got: Result<String, serde_json::Error> =
+            decode("T", &serde_json::json!("x"), &shapes, None, pick);
+        assert_eq!(got.unwrap(), "s:x");
+        let got: Result<String, serde_json::Error> =
+            decode("T", &serde_json::json!({"a": 1}), &shapes, None, pick);
+        assert_eq!(got.unwrap(), "o:1");
+        let err =
+            decode::<String, serde_json::Error>("T", &serde_json::json!(3), &shapes, None, pick)
+                .unwrap_err();
+        assert_eq!(err.to_string(), "the value matches no alternative of `T`");
+        // The discriminator's choice is tried first, even when ranked out.
+        let err =
+            decode::<String, serde_json::Error>("T", &serde_json::json!(3), &shapes, Some(0), pick)
+                .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("no alternative of `T` decodes the value: "),
+            "{err}"
+        );
     }
 
     #[test]

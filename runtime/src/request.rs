@@ -165,6 +165,9 @@ pub struct OperationRequest {
     pub idempotent: bool,
     /// A retry policy for this call only; `None` uses the client's.
     pub retry: Option<crate::RetryPolicy>,
+    /// A per-attempt timeout for this call only (the builders' `.timeout(..)`);
+    /// `None` uses the client's.
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for OperationRequest {
@@ -185,6 +188,7 @@ impl std::fmt::Debug for OperationRequest {
             .field("security", &self.security)
             .field("idempotent", &self.idempotent)
             .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -211,6 +215,7 @@ impl OperationRequest {
             security: &[],
             idempotent,
             retry: None,
+            timeout: None,
         }
     }
 

@@ -499,6 +499,8 @@ impl Transport {
             &prepared.query_string(),
         );
         let mut request = reqwest::Request::new(prepared.method.clone(), url);
+        // A per-call timeout replaces the client's for each attempt.
+        *request.timeout_mut() = op.timeout;
         let headers = request.headers_mut();
         *headers = prepared.headers;
         headers.append(

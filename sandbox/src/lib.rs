@@ -117,8 +117,8 @@ mod util;
 mod webhook;
 
 pub use cli::{run_cli, SandboxArgs};
-pub use webhook::{WebhookConfig, WebhookStats};
 pub use serve::ServerLimits;
+pub use webhook::{WebhookConfig, WebhookStats};
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -14,7 +14,8 @@ use quote::quote;
 pub(crate) enum Ctx {
     /// Inside `models`.
     Models,
-    /// Inside an operation group module (models are `super::models::X`).
+    /// Inside an operation group module (models are `models::X`, imported
+    /// from `super` when the group uses any).
     Group,
 }
 
@@ -81,7 +82,7 @@ pub(crate) fn ty_tokens(ty: &Ty, ctx: Ctx) -> TokenStream {
             let i = ident(n);
             match ctx {
                 Ctx::Models => quote!(#i),
-                Ctx::Group => quote!(super::models::#i),
+                Ctx::Group => quote!(models::#i),
             }
         }
     }
@@ -232,6 +233,25 @@ fn security(api: &Api, runtime_path: &syn::Path) -> TokenStream {
             pub const #name: rt::SecurityScheme = rt::SecurityScheme { name: #wire, kind: #kind };
         }
     });
+    let requirements = requirement_sets(api).into_iter().map(|alts| {
+        let name = requirement_const(api, alts).map(|n| ident(&n));
+        let listed: Vec<String> = alts
+            .iter()
+            .map(|alt| format!("`{}`", alt.join("` + `")))
+            .collect();
+        let d = doc(&format!(
+            "The security requirement of the operations that accept any one of: {}.",
+            listed.join("; or ")
+        ));
+        let alts = alts.iter().map(|alt| {
+            let schemes = alt.iter().map(|s| ident(s));
+            quote!(&[#(#schemes),*])
+        });
+        quote! {
+            #d
+            pub const #name: &[&[rt::SecurityScheme]] = &[#(#alts),*];
+        }
+    });
     let security_use = if api.schemes.is_empty() {
         quote!()
     } else {
@@ -242,8 +262,37 @@ fn security(api: &Api, runtime_path: &syn::Path) -> TokenStream {
         pub mod security {
             #security_use
             #(#schemes)*
+            #(#requirements)*
         }
     }
+}
+
+/// The distinct non-empty security requirements of the operations, in
+/// document order; each becomes one constant of the `security` module.
+fn requirement_sets(api: &Api) -> Vec<&Vec<Vec<String>>> {
+    let mut sets: Vec<&Vec<Vec<String>>> = Vec::new();
+    for op in api.groups.iter().flat_map(|g| &g.ops) {
+        if !op.security.is_empty() && !sets.contains(&&op.security) {
+            sets.push(&op.security);
+        }
+    }
+    sets
+}
+
+/// The name of the `security` constant holding `security` (`None` when the
+/// operation needs no credentials): `REQUIREMENTS_<n>`, its prefix lengthened
+/// until no scheme constant starts with it.
+pub(crate) fn requirement_const(api: &Api, security: &Vec<Vec<String>>) -> Option<String> {
+    let index = requirement_sets(api).iter().position(|s| *s == security)?;
+    let mut prefix = String::from("REQUIREMENTS");
+    while api
+        .schemes
+        .iter()
+        .any(|s| s.const_name.starts_with(&prefix))
+    {
+        prefix.insert_str(0, "OP_");
+    }
+    Some(format!("{prefix}_{}", index + 1))
 }
 
 fn client(api: &Api, runtime_path: &syn::Path) -> TokenStream {
@@ -253,8 +302,8 @@ fn client(api: &Api, runtime_path: &syn::Path) -> TokenStream {
         let d = doc(&g.doc);
         quote! {
             #d
-            pub fn #m(&self) -> #m::#t<'_> {
-                #m::#t::new(&self.transport)
+            pub fn #m(&self) -> #m::#t {
+                #m::#t::new(self.transport.clone())
             }
         }
     });

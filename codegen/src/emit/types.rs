@@ -44,20 +44,41 @@ fn struct_def(name: &syn::Ident, d: &TokenStream, fields: &[Field], closed: bool
     } else {
         quote!()
     };
-    let deny = if closed {
-        quote!(#[serde(deny_unknown_fields)])
-    } else {
-        quote!()
+    // `rename_all = "camelCase"` when it names more fields right than the
+    // Rust names do as they are; only the others get their own `rename`.
+    let camel_hits = fields
+        .iter()
+        .filter(|f| serde_camel(&f.rust) == f.wire)
+        .count();
+    let same_hits = fields.iter().filter(|f| f.rust == f.wire).count();
+    let camel = camel_hits > same_hits;
+    let container = match (camel, closed) {
+        (true, true) => quote!(#[serde(rename_all = "camelCase", deny_unknown_fields)]),
+        (true, false) => quote!(#[serde(rename_all = "camelCase")]),
+        (false, true) => quote!(#[serde(deny_unknown_fields)]),
+        (false, false) => quote!(),
     };
     let fields = fields.iter().map(|f| {
         let fname = ident(&f.rust);
         let wire = &f.wire;
         let fd = doc(&f.doc);
         let ty = ty_tokens(&f.ty, Ctx::Models);
+        let implied = if camel {
+            serde_camel(&f.rust)
+        } else {
+            f.rust.clone()
+        };
+        let rename = if implied == *wire {
+            quote!()
+        } else {
+            quote!(rename = #wire,)
+        };
         let attr = if f.skip_none {
-            quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")])
+            quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")])
         } else if f.optional {
-            quote!(#[serde(rename = #wire, default)])
+            quote!(#[serde(#rename default)])
+        } else if rename.is_empty() {
+            quote!()
         } else {
             quote!(#[serde(rename = #wire)])
         };
@@ -70,10 +91,36 @@ fn struct_def(name: &syn::Ident, d: &TokenStream, fields: &[Field], closed: bool
     quote! {
         #d
         #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
-        #deny
+        #container
         pub struct #name {
             #(#fields)*
         }
+    }
+}
+
+/// The name serde's `rename_all = "camelCase"` gives a field (serde_derive's
+/// rule: drop `_`, capitalize what follows it, lower-case the first letter).
+/// A raw identifier (`r#type`) gets a name no wire name has, so it always
+/// keeps its own `rename`.
+fn serde_camel(rust: &str) -> String {
+    if rust.starts_with("r#") || !rust.is_ascii() || rust.is_empty() {
+        return String::from("\0");
+    }
+    let mut pascal = String::with_capacity(rust.len());
+    let mut capitalize = true;
+    for ch in rust.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(ch);
+        }
+    }
+    match pascal.get(..1) {
+        Some(first) => first.to_ascii_lowercase() + &pascal[1..],
+        None => pascal,
     }
 }
 
@@ -182,49 +229,56 @@ fn one_of(
     });
     let shapes = variants.iter().map(|v| {
         let kind = ident(v.shape.kind);
-        let required = &v.shape.required;
-        let known = &v.shape.known;
-        let closed = v.shape.closed;
-        quote! {
-            rt::one_of::Shape {
-                kind: rt::one_of::JsonKind::#kind,
-                required: &[#(#required),*],
-                known: &[#(#known),*],
-                closed: #closed,
-            }
+        if v.shape.kind == "Object" {
+            let required = &v.shape.required;
+            let known = &v.shape.known;
+            let closed = v.shape.closed;
+            quote!(rt::one_of::Shape::object(&[#(#required),*], &[#(#known),*], #closed))
+        } else {
+            quote!(rt::one_of::Shape::of(rt::one_of::JsonKind::#kind))
         }
     });
+    // The last variant takes `_`: the runtime asks only for indices it was given.
+    let last = variants.len().saturating_sub(1);
     let arms = variants.iter().enumerate().map(|(i, v)| {
         let vn = ident(&v.name);
-        let i = proc_macro2::Literal::usize_unsuffixed(i);
-        quote!(#i => ::serde_json::from_value(value.clone()).map(Self::#vn),)
+        let pat = if i == last {
+            quote!(_)
+        } else {
+            let i = proc_macro2::Literal::usize_unsuffixed(i);
+            quote!(#i)
+        };
+        quote!(#pat => ::serde::Deserialize::deserialize(value).map(Self::#vn),)
     });
-    let disc = match discriminator {
+    // `pick(index, value)`: a `match` on the index, or no `match` at all for
+    // fewer than two variants (clippy's `match_single_binding`).
+    let pick = match variants {
+        [] => quote!(
+            |_, _| Err(<::serde_json::Error as ::serde::de::Error>::custom(
+                "no alternatives"
+            ))
+        ),
+        [only] => {
+            let vn = ident(&only.name);
+            quote!(|_, value| ::serde::Deserialize::deserialize(value).map(Self::#vn))
+        }
+        _ => quote!(|index, value| match index { #(#arms)* }),
+    };
+    let tagged = match discriminator {
         Some((prop, map)) if !map.is_empty() => {
             let arms = map.iter().map(|(wire, i)| {
                 let i = proc_macro2::Literal::usize_unsuffixed(*i);
                 quote!(Some(#wire) => Some(#i),)
             });
             quote! {
-                let tagged = match value.get(#prop).and_then(::serde_json::Value::as_str) {
+                match value.get(#prop).and_then(::serde_json::Value::as_str) {
                     #(#arms)*
                     _ => None,
-                };
-                if let Some(first) = tagged {
-                    order.retain(|i| *i != first);
-                    order.insert(0, first);
                 }
             }
         }
-        _ => quote!(),
+        _ => quote!(None),
     };
-    let mutability = if disc.is_empty() {
-        quote!()
-    } else {
-        quote!(mut)
-    };
-    let no_match = format!("the value matches no alternative of `{raw_name}`");
-    let failed = format!("no alternative of `{raw_name}` decodes the value: {{e}}");
     quote! {
         #d
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -238,23 +292,7 @@ fn one_of(
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 const SHAPES: &[rt::one_of::Shape] = &[#(#shapes),*];
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                let #mutability order = rt::one_of::rank(&value, SHAPES);
-                #disc
-                let mut last_error = None;
-                for index in order {
-                    let decoded = match index {
-                        #(#arms)*
-                        _ => continue,
-                    };
-                    match decoded {
-                        Ok(decoded) => return Ok(decoded),
-                        Err(e) => last_error = Some(e),
-                    }
-                }
-                Err(<D::Error as ::serde::de::Error>::custom(match last_error {
-                    Some(e) => format!(#failed),
-                    None => #no_match.to_owned(),
-                }))
+                rt::one_of::decode(#raw_name, &value, SHAPES, #tagged, #pick)
             }
         }
     }

@@ -14,20 +14,19 @@ pub mod models {
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Created {
         /// The `id` property.
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
     }
     /// The request body of `Bodies_form`.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct FormRequestBody {
         /// The `grant_type` property.
-        #[serde(rename = "grant_type")]
         pub grant_type: String,
         /// The `scope` property.
-        #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub scope: Option<Vec<String>>,
         /// The `ttl` property.
-        #[serde(rename = "ttl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub ttl: Option<i32>,
     }
     /// The `Note` schema.
@@ -36,22 +35,21 @@ pub mod models {
         /// The `id` property.
         ///
         /// Read-only: sent by the server, left out of requests.
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
         /// The `text` property.
-        #[serde(rename = "text")]
         pub text: String,
         /// The `password` property.
         ///
         /// Write-only: sent in requests, absent from responses.
-        #[serde(rename = "password", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub password: Option<rt::SecretString>,
     }
     /// The `Problem` schema.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Problem {
         /// The `message` property.
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
 }
@@ -60,13 +58,14 @@ pub mod security {}
 /// Operations of the `Bodies` group.
 pub mod bodies {
     use ::snaptrade::runtime as rt;
+    use super::models;
     /// Operations of the `Bodies` group.
-    #[derive(Debug, Clone, Copy)]
-    pub struct Bodies<'a> {
-        transport: &'a rt::Transport,
+    #[derive(Debug, Clone)]
+    pub struct Bodies {
+        transport: rt::Transport,
     }
-    impl<'a> Bodies<'a> {
-        pub(super) fn new(transport: &'a rt::Transport) -> Self {
+    impl Bodies {
+        pub(super) fn new(transport: rt::Transport) -> Self {
             Self { transport }
         }
         /// `POST /json` (operation `Bodies_json`).
@@ -75,9 +74,10 @@ pub mod bodies {
         /// * `text`: The `text` property.
         ///
         /// Optional inputs are set on the builder: [`password`](Json::password).
-        pub fn json(&self, text: impl Into<String>) -> Json<'a> {
+        pub fn json(&self, text: impl Into<String>) -> Json {
             Json {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 text: text.into(),
                 password: None,
             }
@@ -88,9 +88,10 @@ pub mod bodies {
         /// * `grant_type`: The `grant_type` property.
         ///
         /// Optional inputs are set on the builder: [`scope`](Form::scope), [`ttl`](Form::ttl).
-        pub fn form(&self, grant_type: impl Into<String>) -> Form<'a> {
+        pub fn form(&self, grant_type: impl Into<String>) -> Form {
             Form {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 grant_type: grant_type.into(),
                 scope: None,
                 ttl: None,
@@ -100,9 +101,10 @@ pub mod bodies {
         ///
         /// Arguments:
         /// * `body`: The request body.
-        pub fn text(&self, body: impl Into<String>) -> Text<'a> {
+        pub fn text(&self, body: impl Into<String>) -> Text {
             Text {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 body: body.into(),
             }
         }
@@ -110,12 +112,13 @@ pub mod bodies {
     /// Request builder returned by [`Bodies::json`]: `POST /json`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct Json<'a> {
-        transport: &'a rt::Transport,
+    pub struct Json {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         text: String,
         password: Option<rt::SecretString>,
     }
-    impl Json<'_> {
+    impl Json {
         /// The `password` property.
         ///
         /// Write-only: sent in requests, absent from responses.
@@ -124,103 +127,64 @@ pub mod bodies {
             self
         }
         /// Sends the request and decodes the answer (see [`Bodies::json`]).
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<JsonSuccess>, rt::Error<JsonError>> {
-            const OPERATION_ID: &str = "Bodies_json";
+        pub async fn send(self) -> rt::Result<JsonSuccess, JsonError> {
+            const ID: &str = "Bodies_json";
             let path = "/json".to_owned();
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::POST,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
                 .with_path_template("/json");
-            let body = super::models::Note {
+            request.timeout = self.timeout;
+            let body = models::Note {
                 id: None,
                 text: self.text,
                 password: self.password,
             };
-            request.body = rt::Body::Json(
-                ::serde_json::to_value(&body)
-                    .map_err(|e| rt::Error::Request(rt::RequestError {
-                        operation_id: OPERATION_ID,
-                        message: format!("cannot serialize the request body: {e}"),
-                    }))?,
-            );
+            request.body = rt::json_body(ID, &body)?;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    rt::decode_json::<super::models::Note, JsonError>(OPERATION_ID, raw)
-                        .map(|r| r.map(JsonSuccess::Ok))
-                }
-                201 => {
-                    rt::decode_json::<
-                        super::models::Created,
-                        JsonError,
-                    >(OPERATION_ID, raw)
-                        .map(|r| r.map(JsonSuccess::Created))
-                }
-                204 => {
-                    Ok(
-                        rt::decode_empty::<JsonError>(raw)
-                            .map(|()| JsonSuccess::NoContent),
-                    )
-                }
-                _ => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Problem,
-                    >(&raw) {
-                        Some(body) => JsonError::Default(body),
-                        None => JsonError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
+                200 => rt::decode_json_as(ID, raw, JsonSuccess::Ok),
+                201 => rt::decode_json_as(ID, raw, JsonSuccess::Created),
+                204 => Ok(rt::empty(raw).map(|()| JsonSuccess::NoContent)),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for Json<'a> {
-        type Output = Result<rt::Response<JsonSuccess>, rt::Error<JsonError>>;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(Json, JsonSuccess, JsonError);
     /// The documented error responses of [`Bodies::json`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     pub enum JsonError {
         /// Any other status (the `default` response): Any error.
-        Default(super::models::Problem),
+        Default(models::Problem),
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
+    }
+    impl rt::ApiErrorKind for JsonError {
+        fn from_response(_: u16, body: &[u8]) -> Self {
+            rt::json(body).map_or(Self::Unknown, Self::Default)
+        }
     }
     /// The documented success responses of [`Bodies::json`].
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     pub enum JsonSuccess {
         /// HTTP 200: Updated.
-        Ok(super::models::Note),
+        Ok(models::Note),
         /// HTTP 201: Created.
-        Created(super::models::Created),
+        Created(models::Created),
         /// HTTP 204: Nothing to say.
         NoContent,
     }
     /// Request builder returned by [`Bodies::form`]: `POST /form`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct Form<'a> {
-        transport: &'a rt::Transport,
+    pub struct Form {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         grant_type: String,
         scope: Option<Vec<String>>,
         ttl: Option<i32>,
     }
-    impl Form<'_> {
+    impl Form {
         /// The `scope` property.
         pub fn scope(mut self, value: impl Into<Vec<String>>) -> Self {
             self.scope = Some(value.into());
@@ -232,127 +196,63 @@ pub mod bodies {
             self
         }
         /// Sends the request and decodes the answer (see [`Bodies::form`]).
-        pub async fn send(self) -> Result<rt::Response<()>, rt::Error<FormError>> {
-            const OPERATION_ID: &str = "Bodies_form";
+        pub async fn send(self) -> rt::Result<(), FormError> {
+            const ID: &str = "Bodies_form";
             let path = "/form".to_owned();
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::POST,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
                 .with_path_template("/form");
-            let body = super::models::FormRequestBody {
+            request.timeout = self.timeout;
+            let body = models::FormRequestBody {
                 grant_type: self.grant_type,
                 scope: self.scope,
                 ttl: self.ttl,
             };
-            request.body = rt::Body::Form(
-                form_pairs(
-                    ::serde_json::to_value(&body)
-                        .map_err(|e| rt::Error::Request(rt::RequestError {
-                            operation_id: OPERATION_ID,
-                            message: format!("cannot serialize the request body: {e}"),
-                        }))?,
-                ),
-            );
+            request.body = rt::form_body(ID, &body)?;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                204 => Ok(rt::decode_empty::<FormError>(raw)),
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    FormError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                204 => Ok(rt::empty(raw)),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for Form<'a> {
-        type Output = Result<rt::Response<()>, rt::Error<FormError>>;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(Form, (), FormError);
     /// The documented error responses of [`Bodies::form`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum FormError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
     }
+    impl rt::ApiErrorKind for FormError {
+        fn from_response(_: u16, _: &[u8]) -> Self {
+            Self::Unknown
+        }
+    }
     /// Request builder returned by [`Bodies::text`]: `PUT /text`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct Text<'a> {
-        transport: &'a rt::Transport,
+    pub struct Text {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         body: String,
     }
-    impl Text<'_> {
+    impl Text {
         /// Sends the request and decodes the answer (see [`Bodies::text`]).
-        pub async fn send(self) -> Result<rt::Response<String>, rt::Error<TextError>> {
-            const OPERATION_ID: &str = "Bodies_text";
+        pub async fn send(self) -> rt::Result<String, TextError> {
+            const ID: &str = "Bodies_text";
             let path = "/text".to_owned();
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::PUT,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::PUT, path)
                 .with_path_template("/text");
+            request.timeout = self.timeout;
             let body = self.body;
             request.body = rt::Body::Text(body);
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    Ok(rt::Response {
-                        body: String::from_utf8_lossy(&raw.body).into_owned(),
-                        status: raw.status,
-                        headers: raw.headers,
-                    })
-                }
-                400 => {
-                    let kind = TextError::BadRequest(
-                        String::from_utf8_lossy(&raw.body).into_owned(),
-                    );
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    TextError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                200 => Ok(rt::text_response(raw)),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for Text<'a> {
-        type Output = Result<rt::Response<String>, rt::Error<TextError>>;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(Text, String, TextError);
     /// The documented error responses of [`Bodies::text`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
@@ -362,41 +262,25 @@ pub mod bodies {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
     }
-    /// `application/x-www-form-urlencoded` pairs of a serialized body object:
-    /// strings as they are, arrays as repeated pairs (form style, explode),
-    /// other values as JSON text; absent (`null`) values are left out.
-    fn form_pairs(value: ::serde_json::Value) -> Vec<(String, String)> {
-        let mut pairs = Vec::new();
-        if let ::serde_json::Value::Object(map) = value {
-            for (name, value) in map {
-                let items = match value {
-                    ::serde_json::Value::Array(items) => items,
-                    other => vec![other],
-                };
-                for item in items {
-                    match item {
-                        ::serde_json::Value::Null => {}
-                        ::serde_json::Value::String(text) => {
-                            pairs.push((name.clone(), text))
-                        }
-                        other => pairs.push((name.clone(), other.to_string())),
-                    }
-                }
+    impl rt::ApiErrorKind for TextError {
+        fn from_response(status: u16, body: &[u8]) -> Self {
+            match status {
+                400 => Self::BadRequest(rt::text(body)),
+                _ => Self::Unknown,
             }
         }
-        pairs
     }
 }
 /// Operations of the `default` group.
 pub mod default {
     use ::snaptrade::runtime as rt;
     /// Operations of the `default` group.
-    #[derive(Debug, Clone, Copy)]
-    pub struct Default<'a> {
-        transport: &'a rt::Transport,
+    #[derive(Debug, Clone)]
+    pub struct Default {
+        transport: rt::Transport,
     }
-    impl<'a> Default<'a> {
-        pub(super) fn new(transport: &'a rt::Transport) -> Self {
+    impl Default {
+        pub(super) fn new(transport: rt::Transport) -> Self {
             Self { transport }
         }
         /// No operationId and no tag; grouped into `default`.
@@ -405,9 +289,10 @@ pub mod default {
         ///
         /// Arguments:
         /// * `id`: The `id` parameter.
-        pub fn get_blob_id(&self, id: impl Into<String>) -> GetBlobId<'a> {
+        pub fn get_blob_id(&self, id: impl Into<String>) -> GetBlobId {
             GetBlobId {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 id: id.into(),
             }
         }
@@ -415,70 +300,50 @@ pub mod default {
     /// Request builder returned by [`Default::get_blob_id`]: `GET /blob/{id}`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct GetBlobId<'a> {
-        transport: &'a rt::Transport,
+    pub struct GetBlobId {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         id: String,
     }
-    impl GetBlobId<'_> {
+    impl GetBlobId {
         /// Sends the request and decodes the answer (see [`Default::get_blob_id`]).
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<Vec<u8>>, rt::Error<GetBlobIdError>> {
-            const OPERATION_ID: &str = "get_blob_id";
+        pub async fn send(self) -> rt::Result<Vec<u8>, GetBlobIdError> {
+            const ID: &str = "get_blob_id";
             let path = format!("/blob/{}", rt::encode_path_segment(& self.id));
-            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
                 .with_path_template("/blob/{id}");
+            request.timeout = self.timeout;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    Ok(rt::Response {
-                        body: raw.body.to_vec(),
-                        status: raw.status,
-                        headers: raw.headers,
-                    })
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    GetBlobIdError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                200 => Ok(rt::bytes_response(raw)),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for GetBlobId<'a> {
-        type Output = Result<rt::Response<Vec<u8>>, rt::Error<GetBlobIdError>>;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(GetBlobId, Vec < u8 >, GetBlobIdError);
     /// The documented error responses of [`Default::get_blob_id`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum GetBlobIdError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
     }
+    impl rt::ApiErrorKind for GetBlobIdError {
+        fn from_response(_: u16, _: &[u8]) -> Self {
+            Self::Unknown
+        }
+    }
 }
 /// Operations tagged `uploads`: Grouped by tag.
 pub mod uploads {
     use ::snaptrade::runtime as rt;
+    use super::models;
     /// Operations tagged `uploads`: Grouped by tag.
-    #[derive(Debug, Clone, Copy)]
-    pub struct Uploads<'a> {
-        transport: &'a rt::Transport,
+    #[derive(Debug, Clone)]
+    pub struct Uploads {
+        transport: rt::Transport,
     }
-    impl<'a> Uploads<'a> {
-        pub(super) fn new(transport: &'a rt::Transport) -> Self {
+    impl Uploads {
+        pub(super) fn new(transport: rt::Transport) -> Self {
             Self { transport }
         }
         /// No operationId; grouped by its tag.
@@ -489,9 +354,10 @@ pub mod uploads {
         /// * `id`: The `id` parameter.
         ///
         /// Optional inputs are set on the builder: [`body`](PutBlobId::body).
-        pub fn put_blob_id(&self, id: impl Into<String>) -> PutBlobId<'a> {
+        pub fn put_blob_id(&self, id: impl Into<String>) -> PutBlobId {
             PutBlobId {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 id: id.into(),
                 body: None,
             }
@@ -499,38 +365,35 @@ pub mod uploads {
         /// The tag wins over the operationId prefix `Other`.
         ///
         /// `GET /tagged` (operation `Other_listUploads`).
-        pub fn other_list_uploads(&self) -> OtherListUploads<'a> {
+        pub fn other_list_uploads(&self) -> OtherListUploads {
             OtherListUploads {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
             }
         }
     }
     /// Request builder returned by [`Uploads::put_blob_id`]: `PUT /blob/{id}`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct PutBlobId<'a> {
-        transport: &'a rt::Transport,
+    pub struct PutBlobId {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         id: String,
         body: Option<Vec<u8>>,
     }
-    impl PutBlobId<'_> {
+    impl PutBlobId {
         /// The request body.
         pub fn body(mut self, value: impl Into<Vec<u8>>) -> Self {
             self.body = Some(value.into());
             self
         }
         /// Sends the request and decodes the answer (see [`Uploads::put_blob_id`]).
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::models::Created>, rt::Error<PutBlobIdError>> {
-            const OPERATION_ID: &str = "put_blob_id";
+        pub async fn send(self) -> rt::Result<models::Created, PutBlobIdError> {
+            const ID: &str = "put_blob_id";
             let path = format!("/blob/{}", rt::encode_path_segment(& self.id));
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::PUT,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::PUT, path)
                 .with_path_template("/blob/{id}");
+            request.timeout = self.timeout;
             if let Some(body) = self.body {
                 request.body = rt::Body::Bytes {
                     content_type: "application/octet-stream",
@@ -539,94 +402,56 @@ pub mod uploads {
             }
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    rt::decode_json::<
-                        super::models::Created,
-                        PutBlobIdError,
-                    >(OPERATION_ID, raw)
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    PutBlobIdError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                200 => rt::decode_json(ID, raw),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for PutBlobId<'a> {
-        type Output = Result<
-            rt::Response<super::models::Created>,
-            rt::Error<PutBlobIdError>,
-        >;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(PutBlobId, models::Created, PutBlobIdError);
     /// The documented error responses of [`Uploads::put_blob_id`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum PutBlobIdError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
     }
+    impl rt::ApiErrorKind for PutBlobIdError {
+        fn from_response(_: u16, _: &[u8]) -> Self {
+            Self::Unknown
+        }
+    }
     /// Request builder returned by [`Uploads::other_list_uploads`]: `GET /tagged`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct OtherListUploads<'a> {
-        transport: &'a rt::Transport,
+    pub struct OtherListUploads {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
     }
-    impl OtherListUploads<'_> {
+    impl OtherListUploads {
         /// Sends the request and decodes the answer (see [`Uploads::other_list_uploads`]).
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<()>, rt::Error<OtherListUploadsError>> {
-            const OPERATION_ID: &str = "Other_listUploads";
+        pub async fn send(self) -> rt::Result<(), OtherListUploadsError> {
+            const ID: &str = "Other_listUploads";
             let path = "/tagged".to_owned();
-            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
                 .with_path_template("/tagged");
+            request.timeout = self.timeout;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                204 => Ok(rt::decode_empty::<OtherListUploadsError>(raw)),
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    OtherListUploadsError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                204 => Ok(rt::empty(raw)),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for OtherListUploads<'a> {
-        type Output = Result<rt::Response<()>, rt::Error<OtherListUploadsError>>;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(OtherListUploads, (), OtherListUploadsError);
     /// The documented error responses of [`Uploads::other_list_uploads`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum OtherListUploadsError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
+    }
+    impl rt::ApiErrorKind for OtherListUploadsError {
+        fn from_response(_: u16, _: &[u8]) -> Self {
+            Self::Unknown
+        }
     }
 }
 /// Entry point to the `Bodies` API: one accessor per operation group. Cheap to clone.
@@ -644,15 +469,15 @@ impl Client {
         &self.transport
     }
     /// Operations of the `Bodies` group.
-    pub fn bodies(&self) -> bodies::Bodies<'_> {
-        bodies::Bodies::new(&self.transport)
+    pub fn bodies(&self) -> bodies::Bodies {
+        bodies::Bodies::new(self.transport.clone())
     }
     /// Operations of the `default` group.
-    pub fn default(&self) -> default::Default<'_> {
-        default::Default::new(&self.transport)
+    pub fn default(&self) -> default::Default {
+        default::Default::new(self.transport.clone())
     }
     /// Operations tagged `uploads`: Grouped by tag.
-    pub fn uploads(&self) -> uploads::Uploads<'_> {
-        uploads::Uploads::new(&self.transport)
+    pub fn uploads(&self) -> uploads::Uploads {
+        uploads::Uploads::new(self.transport.clone())
     }
 }

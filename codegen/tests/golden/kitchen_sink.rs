@@ -27,10 +27,9 @@ pub mod models {
             deserializer: D,
         ) -> Result<Self, D::Error> {
             const SHAPES: &[rt::one_of::Shape] = &[
-                rt::one_of::Shape {
-                    kind: rt::one_of::JsonKind::Object,
-                    required: &["id", "name"],
-                    known: &[
+                rt::one_of::Shape::object(
+                    &["id", "name"],
+                    &[
                         "id",
                         "name",
                         "type",
@@ -45,47 +44,24 @@ pub mod models {
                         "labels",
                         "parent",
                     ],
-                    closed: false,
-                },
-                rt::one_of::Shape {
-                    kind: rt::one_of::JsonKind::Object,
-                    required: &["serial"],
-                    known: &["serial"],
-                    closed: false,
-                },
-                rt::one_of::Shape {
-                    kind: rt::one_of::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    closed: false,
-                },
+                    false,
+                ),
+                rt::one_of::Shape::object(&["serial"], &["serial"], false),
+                rt::one_of::Shape::of(rt::one_of::JsonKind::String),
             ];
             let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
                 deserializer,
             )?;
-            let order = rt::one_of::rank(&value, SHAPES);
-            let mut last_error = None;
-            for index in order {
-                let decoded = match index {
-                    0 => ::serde_json::from_value(value.clone()).map(Self::Pet),
-                    1 => ::serde_json::from_value(value.clone()).map(Self::Robot),
-                    2 => ::serde_json::from_value(value.clone()).map(Self::String),
-                    _ => continue,
-                };
-                match decoded {
-                    Ok(decoded) => return Ok(decoded),
-                    Err(e) => last_error = Some(e),
-                }
-            }
-            Err(
-                <D::Error as ::serde::de::Error>::custom(
-                    match last_error {
-                        Some(e) => {
-                            format!("no alternative of `AnyPet` decodes the value: {e}")
-                        }
-                        None => "the value matches no alternative of `AnyPet`".to_owned(),
-                    },
-                ),
+            rt::one_of::decode(
+                "AnyPet",
+                &value,
+                SHAPES,
+                None,
+                |index, value| match index {
+                    0 => ::serde::Deserialize::deserialize(value).map(Self::Pet),
+                    1 => ::serde::Deserialize::deserialize(value).map(Self::Robot),
+                    _ => ::serde::Deserialize::deserialize(value).map(Self::String),
+                },
             )
         }
     }
@@ -93,21 +69,21 @@ pub mod models {
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct CreatePet409Response {
         /// A pet.
-        #[serde(rename = "existing", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub existing: Option<Pet>,
     }
     /// The `404NotFound` schema.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Model404NotFound {
         /// The `message` property.
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
     /// A pet to create.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
     pub struct NewPet {
         /// The `name` property.
-        #[serde(rename = "name")]
         pub name: String,
         /// The `async` property.
         #[serde(rename = "async", default, skip_serializing_if = "Option::is_none")]
@@ -115,10 +91,10 @@ pub mod models {
         /// What animal it is.
         ///
         /// Default: `"dog"`.
-        #[serde(rename = "kind", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub kind: Option<PetKind>,
         /// The `birthDate` property.
-        #[serde(rename = "birthDate", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub birth_date: Option<String>,
     }
     /// The `owner` schema.
@@ -126,20 +102,20 @@ pub mod models {
     #[serde(deny_unknown_fields)]
     pub struct Owner {
         /// The `handle` property.
-        #[serde(rename = "handle", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub handle: Option<String>,
         /// The `address` property.
-        #[serde(rename = "address", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub address: Option<OwnerAddress>,
     }
     /// Inline schema at `#/components/schemas/owner/properties/address`.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct OwnerAddress {
         /// The `city` property.
-        #[serde(rename = "city", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub city: Option<String>,
         /// The `status` property.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub status: Option<OwnerAddressStatus>,
     }
     /// Inline schema at `#/components/schemas/owner/properties/address/properties/status`.
@@ -198,12 +174,11 @@ pub mod models {
     }
     /// A pet.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
     pub struct Pet {
         /// The `id` property.
-        #[serde(rename = "id")]
         pub id: i64,
         /// The pet's name.
-        #[serde(rename = "name")]
         pub name: String,
         /// What animal it is.
         ///
@@ -211,38 +186,34 @@ pub mod models {
         #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
         pub r#type: Option<PetKind>,
         /// A link to this pet.
-        #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub self_: Option<String>,
         /// The `weight` property.
-        #[serde(rename = "weight", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub weight: Option<f32>,
         /// The `score` property.
-        #[serde(rename = "score", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub score: Option<f64>,
         /// The `nickname` property.
-        #[serde(rename = "nickname", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub nickname: Option<String>,
         /// Anything; no type given.
-        #[serde(rename = "extra", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub extra: Option<::serde_json::Value>,
         /// The `owner` property.
-        #[serde(rename = "owner", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub owner: Option<Owner>,
         /// The `ownerPassword` property.
-        #[serde(
-            rename = "ownerPassword",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub owner_password: Option<rt::SecretString>,
         /// The `pin` property.
-        #[serde(rename = "pin", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub pin: Option<rt::SecretString>,
         /// The `labels` property.
-        #[serde(rename = "labels", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub labels: Option<::std::collections::BTreeMap<String, String>>,
         /// A pet.
-        #[serde(rename = "parent", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub parent: Option<Box<Pet>>,
     }
     /// What animal it is.
@@ -312,17 +283,16 @@ pub mod models {
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Problem {
         /// The `code` property.
-        #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub code: Option<::serde_json::Value>,
         /// The `detail` property.
-        #[serde(rename = "detail", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub detail: Option<String>,
     }
     /// The `Robot` schema.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Robot {
         /// The `serial` property.
-        #[serde(rename = "serial")]
         pub serial: String,
     }
 }
@@ -352,89 +322,85 @@ pub mod security {
             scheme: "bearer",
         },
     };
+    /// The security requirement of the operations that accept any one of: `API_KEY_HEADER` + `API_KEY_QUERY`.
+    pub const REQUIREMENTS_1: &[&[rt::SecurityScheme]] = &[
+        &[API_KEY_HEADER, API_KEY_QUERY],
+    ];
+    /// The security requirement of the operations that accept any one of: `BEARER_AUTH`.
+    pub const REQUIREMENTS_2: &[&[rt::SecurityScheme]] = &[&[BEARER_AUTH]];
 }
 /// Operations of the `Misc` group.
 pub mod misc {
     use ::snaptrade::runtime as rt;
+    use super::models;
     /// Operations of the `Misc` group.
-    #[derive(Debug, Clone, Copy)]
-    pub struct Misc<'a> {
-        transport: &'a rt::Transport,
+    #[derive(Debug, Clone)]
+    pub struct Misc {
+        transport: rt::Transport,
     }
-    impl<'a> Misc<'a> {
-        pub(super) fn new(transport: &'a rt::Transport) -> Self {
+    impl Misc {
+        pub(super) fn new(transport: rt::Transport) -> Self {
             Self { transport }
         }
         /// Unauthenticated health check
         ///
         /// `GET /health` (operation `Misc_health`).
-        pub fn health(&self) -> Health<'a> {
+        pub fn health(&self) -> Health {
             Health {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
             }
         }
     }
     /// Request builder returned by [`Misc::health`]: `GET /health`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct Health<'a> {
-        transport: &'a rt::Transport,
+    pub struct Health {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
     }
-    impl Health<'_> {
+    impl Health {
         /// Sends the request and decodes the answer (see [`Misc::health`]).
-        pub async fn send(self) -> Result<rt::Response<()>, rt::Error<HealthError>> {
-            const OPERATION_ID: &str = "Misc_health";
+        pub async fn send(self) -> rt::Result<(), HealthError> {
+            const ID: &str = "Misc_health";
             let path = "/health".to_owned();
-            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
                 .with_path_template("/health");
+            request.timeout = self.timeout;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                204 => Ok(rt::decode_empty::<HealthError>(raw)),
-                _ => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Problem,
-                    >(&raw) {
-                        Some(body) => HealthError::Default(body),
-                        None => HealthError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
+                204 => Ok(rt::empty(raw)),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for Health<'a> {
-        type Output = Result<rt::Response<()>, rt::Error<HealthError>>;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(Health, (), HealthError);
     /// The documented error responses of [`Misc::health`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     pub enum HealthError {
         /// Any other status (the `default` response): Unhealthy.
-        Default(super::models::Problem),
+        Default(models::Problem),
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
+    }
+    impl rt::ApiErrorKind for HealthError {
+        fn from_response(_: u16, body: &[u8]) -> Self {
+            rt::json(body).map_or(Self::Unknown, Self::Default)
+        }
     }
 }
 /// Operations tagged `Pets`: Everything about pets. See <https://example.com/pets> for more.
 pub mod pets {
     use ::snaptrade::runtime as rt;
+    use super::models;
     /// Operations tagged `Pets`: Everything about pets. See <https://example.com/pets> for more.
-    #[derive(Debug, Clone, Copy)]
-    pub struct Pets<'a> {
-        transport: &'a rt::Transport,
+    #[derive(Debug, Clone)]
+    pub struct Pets {
+        transport: rt::Transport,
     }
-    impl<'a> Pets<'a> {
-        pub(super) fn new(transport: &'a rt::Transport) -> Self {
+    impl Pets {
+        pub(super) fn new(transport: rt::Transport) -> Self {
             Self { transport }
         }
         /// List pets
@@ -456,9 +422,10 @@ pub mod pets {
             &self,
             x_request_trace: impl Into<String>,
             api_secret: impl Into<rt::SecretString>,
-        ) -> ListPets<'a> {
+        ) -> ListPets {
             ListPets {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 kind: None,
                 limit: None,
                 tags: None,
@@ -474,9 +441,10 @@ pub mod pets {
         /// * `name`: The `name` property.
         ///
         /// Optional inputs are set on the builder: [`async`](CreatePet::r#async), [`kind`](CreatePet::kind), [`birth_date`](CreatePet::birth_date).
-        pub fn create_pet(&self, name: impl Into<String>) -> CreatePet<'a> {
+        pub fn create_pet(&self, name: impl Into<String>) -> CreatePet {
             CreatePet {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 name: name.into(),
                 r#async: None,
                 kind: None,
@@ -487,9 +455,10 @@ pub mod pets {
         ///
         /// Arguments:
         /// * `pet_id`: The `petId` parameter.
-        pub fn get_pet(&self, pet_id: i64) -> GetPet<'a> {
+        pub fn get_pet(&self, pet_id: i64) -> GetPet {
             GetPet {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 pet_id,
             }
         }
@@ -497,9 +466,10 @@ pub mod pets {
         ///
         /// Arguments:
         /// * `pet_id`: The `petId` parameter.
-        pub fn delete_pet(&self, pet_id: i64) -> DeletePet<'a> {
+        pub fn delete_pet(&self, pet_id: i64) -> DeletePet {
             DeletePet {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 pet_id,
             }
         }
@@ -509,9 +479,10 @@ pub mod pets {
         /// * `pet_id`: The `petId` parameter.
         ///
         /// Optional inputs are set on the builder: [`body`](ReplaceTags::body).
-        pub fn replace_tags(&self, pet_id: impl Into<String>) -> ReplaceTags<'a> {
+        pub fn replace_tags(&self, pet_id: impl Into<String>) -> ReplaceTags {
             ReplaceTags {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 pet_id: pet_id.into(),
                 body: None,
             }
@@ -520,19 +491,20 @@ pub mod pets {
     /// Request builder returned by [`Pets::list_pets`]: `GET /pets`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct ListPets<'a> {
-        transport: &'a rt::Transport,
-        kind: Option<super::models::PetKind>,
+    pub struct ListPets {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
+        kind: Option<models::PetKind>,
         limit: Option<i32>,
         tags: Option<Vec<String>>,
         x_request_trace: String,
         api_secret: rt::SecretString,
     }
-    impl ListPets<'_> {
+    impl ListPets {
         /// What animal it is.
         ///
         /// Default: `"dog"`.
-        pub fn kind(mut self, value: impl Into<super::models::PetKind>) -> Self {
+        pub fn kind(mut self, value: impl Into<models::PetKind>) -> Self {
             self.kind = Some(value.into());
             self
         }
@@ -547,17 +519,12 @@ pub mod pets {
             self
         }
         /// Sends the request and decodes the answer (see [`Pets::list_pets`]).
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<Vec<super::models::Pet>>, rt::Error<ListPetsError>> {
-            const OPERATION_ID: &str = "Pets_listPets";
+        pub async fn send(self) -> rt::Result<Vec<models::Pet>, ListPetsError> {
+            const ID: &str = "Pets_listPets";
             let path = "/pets".to_owned();
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::GET,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
                 .with_path_template("/pets");
+            request.timeout = self.timeout;
             if let Some(value) = self.kind {
                 request.query.push(("kind", rt::QueryValue::Plain(value.to_string())));
             }
@@ -571,79 +538,44 @@ pub mod pets {
             }
             request.headers.push(("X-Request-Trace", self.x_request_trace));
             request.query.push(("apiSecret", rt::QueryValue::Secret(self.api_secret)));
-            const SECURITY: &[&[rt::SecurityScheme]] = &[
-                &[super::security::API_KEY_HEADER, super::security::API_KEY_QUERY],
-            ];
-            request.security = SECURITY;
+            request.security = super::security::REQUIREMENTS_1;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    rt::decode_json::<
-                        Vec<super::models::Pet>,
-                        ListPetsError,
-                    >(OPERATION_ID, raw)
-                }
-                400..=499 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Problem,
-                    >(&raw) {
-                        Some(body) => ListPetsError::Status4xx(body),
-                        None => ListPetsError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    ListPetsError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                200 => rt::decode_json(ID, raw),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for ListPets<'a> {
-        type Output = Result<
-            rt::Response<Vec<super::models::Pet>>,
-            rt::Error<ListPetsError>,
-        >;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(ListPets, Vec < models::Pet >, ListPetsError);
     /// The documented error responses of [`Pets::list_pets`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     pub enum ListPetsError {
         /// HTTP 4XX: Client error.
-        Status4xx(super::models::Problem),
+        Status4xx(models::Problem),
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
+    }
+    impl rt::ApiErrorKind for ListPetsError {
+        fn from_response(status: u16, body: &[u8]) -> Self {
+            match status {
+                400..=499 => rt::json(body).map_or(Self::Unknown, Self::Status4xx),
+                _ => Self::Unknown,
+            }
+        }
     }
     /// Request builder returned by [`Pets::create_pet`]: `POST /pets`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct CreatePet<'a> {
-        transport: &'a rt::Transport,
+    pub struct CreatePet {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         name: String,
         r#async: Option<bool>,
-        kind: Option<super::models::PetKind>,
+        kind: Option<models::PetKind>,
         birth_date: Option<String>,
     }
-    impl CreatePet<'_> {
+    impl CreatePet {
         /// The `async` property.
         pub fn r#async(mut self, value: bool) -> Self {
             self.r#async = Some(value);
@@ -652,7 +584,7 @@ pub mod pets {
         /// What animal it is.
         ///
         /// Default: `"dog"`.
-        pub fn kind(mut self, value: impl Into<super::models::PetKind>) -> Self {
+        pub fn kind(mut self, value: impl Into<models::PetKind>) -> Self {
             self.kind = Some(value.into());
             self
         }
@@ -662,352 +594,188 @@ pub mod pets {
             self
         }
         /// Sends the request and decodes the answer (see [`Pets::create_pet`]).
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<CreatePetSuccess>, rt::Error<CreatePetError>> {
-            const OPERATION_ID: &str = "Pets_createPet";
+        pub async fn send(self) -> rt::Result<CreatePetSuccess, CreatePetError> {
+            const ID: &str = "Pets_createPet";
             let path = "/pets".to_owned();
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::POST,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
                 .with_path_template("/pets");
-            let body = super::models::NewPet {
+            request.timeout = self.timeout;
+            let body = models::NewPet {
                 name: self.name,
                 r#async: self.r#async,
                 kind: self.kind,
                 birth_date: self.birth_date,
             };
-            request.body = rt::Body::Json(
-                ::serde_json::to_value(&body)
-                    .map_err(|e| rt::Error::Request(rt::RequestError {
-                        operation_id: OPERATION_ID,
-                        message: format!("cannot serialize the request body: {e}"),
-                    }))?,
-            );
-            const SECURITY: &[&[rt::SecurityScheme]] = &[
-                &[super::security::API_KEY_HEADER, super::security::API_KEY_QUERY],
-            ];
-            request.security = SECURITY;
+            request.body = rt::json_body(ID, &body)?;
+            request.security = super::security::REQUIREMENTS_1;
             request.idempotent = true;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    rt::decode_json::<
-                        super::models::Pet,
-                        CreatePetError,
-                    >(OPERATION_ID, raw)
-                        .map(|r| r.map(CreatePetSuccess::Ok))
-                }
-                201 => {
-                    rt::decode_json::<
-                        super::models::Pet,
-                        CreatePetError,
-                    >(OPERATION_ID, raw)
-                        .map(|r| r.map(CreatePetSuccess::Created))
-                }
-                202 => {
-                    Ok(
-                        rt::decode_empty::<CreatePetError>(raw)
-                            .map(|()| CreatePetSuccess::Accepted),
-                    )
-                }
-                409 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::CreatePet409Response,
-                    >(&raw) {
-                        Some(body) => CreatePetError::Conflict(body),
-                        None => CreatePetError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                500 => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    CreatePetError::InternalServerError,
-                                ),
-                            ),
-                        ),
-                    )
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    CreatePetError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                200 => rt::decode_json_as(ID, raw, CreatePetSuccess::Ok),
+                201 => rt::decode_json_as(ID, raw, CreatePetSuccess::Created),
+                202 => Ok(rt::empty(raw).map(|()| CreatePetSuccess::Accepted)),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for CreatePet<'a> {
-        type Output = Result<rt::Response<CreatePetSuccess>, rt::Error<CreatePetError>>;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(CreatePet, CreatePetSuccess, CreatePetError);
     /// The documented error responses of [`Pets::create_pet`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     pub enum CreatePetError {
         /// HTTP 409: Conflict.
-        Conflict(super::models::CreatePet409Response),
+        Conflict(models::CreatePet409Response),
         /// HTTP 500: Server error without a body.
         InternalServerError,
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
+    }
+    impl rt::ApiErrorKind for CreatePetError {
+        fn from_response(status: u16, body: &[u8]) -> Self {
+            match status {
+                409 => rt::json(body).map_or(Self::Unknown, Self::Conflict),
+                500 => Self::InternalServerError,
+                _ => Self::Unknown,
+            }
+        }
     }
     /// The documented success responses of [`Pets::create_pet`].
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     pub enum CreatePetSuccess {
         /// HTTP 200: Existing pet returned.
-        Ok(super::models::Pet),
+        Ok(models::Pet),
         /// HTTP 201: Created.
-        Created(super::models::Pet),
+        Created(models::Pet),
         /// HTTP 202: Accepted for later processing.
         Accepted,
     }
     /// Request builder returned by [`Pets::get_pet`]: `GET /pets/{petId}`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct GetPet<'a> {
-        transport: &'a rt::Transport,
+    pub struct GetPet {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         pet_id: i64,
     }
-    impl GetPet<'_> {
+    impl GetPet {
         /// Sends the request and decodes the answer (see [`Pets::get_pet`]).
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::models::AnyPet>, rt::Error<GetPetError>> {
-            const OPERATION_ID: &str = "Pets_getPet";
+        pub async fn send(self) -> rt::Result<models::AnyPet, GetPetError> {
+            const ID: &str = "Pets_getPet";
             let path = format!(
                 "/pets/{}", rt::encode_path_segment(& self.pet_id.to_string())
             );
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::GET,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
                 .with_path_template("/pets/{petId}");
-            const SECURITY: &[&[rt::SecurityScheme]] = &[
-                &[super::security::API_KEY_HEADER, super::security::API_KEY_QUERY],
-            ];
-            request.security = SECURITY;
+            request.timeout = self.timeout;
+            request.security = super::security::REQUIREMENTS_1;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    rt::decode_json::<
-                        super::models::AnyPet,
-                        GetPetError,
-                    >(OPERATION_ID, raw)
-                }
-                404 => {
-                    let kind = match rt::decode_error_body::<
-                        super::models::Model404NotFound,
-                    >(&raw) {
-                        Some(body) => GetPetError::NotFound(body),
-                        None => GetPetError::Unknown,
-                    };
-                    Err(
-                        rt::Error::Api(
-                            Box::new(rt::ApiError::from_raw(OPERATION_ID, raw, kind)),
-                        ),
-                    )
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    GetPetError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                200 => rt::decode_json(ID, raw),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for GetPet<'a> {
-        type Output = Result<
-            rt::Response<super::models::AnyPet>,
-            rt::Error<GetPetError>,
-        >;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(GetPet, models::AnyPet, GetPetError);
     /// The documented error responses of [`Pets::get_pet`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     pub enum GetPetError {
         /// HTTP 404: Not found.
-        NotFound(super::models::Model404NotFound),
+        NotFound(models::Model404NotFound),
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
+    }
+    impl rt::ApiErrorKind for GetPetError {
+        fn from_response(status: u16, body: &[u8]) -> Self {
+            match status {
+                404 => rt::json(body).map_or(Self::Unknown, Self::NotFound),
+                _ => Self::Unknown,
+            }
+        }
     }
     /// Request builder returned by [`Pets::delete_pet`]: `DELETE /pets/{petId}`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct DeletePet<'a> {
-        transport: &'a rt::Transport,
+    pub struct DeletePet {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         pet_id: i64,
     }
-    impl DeletePet<'_> {
+    impl DeletePet {
         /// Sends the request and decodes the answer (see [`Pets::delete_pet`]).
-        pub async fn send(self) -> Result<rt::Response<()>, rt::Error<DeletePetError>> {
-            const OPERATION_ID: &str = "Pets_deletePet";
+        pub async fn send(self) -> rt::Result<(), DeletePetError> {
+            const ID: &str = "Pets_deletePet";
             let path = format!(
                 "/pets/{}", rt::encode_path_segment(& self.pet_id.to_string())
             );
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::DELETE,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::DELETE, path)
                 .with_path_template("/pets/{petId}");
-            const SECURITY: &[&[rt::SecurityScheme]] = &[
-                &[super::security::BEARER_AUTH],
-            ];
-            request.security = SECURITY;
+            request.timeout = self.timeout;
+            request.security = super::security::REQUIREMENTS_2;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                204 => Ok(rt::decode_empty::<DeletePetError>(raw)),
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    DeletePetError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                204 => Ok(rt::empty(raw)),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for DeletePet<'a> {
-        type Output = Result<rt::Response<()>, rt::Error<DeletePetError>>;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(DeletePet, (), DeletePetError);
     /// The documented error responses of [`Pets::delete_pet`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum DeletePetError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
     }
+    impl rt::ApiErrorKind for DeletePetError {
+        fn from_response(_: u16, _: &[u8]) -> Self {
+            Self::Unknown
+        }
+    }
     /// Request builder returned by [`Pets::replace_tags`]: `PUT /pets/{petId}/tags`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct ReplaceTags<'a> {
-        transport: &'a rt::Transport,
+    pub struct ReplaceTags {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         pet_id: String,
         body: Option<Vec<String>>,
     }
-    impl ReplaceTags<'_> {
+    impl ReplaceTags {
         /// The request body.
         pub fn body(mut self, value: impl Into<Vec<String>>) -> Self {
             self.body = Some(value.into());
             self
         }
         /// Sends the request and decodes the answer (see [`Pets::replace_tags`]).
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<::serde_json::Value>, rt::Error<ReplaceTagsError>> {
-            const OPERATION_ID: &str = "Pets_replaceTags";
+        pub async fn send(self) -> rt::Result<::serde_json::Value, ReplaceTagsError> {
+            const ID: &str = "Pets_replaceTags";
             let path = format!("/pets/{}/tags", rt::encode_path_segment(& self.pet_id));
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::PUT,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::PUT, path)
                 .with_path_template("/pets/{petId}/tags");
+            request.timeout = self.timeout;
             if let Some(body) = self.body {
-                request.body = rt::Body::Json(
-                    ::serde_json::to_value(&body)
-                        .map_err(|e| rt::Error::Request(rt::RequestError {
-                            operation_id: OPERATION_ID,
-                            message: format!("cannot serialize the request body: {e}"),
-                        }))?,
-                );
+                request.body = rt::json_body(ID, &body)?;
             }
-            const SECURITY: &[&[rt::SecurityScheme]] = &[
-                &[super::security::API_KEY_HEADER, super::security::API_KEY_QUERY],
-            ];
-            request.security = SECURITY;
+            request.security = super::security::REQUIREMENTS_1;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    rt::decode_json::<
-                        ::serde_json::Value,
-                        ReplaceTagsError,
-                    >(OPERATION_ID, raw)
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    ReplaceTagsError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                200 => rt::decode_json(ID, raw),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for ReplaceTags<'a> {
-        type Output = Result<
-            rt::Response<::serde_json::Value>,
-            rt::Error<ReplaceTagsError>,
-        >;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(ReplaceTags, ::serde_json::Value, ReplaceTagsError);
     /// The documented error responses of [`Pets::replace_tags`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum ReplaceTagsError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
+    }
+    impl rt::ApiErrorKind for ReplaceTagsError {
+        fn from_response(_: u16, _: &[u8]) -> Self {
+            Self::Unknown
+        }
     }
 }
 /// Entry point to the `Kitchen Sink` API: one accessor per operation group. Cheap to clone.
@@ -1025,11 +793,11 @@ impl Client {
         &self.transport
     }
     /// Operations of the `Misc` group.
-    pub fn misc(&self) -> misc::Misc<'_> {
-        misc::Misc::new(&self.transport)
+    pub fn misc(&self) -> misc::Misc {
+        misc::Misc::new(self.transport.clone())
     }
     /// Operations tagged `Pets`: Everything about pets. See <https://example.com/pets> for more.
-    pub fn pets(&self) -> pets::Pets<'_> {
-        pets::Pets::new(&self.transport)
+    pub fn pets(&self) -> pets::Pets {
+        pets::Pets::new(self.transport.clone())
     }
 }

@@ -13,10 +13,9 @@ pub mod models {
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct GetItem200Response {
         /// The `id` property.
-        #[serde(rename = "id")]
         pub id: String,
         /// The `size` property.
-        #[serde(rename = "size", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub size: Option<i64>,
     }
 }
@@ -25,22 +24,24 @@ pub mod security {}
 /// Operations of the `default` group.
 pub mod default {
     use ::snaptrade::runtime as rt;
+    use super::models;
     /// Operations of the `default` group.
-    #[derive(Debug, Clone, Copy)]
-    pub struct Default<'a> {
-        transport: &'a rt::Transport,
+    #[derive(Debug, Clone)]
+    pub struct Default {
+        transport: rt::Transport,
     }
-    impl<'a> Default<'a> {
-        pub(super) fn new(transport: &'a rt::Transport) -> Self {
+    impl Default {
+        pub(super) fn new(transport: rt::Transport) -> Self {
             Self { transport }
         }
         /// `GET /items/{id}` (operation `getItem`).
         ///
         /// Arguments:
         /// * `id`: The `id` parameter.
-        pub fn get_item(&self, id: impl Into<String>) -> GetItem<'a> {
+        pub fn get_item(&self, id: impl Into<String>) -> GetItem {
             GetItem {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 id: id.into(),
             }
         }
@@ -48,71 +49,27 @@ pub mod default {
     /// Request builder returned by [`Default::get_item`]: `GET /items/{id}`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct GetItem<'a> {
-        transport: &'a rt::Transport,
+    pub struct GetItem {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         id: String,
     }
-    impl GetItem<'_> {
+    impl GetItem {
         /// Sends the request and decodes the answer (see [`Default::get_item`]).
-        pub async fn send(
-            self,
-        ) -> Result<
-            rt::Response<super::models::GetItem200Response>,
-            rt::Error<GetItemError>,
-        > {
-            const OPERATION_ID: &str = "getItem";
+        pub async fn send(self) -> rt::Result<models::GetItem200Response, GetItemError> {
+            const ID: &str = "getItem";
             let path = format!("/items/{}", rt::encode_path_segment(& self.id));
-            let request = rt::OperationRequest::new(OPERATION_ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
                 .with_path_template("/items/{id}");
+            request.timeout = self.timeout;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    rt::decode_json::<
-                        super::models::GetItem200Response,
-                        GetItemError,
-                    >(OPERATION_ID, raw)
-                }
-                404 => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    GetItemError::NotFound,
-                                ),
-                            ),
-                        ),
-                    )
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    GetItemError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                200 => rt::decode_json(ID, raw),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for GetItem<'a> {
-        type Output = Result<
-            rt::Response<super::models::GetItem200Response>,
-            rt::Error<GetItemError>,
-        >;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(GetItem, models::GetItem200Response, GetItemError);
     /// The documented error responses of [`Default::get_item`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum GetItemError {
@@ -120,6 +77,14 @@ pub mod default {
         NotFound,
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
+    }
+    impl rt::ApiErrorKind for GetItemError {
+        fn from_response(status: u16, _: &[u8]) -> Self {
+            match status {
+                404 => Self::NotFound,
+                _ => Self::Unknown,
+            }
+        }
     }
 }
 /// Entry point to the `Minimal JSON` API: one accessor per operation group. Cheap to clone.
@@ -137,7 +102,7 @@ impl Client {
         &self.transport
     }
     /// Operations of the `default` group.
-    pub fn default(&self) -> default::Default<'_> {
-        default::Default::new(&self.transport)
+    pub fn default(&self) -> default::Default {
+        default::Default::new(self.transport.clone())
     }
 }

@@ -70,20 +70,19 @@ pub mod models {
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct GetSort {
         /// The `field` property.
-        #[serde(rename = "field")]
         pub field: String,
         /// The `desc` property.
-        #[serde(rename = "desc", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub desc: Option<bool>,
     }
     /// The `Range` schema.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Range {
         /// The `min` property.
-        #[serde(rename = "min", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub min: Option<i64>,
         /// The `max` property.
-        #[serde(rename = "max", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub max: Option<i64>,
     }
 }
@@ -92,13 +91,14 @@ pub mod security {}
 /// Operations of the `Files` group.
 pub mod files {
     use ::snaptrade::runtime as rt;
+    use super::models;
     /// Operations of the `Files` group.
-    #[derive(Debug, Clone, Copy)]
-    pub struct Files<'a> {
-        transport: &'a rt::Transport,
+    #[derive(Debug, Clone)]
+    pub struct Files {
+        transport: rt::Transport,
     }
-    impl<'a> Files<'a> {
-        pub(super) fn new(transport: &'a rt::Transport) -> Self {
+    impl Files {
+        pub(super) fn new(transport: rt::Transport) -> Self {
             Self { transport }
         }
         /// Path parameters are percent-encoded (`a/b c` → `a%2Fb%20c`).
@@ -116,11 +116,12 @@ pub mod files {
             &self,
             folder: impl Into<String>,
             name: i32,
-            mode: impl Into<super::models::GetMode>,
+            mode: impl Into<models::GetMode>,
             x_trace_id: impl Into<String>,
-        ) -> Get<'a> {
+        ) -> Get {
             Get {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 folder: folder.into(),
                 name,
                 ids: None,
@@ -139,22 +140,23 @@ pub mod files {
     /// Request builder returned by [`Files::get`]: `GET /files/{folder}/{name}`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct Get<'a> {
-        transport: &'a rt::Transport,
+    pub struct Get {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         folder: String,
         name: i32,
         ids: Option<Vec<i64>>,
         tags: Option<Vec<String>>,
         piped: Option<Vec<String>>,
         spaced: Option<Vec<String>>,
-        filter: Option<super::models::Range>,
-        window: Option<super::models::Range>,
-        sort: Option<super::models::GetSort>,
-        mode: super::models::GetMode,
+        filter: Option<models::Range>,
+        window: Option<models::Range>,
+        sort: Option<models::GetSort>,
+        mode: models::GetMode,
         x_trace_id: String,
         x_retries: Option<i64>,
     }
-    impl Get<'_> {
+    impl Get {
         /// Form style, exploded (the default) → `ids=1&ids=2`.
         pub fn ids(mut self, value: impl Into<Vec<i64>>) -> Self {
             self.ids = Some(value.into());
@@ -176,17 +178,17 @@ pub mod files {
             self
         }
         /// An object, form style exploded → `min=1&max=2`.
-        pub fn filter(mut self, value: impl Into<super::models::Range>) -> Self {
+        pub fn filter(mut self, value: impl Into<models::Range>) -> Self {
             self.filter = Some(value.into());
             self
         }
         /// An object, form style not exploded → `window=min,1,max,2`.
-        pub fn window(mut self, value: impl Into<super::models::Range>) -> Self {
+        pub fn window(mut self, value: impl Into<models::Range>) -> Self {
             self.window = Some(value.into());
             self
         }
         /// deepObject → `sort[field]=name&sort[desc]=true`.
-        pub fn sort(mut self, value: impl Into<super::models::GetSort>) -> Self {
+        pub fn sort(mut self, value: impl Into<models::GetSort>) -> Self {
             self.sort = Some(value.into());
             self
         }
@@ -198,18 +200,15 @@ pub mod files {
             self
         }
         /// Sends the request and decodes the answer (see [`Files::get`]).
-        pub async fn send(self) -> Result<rt::Response<Vec<u8>>, rt::Error<GetError>> {
-            const OPERATION_ID: &str = "Files_get";
+        pub async fn send(self) -> rt::Result<Vec<u8>, GetError> {
+            const ID: &str = "Files_get";
             let path = format!(
                 "/files/{}/{}", rt::encode_path_segment(& self.folder),
                 rt::encode_path_segment(& self.name.to_string())
             );
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::GET,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
                 .with_path_template("/files/{folder}/{name}");
+            request.timeout = self.timeout;
             if let Some(value) = self.ids {
                 for item in value {
                     request.query.push(("ids", rt::QueryValue::Plain(item.to_string())));
@@ -280,39 +279,22 @@ pub mod files {
             }
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    Ok(rt::Response {
-                        body: raw.body.to_vec(),
-                        status: raw.status,
-                        headers: raw.headers,
-                    })
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(OPERATION_ID, raw, GetError::Unknown),
-                            ),
-                        ),
-                    )
-                }
+                200 => Ok(rt::bytes_response(raw)),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for Get<'a> {
-        type Output = Result<rt::Response<Vec<u8>>, rt::Error<GetError>>;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(Get, Vec < u8 >, GetError);
     /// The documented error responses of [`Files::get`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum GetError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
+    }
+    impl rt::ApiErrorKind for GetError {
+        fn from_response(_: u16, _: &[u8]) -> Self {
+            Self::Unknown
+        }
     }
 }
 /// Entry point to the `Parameters` API: one accessor per operation group. Cheap to clone.
@@ -330,7 +312,7 @@ impl Client {
         &self.transport
     }
     /// Operations of the `Files` group.
-    pub fn files(&self) -> files::Files<'_> {
-        files::Files::new(&self.transport)
+    pub fn files(&self) -> files::Files {
+        files::Files::new(self.transport.clone())
     }
 }

@@ -14,10 +14,8 @@ pub mod models {
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Cat {
         /// The `kind` property.
-        #[serde(rename = "kind")]
         pub kind: String,
         /// The `meows` property.
-        #[serde(rename = "meows")]
         pub meows: bool,
     }
     /// The `Color` schema.
@@ -83,75 +81,72 @@ pub mod models {
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Dog {
         /// The `kind` property.
-        #[serde(rename = "kind")]
         pub kind: String,
         /// The `barks` property.
-        #[serde(rename = "barks")]
         pub barks: i64,
     }
     /// One property per format; see the model docs for the mapping.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
     pub struct Everything {
         /// The `i32` property.
-        #[serde(rename = "i32")]
         pub i32: i32,
         /// The `i64` property.
-        #[serde(rename = "i64")]
         pub i64: i64,
         /// The `f32` property.
-        #[serde(rename = "f32", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub f32: Option<f32>,
         /// The `f64` property.
-        #[serde(rename = "f64", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub f64: Option<f64>,
         /// RFC 3339 text.
-        #[serde(rename = "when", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub when: Option<String>,
         /// The `day` property.
-        #[serde(rename = "day", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub day: Option<String>,
         /// The `id` property.
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
         /// Base64 text.
-        #[serde(rename = "raw", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub raw: Option<String>,
         /// The `file` property.
-        #[serde(rename = "file", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub file: Option<String>,
         /// The `color` property.
         ///
         /// Default: `"red"`.
-        #[serde(rename = "color", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub color: Option<Color>,
         /// An integer enum is the integer type; unlisted values decode.
         ///
         /// Known values: `1`, `2`, `3` (other values still decode).
-        #[serde(rename = "level", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub level: Option<Level>,
         /// The `maybe` property.
-        #[serde(rename = "maybe", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub maybe: Option<String>,
         /// The `counts` property.
-        #[serde(rename = "counts", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub counts: Option<::std::collections::BTreeMap<String, i64>>,
         /// The `anything` property.
-        #[serde(rename = "anything", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub anything: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
         /// An inline object gets a name from its parent and property.
-        #[serde(rename = "inline", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub inline: Option<EverythingInline>,
         /// oneOf with a discriminator and a mapping.
-        #[serde(rename = "pet", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub pet: Option<Pet>,
         /// anyOf without a discriminator, ranked by shape.
-        #[serde(rename = "shape", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub shape: Option<Shape>,
         /// The `idOrName` property.
-        #[serde(rename = "idOrName", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub id_or_name: Option<IdOrName>,
         /// allOf members merged into one struct.
-        #[serde(rename = "merged", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub merged: Option<Merged>,
         /// The `type` property.
         #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -166,14 +161,14 @@ pub mod models {
         #[serde(rename = "1st", default, skip_serializing_if = "Option::is_none")]
         pub n1st: Option<bool>,
         /// Collides with the prelude's Option.
-        #[serde(rename = "opt", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub opt: Option<Option2>,
     }
     /// An inline object gets a name from its parent and property.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct EverythingInline {
         /// The `deep` property.
-        #[serde(rename = "deep", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub deep: Option<EverythingInlineDeep>,
     }
     /// Inline schema at `#/components/schemas/Everything/properties/inline/properties/deep`.
@@ -182,7 +177,7 @@ pub mod models {
         /// The `value` property.
         ///
         /// Default: `"none"`.
-        #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub value: Option<String>,
     }
     /// The `IdOrName` schema.
@@ -200,48 +195,21 @@ pub mod models {
             deserializer: D,
         ) -> Result<Self, D::Error> {
             const SHAPES: &[rt::one_of::Shape] = &[
-                rt::one_of::Shape {
-                    kind: rt::one_of::JsonKind::Integer,
-                    required: &[],
-                    known: &[],
-                    closed: false,
-                },
-                rt::one_of::Shape {
-                    kind: rt::one_of::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    closed: false,
-                },
+                rt::one_of::Shape::of(rt::one_of::JsonKind::Integer),
+                rt::one_of::Shape::of(rt::one_of::JsonKind::String),
             ];
             let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
                 deserializer,
             )?;
-            let order = rt::one_of::rank(&value, SHAPES);
-            let mut last_error = None;
-            for index in order {
-                let decoded = match index {
-                    0 => ::serde_json::from_value(value.clone()).map(Self::Integer),
-                    1 => ::serde_json::from_value(value.clone()).map(Self::String),
-                    _ => continue,
-                };
-                match decoded {
-                    Ok(decoded) => return Ok(decoded),
-                    Err(e) => last_error = Some(e),
-                }
-            }
-            Err(
-                <D::Error as ::serde::de::Error>::custom(
-                    match last_error {
-                        Some(e) => {
-                            format!(
-                                "no alternative of `IdOrName` decodes the value: {e}"
-                            )
-                        }
-                        None => {
-                            "the value matches no alternative of `IdOrName`".to_owned()
-                        }
-                    },
-                ),
+            rt::one_of::decode(
+                "IdOrName",
+                &value,
+                SHAPES,
+                None,
+                |index, value| match index {
+                    0 => ::serde::Deserialize::deserialize(value).map(Self::Integer),
+                    _ => ::serde::Deserialize::deserialize(value).map(Self::String),
+                },
             )
         }
     }
@@ -251,22 +219,20 @@ pub mod models {
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Merged {
         /// The `kind` property.
-        #[serde(rename = "kind")]
         pub kind: String,
         /// The `meows` property.
-        #[serde(rename = "meows")]
         pub meows: bool,
         /// The `lives` property.
         ///
         /// Default: `9`.
-        #[serde(rename = "lives", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub lives: Option<i64>,
     }
     /// Collides with the prelude's Option.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Option2 {
         /// The `some` property.
-        #[serde(rename = "some", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub some: Option<String>,
     }
     /// oneOf with a discriminator and a mapping.
@@ -284,53 +250,25 @@ pub mod models {
             deserializer: D,
         ) -> Result<Self, D::Error> {
             const SHAPES: &[rt::one_of::Shape] = &[
-                rt::one_of::Shape {
-                    kind: rt::one_of::JsonKind::Object,
-                    required: &["kind", "meows"],
-                    known: &["kind", "meows"],
-                    closed: false,
-                },
-                rt::one_of::Shape {
-                    kind: rt::one_of::JsonKind::Object,
-                    required: &["kind", "barks"],
-                    known: &["kind", "barks"],
-                    closed: false,
-                },
+                rt::one_of::Shape::object(&["kind", "meows"], &["kind", "meows"], false),
+                rt::one_of::Shape::object(&["kind", "barks"], &["kind", "barks"], false),
             ];
             let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
                 deserializer,
             )?;
-            let mut order = rt::one_of::rank(&value, SHAPES);
-            let tagged = match value.get("kind").and_then(::serde_json::Value::as_str) {
-                Some("cat") => Some(0),
-                Some("dog") => Some(1),
-                _ => None,
-            };
-            if let Some(first) = tagged {
-                order.retain(|i| *i != first);
-                order.insert(0, first);
-            }
-            let mut last_error = None;
-            for index in order {
-                let decoded = match index {
-                    0 => ::serde_json::from_value(value.clone()).map(Self::Cat),
-                    1 => ::serde_json::from_value(value.clone()).map(Self::Dog),
-                    _ => continue,
-                };
-                match decoded {
-                    Ok(decoded) => return Ok(decoded),
-                    Err(e) => last_error = Some(e),
-                }
-            }
-            Err(
-                <D::Error as ::serde::de::Error>::custom(
-                    match last_error {
-                        Some(e) => {
-                            format!("no alternative of `Pet` decodes the value: {e}")
-                        }
-                        None => "the value matches no alternative of `Pet`".to_owned(),
-                    },
-                ),
+            rt::one_of::decode(
+                "Pet",
+                &value,
+                SHAPES,
+                match value.get("kind").and_then(::serde_json::Value::as_str) {
+                    Some("cat") => Some(0),
+                    Some("dog") => Some(1),
+                    _ => None,
+                },
+                |index, value| match index {
+                    0 => ::serde::Deserialize::deserialize(value).map(Self::Cat),
+                    _ => ::serde::Deserialize::deserialize(value).map(Self::Dog),
+                },
             )
         }
     }
@@ -349,44 +287,21 @@ pub mod models {
             deserializer: D,
         ) -> Result<Self, D::Error> {
             const SHAPES: &[rt::one_of::Shape] = &[
-                rt::one_of::Shape {
-                    kind: rt::one_of::JsonKind::Object,
-                    required: &["kind", "meows"],
-                    known: &["kind", "meows"],
-                    closed: false,
-                },
-                rt::one_of::Shape {
-                    kind: rt::one_of::JsonKind::Object,
-                    required: &["sides"],
-                    known: &["sides"],
-                    closed: false,
-                },
+                rt::one_of::Shape::object(&["kind", "meows"], &["kind", "meows"], false),
+                rt::one_of::Shape::object(&["sides"], &["sides"], false),
             ];
             let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
                 deserializer,
             )?;
-            let order = rt::one_of::rank(&value, SHAPES);
-            let mut last_error = None;
-            for index in order {
-                let decoded = match index {
-                    0 => ::serde_json::from_value(value.clone()).map(Self::Cat),
-                    1 => ::serde_json::from_value(value.clone()).map(Self::Variant2),
-                    _ => continue,
-                };
-                match decoded {
-                    Ok(decoded) => return Ok(decoded),
-                    Err(e) => last_error = Some(e),
-                }
-            }
-            Err(
-                <D::Error as ::serde::de::Error>::custom(
-                    match last_error {
-                        Some(e) => {
-                            format!("no alternative of `Shape` decodes the value: {e}")
-                        }
-                        None => "the value matches no alternative of `Shape`".to_owned(),
-                    },
-                ),
+            rt::one_of::decode(
+                "Shape",
+                &value,
+                SHAPES,
+                None,
+                |index, value| match index {
+                    0 => ::serde::Deserialize::deserialize(value).map(Self::Cat),
+                    _ => ::serde::Deserialize::deserialize(value).map(Self::Variant2),
+                },
             )
         }
     }
@@ -394,20 +309,18 @@ pub mod models {
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct ShapeVariant2 {
         /// The `sides` property.
-        #[serde(rename = "sides")]
         pub sides: i64,
     }
     /// A recursive schema (boxed).
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Tree {
         /// The `name` property.
-        #[serde(rename = "name")]
         pub name: String,
         /// A recursive schema (boxed).
-        #[serde(rename = "parent", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub parent: Option<Box<Tree>>,
         /// The `children` property.
-        #[serde(rename = "children", default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub children: Option<Vec<Tree>>,
     }
 }
@@ -416,13 +329,14 @@ pub mod security {}
 /// Operations of the `Types` group.
 pub mod types {
     use ::snaptrade::runtime as rt;
+    use super::models;
     /// Operations of the `Types` group.
-    #[derive(Debug, Clone, Copy)]
-    pub struct Types<'a> {
-        transport: &'a rt::Transport,
+    #[derive(Debug, Clone)]
+    pub struct Types {
+        transport: rt::Transport,
     }
-    impl<'a> Types<'a> {
-        pub(super) fn new(transport: &'a rt::Transport) -> Self {
+    impl Types {
+        pub(super) fn new(transport: rt::Transport) -> Self {
             Self { transport }
         }
         /// `POST /everything` (operation `Types_roundTrip`).
@@ -432,9 +346,10 @@ pub mod types {
         /// * `i64`: The `i64` property.
         ///
         /// Optional inputs are set on the builder: [`f32`](RoundTrip::f32), [`f64`](RoundTrip::f64), [`when`](RoundTrip::when), [`day`](RoundTrip::day), [`id`](RoundTrip::id), [`raw`](RoundTrip::raw), [`file`](RoundTrip::file), [`color`](RoundTrip::color), [`level`](RoundTrip::level), [`maybe`](RoundTrip::maybe), [`counts`](RoundTrip::counts), [`anything`](RoundTrip::anything), [`inline`](RoundTrip::inline), [`pet`](RoundTrip::pet), [`shape`](RoundTrip::shape), [`id_or_name`](RoundTrip::id_or_name), [`merged`](RoundTrip::merged), [`type`](RoundTrip::r#type), [`type_2`](RoundTrip::type_2), [`r`](RoundTrip::r), [`n1st`](RoundTrip::n1st), [`opt`](RoundTrip::opt).
-        pub fn round_trip(&self, i32: i32, i64: i64) -> RoundTrip<'a> {
+        pub fn round_trip(&self, i32: i32, i64: i64) -> RoundTrip {
             RoundTrip {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 i32,
                 i64,
                 f32: None,
@@ -466,9 +381,10 @@ pub mod types {
         /// `GET /type` (operation `Types_type`).
         ///
         /// Optional inputs are set on the builder: [`type`](Type::r#type), [`type_2`](Type::type_2), [`self_`](Type::self_).
-        pub fn r#type(&self) -> Type<'a> {
+        pub fn r#type(&self) -> Type {
             Type {
-                transport: self.transport,
+                transport: self.transport.clone(),
+                timeout: None,
                 r#type: None,
                 type_2: None,
                 self_: None,
@@ -478,8 +394,9 @@ pub mod types {
     /// Request builder returned by [`Types::round_trip`]: `POST /everything`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct RoundTrip<'a> {
-        transport: &'a rt::Transport,
+    pub struct RoundTrip {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         i32: i32,
         i64: i64,
         f32: Option<f32>,
@@ -489,23 +406,23 @@ pub mod types {
         id: Option<String>,
         raw: Option<String>,
         file: Option<String>,
-        color: Option<super::models::Color>,
+        color: Option<models::Color>,
         level: Option<i64>,
         maybe: Option<String>,
         counts: Option<::std::collections::BTreeMap<String, i64>>,
         anything: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
-        inline: Option<super::models::EverythingInline>,
-        pet: Option<super::models::Pet>,
-        shape: Option<super::models::Shape>,
-        id_or_name: Option<super::models::IdOrName>,
-        merged: Option<super::models::Merged>,
+        inline: Option<models::EverythingInline>,
+        pet: Option<models::Pet>,
+        shape: Option<models::Shape>,
+        id_or_name: Option<models::IdOrName>,
+        merged: Option<models::Merged>,
         r#type: Option<String>,
         type_2: Option<String>,
         r: Option<String>,
         n1st: Option<bool>,
-        opt: Option<super::models::Option2>,
+        opt: Option<models::Option2>,
     }
-    impl RoundTrip<'_> {
+    impl RoundTrip {
         /// The `f32` property.
         pub fn f32(mut self, value: f32) -> Self {
             self.f32 = Some(value);
@@ -544,7 +461,7 @@ pub mod types {
         /// The `color` property.
         ///
         /// Default: `"red"`.
-        pub fn color(mut self, value: impl Into<super::models::Color>) -> Self {
+        pub fn color(mut self, value: impl Into<models::Color>) -> Self {
             self.color = Some(value.into());
             self
         }
@@ -577,30 +494,27 @@ pub mod types {
             self
         }
         /// An inline object gets a name from its parent and property.
-        pub fn inline(
-            mut self,
-            value: impl Into<super::models::EverythingInline>,
-        ) -> Self {
+        pub fn inline(mut self, value: impl Into<models::EverythingInline>) -> Self {
             self.inline = Some(value.into());
             self
         }
         /// oneOf with a discriminator and a mapping.
-        pub fn pet(mut self, value: impl Into<super::models::Pet>) -> Self {
+        pub fn pet(mut self, value: impl Into<models::Pet>) -> Self {
             self.pet = Some(value.into());
             self
         }
         /// anyOf without a discriminator, ranked by shape.
-        pub fn shape(mut self, value: impl Into<super::models::Shape>) -> Self {
+        pub fn shape(mut self, value: impl Into<models::Shape>) -> Self {
             self.shape = Some(value.into());
             self
         }
         /// The `idOrName` property.
-        pub fn id_or_name(mut self, value: impl Into<super::models::IdOrName>) -> Self {
+        pub fn id_or_name(mut self, value: impl Into<models::IdOrName>) -> Self {
             self.id_or_name = Some(value.into());
             self
         }
         /// allOf members merged into one struct.
-        pub fn merged(mut self, value: impl Into<super::models::Merged>) -> Self {
+        pub fn merged(mut self, value: impl Into<models::Merged>) -> Self {
             self.merged = Some(value.into());
             self
         }
@@ -625,23 +539,18 @@ pub mod types {
             self
         }
         /// Collides with the prelude's Option.
-        pub fn opt(mut self, value: impl Into<super::models::Option2>) -> Self {
+        pub fn opt(mut self, value: impl Into<models::Option2>) -> Self {
             self.opt = Some(value.into());
             self
         }
         /// Sends the request and decodes the answer (see [`Types::round_trip`]).
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::models::Everything>, rt::Error<RoundTripError>> {
-            const OPERATION_ID: &str = "Types_roundTrip";
+        pub async fn send(self) -> rt::Result<models::Everything, RoundTripError> {
+            const ID: &str = "Types_roundTrip";
             let path = "/everything".to_owned();
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::POST,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
                 .with_path_template("/everything");
-            let body = super::models::Everything {
+            request.timeout = self.timeout;
+            let body = models::Everything {
                 i32: self.i32,
                 i64: self.i64,
                 f32: self.f32,
@@ -667,65 +576,37 @@ pub mod types {
                 n1st: self.n1st,
                 opt: self.opt,
             };
-            request.body = rt::Body::Json(
-                ::serde_json::to_value(&body)
-                    .map_err(|e| rt::Error::Request(rt::RequestError {
-                        operation_id: OPERATION_ID,
-                        message: format!("cannot serialize the request body: {e}"),
-                    }))?,
-            );
+            request.body = rt::json_body(ID, &body)?;
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    rt::decode_json::<
-                        super::models::Everything,
-                        RoundTripError,
-                    >(OPERATION_ID, raw)
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    RoundTripError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                200 => rt::decode_json(ID, raw),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for RoundTrip<'a> {
-        type Output = Result<
-            rt::Response<super::models::Everything>,
-            rt::Error<RoundTripError>,
-        >;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(RoundTrip, models::Everything, RoundTripError);
     /// The documented error responses of [`Types::round_trip`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum RoundTripError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
     }
+    impl rt::ApiErrorKind for RoundTripError {
+        fn from_response(_: u16, _: &[u8]) -> Self {
+            Self::Unknown
+        }
+    }
     /// Request builder returned by [`Types::type`]: `GET /type`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
-    pub struct Type<'a> {
-        transport: &'a rt::Transport,
+    pub struct Type {
+        transport: rt::Transport,
+        timeout: Option<::std::time::Duration>,
         r#type: Option<String>,
         type_2: Option<String>,
         self_: Option<String>,
     }
-    impl Type<'_> {
+    impl Type {
         /// The `type` parameter.
         pub fn r#type(mut self, value: impl Into<String>) -> Self {
             self.r#type = Some(value.into());
@@ -742,17 +623,12 @@ pub mod types {
             self
         }
         /// Sends the request and decodes the answer (see [`Types::type`]).
-        pub async fn send(
-            self,
-        ) -> Result<rt::Response<super::models::Tree>, rt::Error<TypeError>> {
-            const OPERATION_ID: &str = "Types_type";
+        pub async fn send(self) -> rt::Result<models::Tree, TypeError> {
+            const ID: &str = "Types_type";
             let path = "/type".to_owned();
-            let mut request = rt::OperationRequest::new(
-                    OPERATION_ID,
-                    rt::Method::GET,
-                    path,
-                )
+            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
                 .with_path_template("/type");
+            request.timeout = self.timeout;
             if let Some(value) = self.r#type {
                 request.query.push(("type", rt::QueryValue::Plain(value)));
             }
@@ -764,39 +640,22 @@ pub mod types {
             }
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
-                200 => {
-                    rt::decode_json::<super::models::Tree, TypeError>(OPERATION_ID, raw)
-                }
-                _ => {
-                    Err(
-                        rt::Error::Api(
-                            Box::new(
-                                rt::ApiError::from_raw(
-                                    OPERATION_ID,
-                                    raw,
-                                    TypeError::Unknown,
-                                ),
-                            ),
-                        ),
-                    )
-                }
+                200 => rt::decode_json(ID, raw),
+                _ => rt::fail(ID, raw),
             }
         }
     }
-    impl<'a> ::std::future::IntoFuture for Type<'a> {
-        type Output = Result<rt::Response<super::models::Tree>, rt::Error<TypeError>>;
-        type IntoFuture = ::std::pin::Pin<
-            Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-        >;
-        fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
-        }
-    }
+    rt::operation!(Type, models::Tree, TypeError);
     /// The documented error responses of [`Types::type`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum TypeError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
+    }
+    impl rt::ApiErrorKind for TypeError {
+        fn from_response(_: u16, _: &[u8]) -> Self {
+            Self::Unknown
+        }
     }
 }
 /// Entry point to the `Schemas` API: one accessor per operation group. Cheap to clone.
@@ -814,7 +673,7 @@ impl Client {
         &self.transport
     }
     /// Operations of the `Types` group.
-    pub fn types(&self) -> types::Types<'_> {
-        types::Types::new(&self.transport)
+    pub fn types(&self) -> types::Types {
+        types::Types::new(self.transport.clone())
     }
 }

@@ -1,0 +1,92 @@
+//! The error enum of an operation and its `rt::ApiErrorKind` impl: one
+//! variant and one `match` arm per documented error status, `Unknown` for the
+//! rest. The runtime does the decoding around it (`rt::fail`).
+
+use super::{ordered, status_pattern};
+use crate::emit::{doc, ident, ty_tokens, Ctx};
+use crate::model::{Media, Op, Outcome};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(super) fn error_enum(op: &Op, link: &str) -> TokenStream {
+    let name = ident(&op.error_name);
+    let outcomes: Vec<&Outcome> = op.errors.iter().chain(op.default.as_ref()).collect();
+    let variants = outcomes.iter().map(|o| {
+        let v = ident(&o.variant);
+        let d = doc(&o.doc);
+        match &o.ty {
+            Some(t) => {
+                let t = ty_tokens(t, Ctx::Group);
+                quote!(#d #v(#t),)
+            }
+            None => quote!(#d #v,),
+        }
+    });
+    let edoc = doc(&format!(
+        "The documented error responses of [`{link}`], decoded. Found in `Error::Api(e).kind`."
+    ));
+    let large = if outcomes.iter().any(|o| o.ty.is_some()) {
+        quote!(#[allow(clippy::large_enum_variant)])
+    } else {
+        quote!()
+    };
+    let mut arms: Vec<TokenStream> = ordered(&op.errors)
+        .into_iter()
+        .map(|o| {
+            let pat = status_pattern(o.status);
+            let value = variant_value(o);
+            quote!(#pat => #value,)
+        })
+        .collect();
+    let fallback = op
+        .default
+        .as_ref()
+        .map_or_else(|| quote!(Self::Unknown), variant_value);
+    arms.push(quote!(_ => #fallback,));
+    // Unused parameters are named `_` so that the impl compiles warning-free
+    // for operations with no documented error (or no error body).
+    let status = if op.errors.is_empty() {
+        quote!(_)
+    } else {
+        quote!(status)
+    };
+    let body = if outcomes.iter().any(|o| o.ty.is_some()) {
+        quote!(body)
+    } else {
+        quote!(_)
+    };
+    let kind = if op.errors.is_empty() {
+        quote!(#fallback)
+    } else {
+        quote!(match status { #(#arms)* })
+    };
+    quote! {
+        #edoc
+        #[derive(Debug, Clone, PartialEq)]
+        #large
+        pub enum #name {
+            #(#variants)*
+            /// A status the spec does not document, or an error body that does not match its documented schema.
+            Unknown,
+        }
+
+        impl rt::ApiErrorKind for #name {
+            fn from_response(#status: u16, #body: &[u8]) -> Self {
+                #kind
+            }
+        }
+    }
+}
+
+/// The variant for one documented error, decoding its body if it has one.
+fn variant_value(o: &Outcome) -> TokenStream {
+    let v = ident(&o.variant);
+    match (&o.ty, &o.media) {
+        (None, _) => quote!(Self::#v),
+        (Some(_), Media::Text) => quote!(Self::#v(rt::text(body))),
+        (Some(_), Media::Bytes(_)) => quote!(Self::#v(body.to_vec())),
+        (Some(_), Media::Json | Media::Form) => {
+            quote!(rt::json(body).map_or(Self::Unknown, Self::#v))
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! One module per operation group: the group struct, and per operation a
+//! request builder ([`builder`]), its `send` ([`send`]), its error enum
+//! ([`errors`]) and, when needed, its success enum ([`success`]).
+//!
+//! What every operation does alike (status dispatch, error-body decoding,
+//! `IntoFuture`, `.timeout(..)`) lives in the runtime; the generated code says
+//! only what is particular to the operation, about one line per documented
+//! status.
+
+mod builder;
+mod errors;
+mod send;
+mod success;
+
+use super::{doc, ident, ty_tokens, Ctx};
+use crate::model::{Api, BodyDef, Group, Op, Outcome, StatusMatch, Ty};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(super) fn group(api: &Api, g: &Group, runtime_path: &syn::Path) -> TokenStream {
+    let module = ident(&g.module);
+    let gname = ident(&g.type_name);
+    let gdoc = doc(&g.doc);
+    let methods = g.ops.iter().map(|op| method(api, op));
+    let items: Vec<TokenStream> = g.ops.iter().map(|op| op_items(api, g, op)).collect();
+    // Model types are named `models::X`; the import is left out when no
+    // operation of the group names one (it would be an unused import).
+    let uses_models = items.iter().any(|t| t.to_string().contains("models ::"));
+    let models_use = if uses_models {
+        quote!(
+            use super::models;
+        )
+    } else {
+        quote!()
+    };
+    quote! {
+        #gdoc
+        pub mod #module {
+            use #runtime_path as rt;
+            #models_use
+
+            #gdoc
+            #[derive(Debug, Clone)]
+            pub struct #gname {
+                transport: rt::Transport,
+            }
+
+            impl #gname {
+                pub(super) fn new(transport: rt::Transport) -> Self {
+                    Self { transport }
+                }
+
+                #(#methods)*
+            }
+
+            #(#items)*
+        }
+    }
+}
+
+/// An input of the operation: a parameter, a body property or the body.
+pub(super) struct Input {
+    /// Builder field / setter / argument name.
+    pub(super) rust: String,
+    /// The type the value has (without the `Option` of an optional input).
+    pub(super) ty: Ty,
+    pub(super) required: bool,
+    pub(super) doc: String,
+}
+
+pub(super) fn inputs(op: &Op) -> Vec<Input> {
+    let mut out: Vec<Input> = op
+        .params
+        .iter()
+        .map(|p| Input {
+            rust: p.rust.clone(),
+            ty: p.ty.clone(),
+            required: p.required,
+            doc: p.doc.clone(),
+        })
+        .collect();
+    match &op.body {
+        Some(BodyDef::Flattened { fields, .. }) => {
+            for f in fields.iter().filter(|f| !f.field.read_only) {
+                out.push(Input {
+                    rust: f.builder.clone(),
+                    ty: f.field.inner.clone(),
+                    required: !f.field.optional,
+                    doc: f.field.doc.clone(),
+                })
+            }
+        }
+        Some(BodyDef::Single {
+            rust,
+            ty,
+            required,
+            doc,
+        }) => out.push(Input {
+            rust: rust.clone(),
+            ty: ty.clone(),
+            required: *required,
+            doc: doc.clone(),
+        }),
+        None => {}
+    }
+    out
+}
+
+/// `(argument type, stored type)`: strings take `impl Into<String>`,
+/// secrets `impl Into<SecretString>`, anything else `impl Into<T>`.
+pub(super) fn arg_types(api: &Api, ty: &Ty) -> (TokenStream, TokenStream) {
+    match api.underlying(ty) {
+        Ty::String => (quote!(impl Into<String>), quote!(String)),
+        prim @ (Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64) => {
+            let t = ty_tokens(&prim, Ctx::Group);
+            (t.clone(), t)
+        }
+        Ty::Secret => (
+            quote!(impl Into<rt::SecretString>),
+            quote!(rt::SecretString),
+        ),
+        _ => {
+            let t = ty_tokens(ty, Ctx::Group);
+            (quote!(impl Into<#t>), t)
+        }
+    }
+}
+
+/// Whether a value of `ty` is stored as it is (no `.into()`).
+pub(super) fn is_copy_primitive(api: &Api, ty: &Ty) -> bool {
+    matches!(
+        api.underlying(ty),
+        Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64
+    )
+}
+
+fn op_doc(op: &Op) -> String {
+    let mut text = String::new();
+    if let Some(s) = &op.summary {
+        text.push_str(s.trim());
+        text.push_str("\n\n");
+    }
+    if let Some(d) = &op.description {
+        text.push_str(d.trim());
+        text.push_str("\n\n");
+    }
+    if op.deprecated {
+        text.push_str("**Deprecated** in the spec.\n\n");
+    }
+    text.push_str(&format!(
+        "`{} {}` (operation `{}`).",
+        op.http_method, op.path, op.id
+    ));
+    text
+}
+
+/// The group's method that starts a request: required inputs as arguments.
+fn method(api: &Api, op: &Op) -> TokenStream {
+    let name = ident(&op.method_name);
+    let builder = ident(&op.type_name);
+    let all = inputs(op);
+    let mut text = op_doc(op);
+    let required: Vec<&Input> = all.iter().filter(|i| i.required).collect();
+    if !required.is_empty() {
+        text.push_str("\n\nArguments:");
+        for i in &required {
+            let first = i.doc.lines().next().unwrap_or("").trim();
+            text.push_str(&format!(
+                "\n* `{}`: {}",
+                i.rust.trim_start_matches("r#"),
+                first
+            ));
+        }
+    }
+    let optional: Vec<&Input> = all.iter().filter(|i| !i.required).collect();
+    if !optional.is_empty() {
+        let names: Vec<String> = optional
+            .iter()
+            .map(|i| {
+                format!(
+                    "[`{}`]({}::{})",
+                    i.rust.trim_start_matches("r#"),
+                    op.type_name,
+                    i.rust
+                )
+            })
+            .collect();
+        text.push_str(&format!(
+            "\n\nOptional inputs are set on the builder: {}.",
+            names.join(", ")
+        ));
+    }
+    let d = doc(&text);
+    let args = required.iter().map(|i| {
+        let n = ident(&i.rust);
+        let (at, _) = arg_types(api, &i.ty);
+        quote!(#n: #at)
+    });
+    let inits = all.iter().map(|i| {
+        let n = ident(&i.rust);
+        match (i.required, is_copy_primitive(api, &i.ty)) {
+            (true, true) => quote!(#n,),
+            (true, false) => quote!(#n: #n.into(),),
+            (false, _) => quote!(#n: None,),
+        }
+    });
+    let allow = if required.len() > 6 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        quote!()
+    };
+    quote! {
+        #d
+        #allow
+        pub fn #name(&self, #(#args),*) -> #builder {
+            #builder {
+                transport: self.transport.clone(),
+                timeout: None,
+                #(#inits)*
+            }
+        }
+    }
+}
+
+/// The items of one operation: builder, `send`, the runtime's shared impls,
+/// the error enum and the success enum.
+fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
+    let all = inputs(op);
+    let link = format!(
+        "{}::{}",
+        g.type_name,
+        op.method_name.trim_start_matches("r#")
+    );
+    let success = success::success(op, &link);
+    let error_name = ident(&op.error_name);
+    let builder_ident = ident(&op.type_name);
+    let success_ty = &success.ty;
+    let builder = builder::builder(api, op, &all, &link);
+    let setters = builder::setters(api, &all);
+    let send = send::send(api, op, &success, &link);
+    let errors = errors::error_enum(op, &link);
+    let success_enum = &success.item;
+    quote! {
+        #builder
+        impl #builder_ident {
+            #(#setters)*
+            #send
+        }
+        rt::operation!(#builder_ident, #success_ty, #error_name);
+        #errors
+        #success_enum
+    }
+}
+
+/// Exact codes first, then ranges, so a `match` tries the specific first.
+pub(super) fn ordered(v: &[Outcome]) -> Vec<&Outcome> {
+    let codes = v
+        .iter()
+        .filter(|o| matches!(o.status, StatusMatch::Code(_)));
+    let ranges = v
+        .iter()
+        .filter(|o| matches!(o.status, StatusMatch::Range(_)));
+    codes.chain(ranges).collect()
+}
+
+/// The `match` pattern of a status: `404` or `400..=499`.
+pub(super) fn status_pattern(s: StatusMatch) -> TokenStream {
+    use proc_macro2::Literal;
+    match s {
+        StatusMatch::Code(c) => {
+            let c = Literal::u16_unsuffixed(c);
+            quote!(#c)
+        }
+        StatusMatch::Range(r) => {
+            let lo = Literal::u16_unsuffixed(r.saturating_mul(100));
+            let hi = Literal::u16_unsuffixed(r.saturating_mul(100).saturating_add(99));
+            quote!(#lo..=#hi)
+        }
+    }
+}

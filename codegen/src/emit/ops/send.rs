@@ -1,0 +1,307 @@
+//! The `send` method of an operation: fill in the path, query, headers,
+//! body and security of an `rt::OperationRequest`, hand it to the transport,
+//! and dispatch the answer (one arm per documented success, `rt::fail` for
+//! the rest).
+
+use super::success::{self, Success};
+use crate::emit::{has_display, ident};
+use crate::model::{Api, BodyDef, Loc, Media, Op, Style, Ty, TypeKind};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(super) fn send(api: &Api, op: &Op, success: &Success, link: &str) -> TokenStream {
+    let error = ident(&op.error_name);
+    let success_ty = &success.ty;
+    let op_id = &op.id;
+    let path = path_expr(api, op);
+    // OpenAPI's eight methods are all associated constants of `http::Method`.
+    let http_method = ident(&op.http_method.to_ascii_uppercase());
+    let mut stmts = params(api, op);
+    if let Some(body) = body(op) {
+        stmts.push(body);
+    }
+    if let Some(name) = crate::emit::requirement_const(api, &op.security) {
+        let name = ident(&name);
+        stmts.push(quote!(request.security = super::security::#name;));
+    }
+    if let Some(idem) = op.idempotent {
+        stmts.push(quote!(request.idempotent = #idem;));
+    }
+    let arms = success::arms(op, success);
+    let send_doc = format!(" Sends the request and decodes the answer (see [`{link}`]).");
+    // Spans name the route, never the filled-in path (it may carry ids).
+    let template = op.path.as_str();
+    quote! {
+        #[doc = #send_doc]
+        pub async fn send(self) -> rt::Result<#success_ty, #error> {
+            const ID: &str = #op_id;
+            let path = #path;
+            let mut request = rt::OperationRequest::new(ID, rt::Method::#http_method, path)
+                .with_path_template(#template);
+            request.timeout = self.timeout;
+            #(#stmts)*
+            let raw = self.transport.execute(request).await?;
+            match raw.status.as_u16() {
+                #(#arms)*
+                _ => rt::fail(ID, raw),
+            }
+        }
+    }
+}
+
+/// Statements adding the query and header parameters.
+fn params(api: &Api, op: &Op) -> Vec<TokenStream> {
+    let mut stmts = Vec::new();
+    for p in &op.params {
+        let n = ident(&p.rust);
+        let wire = &p.wire;
+        match p.loc {
+            Loc::Path => {}
+            Loc::Query => {
+                let push = |expr: TokenStream, ty: &Ty| query_push(api, wire, p.style, expr, ty);
+                if p.required {
+                    stmts.push(push(quote!(self.#n), &p.ty));
+                } else {
+                    let inner = push(quote!(value), &p.ty);
+                    stmts.push(quote! {
+                        if let Some(value) = self.#n {
+                            #inner
+                        }
+                    });
+                }
+            }
+            Loc::Header => {
+                if p.required {
+                    let s = to_string_expr(api, quote!(self.#n), &p.ty);
+                    stmts.push(quote!(request.headers.push((#wire, #s));));
+                } else {
+                    let s = to_string_expr(api, quote!(value), &p.ty);
+                    stmts.push(quote! {
+                        if let Some(value) = self.#n {
+                            request.headers.push((#wire, #s));
+                        }
+                    });
+                }
+            }
+        }
+    }
+    stmts
+}
+
+/// The statement setting `request.body`, when the operation has a body.
+fn body(op: &Op) -> Option<TokenStream> {
+    match op.body.as_ref()? {
+        BodyDef::Flattened {
+            struct_name,
+            fields,
+        } => {
+            let sn = ident(struct_name);
+            let inits = fields.iter().map(|f| {
+                let fname = ident(&f.field.rust);
+                let bname = ident(&f.builder);
+                if f.field.read_only {
+                    quote!(#fname: None,)
+                } else {
+                    quote!(#fname: self.#bname,)
+                }
+            });
+            let encode = if op.body_media == Media::Form {
+                quote!(rt::form_body(ID, &body)?)
+            } else {
+                quote!(rt::json_body(ID, &body)?)
+            };
+            Some(quote! {
+                let body = models::#sn { #(#inits)* };
+                request.body = #encode;
+            })
+        }
+        BodyDef::Single { rust, required, .. } => {
+            let n = ident(rust);
+            let encode = match &op.body_media {
+                Media::Text => quote!(rt::Body::Text(body)),
+                Media::Bytes(content_type) => quote!(rt::Body::Bytes {
+                    content_type: #content_type,
+                    data: body.into(),
+                }),
+                Media::Json | Media::Form => quote!(rt::json_body(ID, &body)?),
+            };
+            Some(if *required {
+                quote! {
+                    let body = self.#n;
+                    request.body = #encode;
+                }
+            } else {
+                quote! {
+                    if let Some(body) = self.#n {
+                        request.body = #encode;
+                    }
+                }
+            })
+        }
+    }
+}
+
+/// An owned `String` from `expr` of type `ty` (for paths, headers, query).
+fn to_string_expr(api: &Api, expr: TokenStream, ty: &Ty) -> TokenStream {
+    match api.underlying(ty) {
+        Ty::String => expr,
+        Ty::Secret => quote!(#expr.expose().to_owned()),
+        Ty::Vec(inner) => {
+            let item = to_string_expr(api, quote!(item), &inner);
+            quote!(#expr.into_iter().map(|item| #item).collect::<Vec<String>>().join(","))
+        }
+        Ty::Option(inner) => {
+            let item = to_string_expr(api, quote!(item), &inner);
+            quote!(#expr.map(|item| #item).unwrap_or_default())
+        }
+        other if has_display(api, &other) => quote!(#expr.to_string()),
+        _ => quote!(::serde_json::to_string(&#expr).unwrap_or_default()),
+    }
+}
+
+fn query_value(api: &Api, expr: TokenStream, ty: &Ty) -> TokenStream {
+    match api.underlying(ty) {
+        Ty::Secret => quote!(rt::QueryValue::Secret(#expr)),
+        _ => {
+            let s = to_string_expr(api, expr, ty);
+            quote!(rt::QueryValue::Plain(#s))
+        }
+    }
+}
+
+/// Statements pushing query pairs for the value `expr` (owned) of type `ty`.
+fn query_push(api: &Api, wire: &str, style: Style, expr: TokenStream, ty: &Ty) -> TokenStream {
+    let under = api.underlying(ty);
+    let fields = match &under {
+        Ty::Named(n) => match api.type_def(n).map(|t| &t.kind) {
+            Some(TypeKind::Struct { fields, .. }) => Some(fields),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(fields) = fields {
+        // An object: one pair per present property (form, explode;
+        // deepObject), or all of them in one value (form, no explode).
+        let mut stmts = Vec::new();
+        for f in fields {
+            let fname = ident(&f.rust);
+            let key = match style {
+                Style::DeepObject => format!("{wire}[{}]", f.wire),
+                _ => f.wire.clone(),
+            };
+            let value = to_string_expr(api, quote!(item), &f.inner);
+            let one = match style {
+                Style::Form => {
+                    let fwire = &f.wire;
+                    quote! {
+                        parts.push(#fwire.to_owned());
+                        parts.push(#value);
+                    }
+                }
+                _ => quote!(request.query.push((#key, rt::QueryValue::Plain(#value)));),
+            };
+            if f.optional {
+                stmts.push(quote!(if let Some(item) = object.#fname { #one }));
+            } else {
+                stmts.push(quote!({ let item = object.#fname; #one }));
+            }
+        }
+        return if style == Style::Form {
+            quote! {{
+                let object = #expr;
+                let mut parts: Vec<String> = Vec::new();
+                #(#stmts)*
+                request.query.push((#wire, rt::QueryValue::Plain(parts.join(","))));
+            }}
+        } else {
+            quote! {{
+                let object = #expr;
+                #(#stmts)*
+            }}
+        };
+    }
+    match under {
+        Ty::Vec(inner) => {
+            let separator = match style {
+                Style::FormExplode => None,
+                Style::SpaceDelimited => Some(" "),
+                Style::PipeDelimited => Some("|"),
+                _ => Some(","),
+            };
+            match separator {
+                None => {
+                    let qv = query_value(api, quote!(item), &inner);
+                    quote! {
+                        for item in #expr {
+                            request.query.push((#wire, #qv));
+                        }
+                    }
+                }
+                Some(sep) if api.underlying(&inner) == Ty::String => quote! {
+                    request.query.push((#wire, rt::QueryValue::Plain(#expr.join(#sep))));
+                },
+                Some(sep) => {
+                    let item = to_string_expr(api, quote!(item), &inner);
+                    quote! {
+                        request.query.push((#wire, rt::QueryValue::Plain(
+                            #expr.into_iter().map(|item| #item).collect::<Vec<String>>().join(#sep),
+                        )));
+                    }
+                }
+            }
+        }
+        _ => {
+            let qv = query_value(api, expr, ty);
+            quote!(request.query.push((#wire, #qv));)
+        }
+    }
+}
+
+/// The path with parameters substituted and percent-encoded.
+fn path_expr(api: &Api, op: &Op) -> TokenStream {
+    let mut fmt = String::new();
+    let mut args: Vec<TokenStream> = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(start) = rest.find('{') {
+        let (before, after) = rest.split_at(start);
+        fmt.push_str(&before.replace('}', "}}"));
+        let after = &after[1..];
+        let Some(end) = after.find('}') else {
+            fmt.push_str("{{");
+            rest = after;
+            continue;
+        };
+        let name = &after[..end];
+        match op
+            .params
+            .iter()
+            .find(|p| p.loc == Loc::Path && p.wire == name)
+        {
+            Some(p) => {
+                let n = ident(&p.rust);
+                let s = match api.underlying(&p.ty) {
+                    Ty::String => quote!(&self.#n),
+                    _ => {
+                        let e = to_string_expr(api, quote!(self.#n), &p.ty);
+                        quote!(&#e)
+                    }
+                };
+                fmt.push_str("{}");
+                args.push(quote!(rt::encode_path_segment(#s)));
+            }
+            None => {
+                fmt.push_str("{{");
+                fmt.push_str(name);
+                fmt.push_str("}}");
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    fmt.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    if args.is_empty() {
+        let literal = op.path.clone();
+        quote!(#literal.to_owned())
+    } else {
+        quote!(format!(#fmt, #(#args),*))
+    }
+}

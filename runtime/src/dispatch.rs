@@ -1,0 +1,253 @@
+//! What every generated operation does with an answer, written once.
+//!
+//! A generated `send` builds its [`OperationRequest`](crate::OperationRequest),
+//! hands it to the transport and then matches the status: one arm per
+//! documented success, and [`fail`] for everything else. `fail` asks the
+//! operation's error enum, through [`ApiErrorKind`], which variant the status
+//! and body are; that impl is one match arm per documented error status, so an
+//! operation's generated code grows by about one line per documented status.
+
+use crate::error::{ApiError, Error, RequestError};
+use crate::request::Body;
+use crate::response::{RawResponse, Response};
+
+/// The outcome of one operation call: the decoded success with its status and
+/// headers, or the operation's [`Error`].
+pub type Result<T, E> = std::result::Result<Response<T>, Error<E>>;
+
+/// An operation's enum of documented error responses.
+///
+/// Generated code implements it with one match arm per documented status; a
+/// status the document does not list, or a body that does not match its
+/// schema, gives the enum's `Unknown` variant.
+pub trait ApiErrorKind: Sized {
+    /// The variant for an answer with `status` and `body`.
+    fn from_response(status: u16, body: &[u8]) -> Self;
+}
+
+/// The error result for an answer that is not a documented success: the
+/// variant chosen by [`ApiErrorKind::from_response`], plus the status, the
+/// API's code and detail, the request id, headers and the raw body.
+pub fn fail<T, E: ApiErrorKind>(operation_id: &'static str, raw: RawResponse) -> Result<T, E> {
+    let kind = E::from_response(raw.status.as_u16(), &raw.body);
+    Err(Error::Api(Box::new(ApiError::from_raw(
+        operation_id,
+        raw,
+        kind,
+    ))))
+}
+
+/// A JSON error body decoded as `T`, or `None` when it does not match (the
+/// caller then answers with its `Unknown` variant).
+pub fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<T> {
+    serde_json::from_slice(body).ok()
+}
+
+/// A `text/*` body as a string; invalid UTF-8 is replaced, never an error.
+pub fn text(body: &[u8]) -> String {
+    String::from_utf8_lossy(body).into_owned()
+}
+
+/// A JSON success body decoded as `T` and wrapped by `variant` (a variant of
+/// the operation's success enum); see [`decode_json`](crate::decode_json).
+pub fn decode_json_as<T: serde::de::DeserializeOwned, U, E>(
+    operation_id: &'static str,
+    raw: RawResponse,
+    variant: impl FnOnce(T) -> U,
+) -> Result<U, E> {
+    crate::decode_json(operation_id, raw).map(|r: Response<T>| r.map(variant))
+}
+
+/// A success documented without a body.
+pub fn empty(raw: RawResponse) -> Response<()> {
+    raw_response(raw, |_| ())
+}
+
+/// A `text/*` success body, decoded with [`text`].
+pub fn text_response(raw: RawResponse) -> Response<String> {
+    raw_response(raw, text)
+}
+
+/// A binary success body, as bytes.
+pub fn bytes_response(raw: RawResponse) -> Response<Vec<u8>> {
+    raw_response(raw, <[u8]>::to_vec)
+}
+
+fn raw_response<T>(raw: RawResponse, body: impl FnOnce(&[u8]) -> T) -> Response<T> {
+    Response {
+        body: body(&raw.body),
+        status: raw.status,
+        headers: raw.headers,
+    }
+}
+
+/// A request body object as JSON.
+pub fn json_body<T: serde::Serialize>(
+    operation_id: &'static str,
+    body: &T,
+) -> std::result::Result<Body, RequestError> {
+    serde_json::to_value(body)
+        .map(Body::Json)
+        .map_err(|e| unserializable(operation_id, e))
+}
+
+/// A request body object as `application/x-www-form-urlencoded` pairs:
+/// strings as they are, arrays as repeated pairs (form style, explode), other
+/// values as JSON text; absent (`null`) properties are left out.
+pub fn form_body<T: serde::Serialize>(
+    operation_id: &'static str,
+    body: &T,
+) -> std::result::Result<Body, RequestError> {
+    let value = serde_json::to_value(body).map_err(|e| unserializable(operation_id, e))?;
+    let mut pairs = Vec::new();
+    if let serde_json::Value::Object(map) = value {
+        for (name, value) in map {
+            let items = match value {
+                serde_json::Value::Array(items) => items,
+                other => vec![other],
+            };
+            for item in items {
+                match item {
+                    serde_json::Value::Null => {}
+                    serde_json::Value::String(text) => pairs.push((name.clone(), text)),
+                    other => pairs.push((name.clone(), other.to_string())),
+                }
+            }
+        }
+    }
+    Ok(Body::Form(pairs))
+}
+
+fn unserializable(operation_id: &'static str, e: serde_json::Error) -> RequestError {
+    RequestError {
+        operation_id,
+        message: format!("cannot serialize the request body: {e}"),
+    }
+}
+
+/// Implements what every request builder shares: `.timeout(..)` and
+/// `IntoFuture` (so the builder can be `.await`ed directly, as a
+/// `Send + 'static` future).
+///
+/// Generated code calls it once per operation, after the builder's `send`:
+/// `rt::operation!(Builder, SuccessType, ErrorEnum);`. The builder must have a
+/// field `timeout: Option<Duration>` that its `send` copies into
+/// [`OperationRequest::timeout`](crate::OperationRequest::timeout).
+#[macro_export]
+macro_rules! operation {
+    ($builder:ident, $ok:ty, $err:ty) => {
+        impl $builder {
+            /// Overrides the client's per-attempt timeout (connect, send and
+            /// read of one attempt) for this call only; retries keep it.
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.timeout = Some(timeout);
+                self
+            }
+        }
+
+        impl ::std::future::IntoFuture for $builder {
+            type Output = $crate::Result<$ok, $err>;
+            type IntoFuture = ::std::pin::Pin<
+                Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'static>,
+            >;
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::{HeaderMap, StatusCode};
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct ErrBody {
+        code: i64,
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum OpError {
+        BadRequest(ErrBody),
+        Gone,
+        Unknown,
+    }
+
+    impl ApiErrorKind for OpError {
+        fn from_response(status: u16, body: &[u8]) -> Self {
+            match status {
+                400 => json(body).map_or(Self::Unknown, Self::BadRequest),
+                410 => Self::Gone,
+                _ => Self::Unknown,
+            }
+        }
+    }
+
+    fn raw(status: u16, body: &'static str) -> RawResponse {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", "rid-1".parse().unwrap());
+        RawResponse {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers,
+            body: bytes::Bytes::from_static(body.as_bytes()),
+        }
+    }
+
+    fn kind(status: u16, body: &'static str) -> (OpError, Option<String>) {
+        match fail::<(), OpError>("op", raw(status, body)) {
+            Err(Error::Api(e)) => (e.kind, e.request_id),
+            other => panic!("not an API error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn documented_status_decodes_its_body_else_unknown() {
+        assert_eq!(
+            kind(400, r#"{"code":1076}"#),
+            (
+                OpError::BadRequest(ErrBody { code: 1076 }),
+                Some("rid-1".into())
+            )
+        );
+        assert_eq!(kind(400, "<html>").0, OpError::Unknown);
+        assert_eq!(kind(410, "").0, OpError::Gone);
+        assert_eq!(kind(418, r#"{"code":1}"#).0, OpError::Unknown);
+    }
+
+    #[test]
+    fn form_body_flattens_arrays_and_drops_nulls() {
+        let body = serde_json::json!({"a": "x y", "b": [1, "two"], "c": null, "d": {"k": true}});
+        let Body::Form(pairs) = form_body("op", &body).unwrap() else {
+            panic!("not a form body")
+        };
+        let pairs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("a", "x y"),
+                ("b", "1"),
+                ("b", "two"),
+                ("d", r#"{"k":true}"#)
+            ]
+        );
+        let Body::Json(value) = json_body("op", &body).unwrap() else {
+            panic!("not a JSON body")
+        };
+        assert_eq!(value, body);
+    }
+
+    #[test]
+    fn success_helpers_keep_status_and_headers() {
+        let r = text_response(raw(200, "h\u{e9}"));
+        assert_eq!(
+            (r.body.as_str(), r.request_id()),
+            ("h\u{e9}", Some("rid-1"))
+        );
+        assert_eq!(bytes_response(raw(201, "ab")).body, b"ab".to_vec());
+        assert_eq!(empty(raw(204, "")).status, StatusCode::NO_CONTENT);
+    }
+}
