@@ -185,16 +185,13 @@ fn locate_shape_error(root: &Value, file: &str, whole: &str) -> Error {
     if let Some(v) = resolve_pointer(root, "#/info") {
         probe("#/info".into(), v, check::<o::Info>);
     }
-    let methods = [
-        "get", "put", "post", "delete", "options", "head", "patch", "trace",
-    ];
     if let Some(Value::Mapping(paths)) = resolve_pointer(root, "#/paths") {
         for (k, item) in paths {
             let p = ptr("#/paths", &[&scalar_text(k).unwrap_or_default()]);
             if let Value::Mapping(ops) = item {
                 for (mk, op) in ops {
                     let m = scalar_text(mk).unwrap_or_default();
-                    if methods.contains(&m.as_str()) {
+                    if crate::model::METHODS.contains(&m.as_str()) {
                         let op_ptr = ptr(&p, &[&m]);
                         if let Value::Mapping(fields) = op {
                             for (fk, fv) in fields {

@@ -1,0 +1,151 @@
+//! Request bodies: the media type chosen and the body's shape (flattened
+//! into builder setters, or passed whole).
+
+use super::operations::OpNames;
+use super::refs::view;
+use super::Lowerer;
+use crate::error::{ptr, Error};
+use crate::model::{BodyDef, BodyField, Media, Ty, TypeKind};
+use crate::names::Names;
+
+impl<'a> Lowerer<'a> {
+    /// The request body and how it is encoded (`Json` when there is none).
+    pub(super) fn lower_body(
+        &mut self,
+        op: &'a openapiv3::Operation,
+        op_ptr: &str,
+        n: &OpNames,
+        bnames: &mut Names,
+    ) -> Result<(Option<BodyDef>, Media), Error> {
+        let mut body = None;
+        let mut body_media = Media::Json;
+        if let Some(rb) = &op.request_body {
+            let bp = ptr(op_ptr, &["requestBody"]);
+            let rb = self.deref_body(rb, &bp)?;
+            if !rb.content.is_empty() {
+                let Some((mt, media, kind)) = pick_media(&rb.content) else {
+                    let types: Vec<&str> = rb.content.keys().map(String::as_str).collect();
+                    return Err(self.err(
+                        ptr(&bp, &["content"]),
+                        format!(
+                            "unsupported request media type(s) {}: multipart bodies are not supported \
+                             (JSON, form-urlencoded, text/* and raw single-part types are)",
+                            types.join(", ")
+                        ),
+                    ));
+                };
+                let sp = ptr(&bp, &["content", mt, "schema"]);
+                let ty = match (&kind, &media.schema) {
+                    (Media::Text, _) => Ty::String,
+                    (Media::Bytes(_), _) => Ty::bytes(),
+                    (_, Some(s)) => {
+                        let ty = self.lower(
+                            view(s),
+                            &format!("{}RequestBody", n.type_name),
+                            false,
+                            &sp,
+                        )?;
+                        self.retitle(&ty, format!("The request body of `{}`.", n.id));
+                        ty
+                    }
+                    (_, None) => Ty::Value,
+                };
+                let under = self.underlying(&ty);
+                let struct_fields = match &under {
+                    Ty::Named(sn) => match self.types.get(sn).map(|t| &t.kind) {
+                        Some(TypeKind::Struct { fields, .. }) => Some((sn.clone(), fields.clone())),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if kind == Media::Form && struct_fields.is_none() {
+                    return Err(self.err(
+                        sp,
+                        "a form-urlencoded request body must be an object schema with properties",
+                    ));
+                }
+                let struct_fields = match kind {
+                    Media::Json | Media::Form => struct_fields,
+                    _ => None,
+                };
+                body_media = kind;
+                body = Some(match struct_fields {
+                    Some((struct_name, fields)) => BodyDef::Flattened {
+                        struct_name,
+                        fields: fields
+                            .into_iter()
+                            .map(|f| {
+                                let builder = if bnames.contains(&f.rust) {
+                                    bnames.claim(&format!(
+                                        "body_{}",
+                                        f.rust.strip_prefix("r#").unwrap_or(&f.rust)
+                                    ))
+                                } else {
+                                    bnames.claim(&f.rust)
+                                };
+                                BodyField { builder, field: f }
+                            })
+                            .collect(),
+                    },
+                    None => BodyDef::Single {
+                        rust: bnames.claim("body"),
+                        ty,
+                        required: rb.required,
+                        doc: rb
+                            .description
+                            .clone()
+                            .unwrap_or_else(|| "The request body.".to_owned()),
+                    },
+                });
+            }
+        }
+
+        Ok((body, body_media))
+    }
+}
+
+/// preference: JSON, form, text, then any other single-part type as bytes.
+/// `multipart/*` is refused by the caller.
+/// The body media type the generator uses from `content`, in order of
+/// preference: JSON, form, text, then any other single-part type as bytes.
+/// `multipart/*` is refused by the caller.
+pub(super) fn pick_media(
+    content: &openapiv3::Content,
+) -> Option<(&str, &openapiv3::MediaType, Media)> {
+    if let Some((k, v)) = json_media(content) {
+        return Some((k, v, Media::Json));
+    }
+    let essence = |k: &str| {
+        k.split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    };
+    if let Some((k, v)) = content
+        .iter()
+        .find(|(k, _)| essence(k) == "application/x-www-form-urlencoded")
+    {
+        return Some((k.as_str(), v, Media::Form));
+    }
+    if let Some((k, v)) = content
+        .iter()
+        .find(|(k, _)| essence(k).starts_with("text/"))
+    {
+        return Some((k.as_str(), v, Media::Text));
+    }
+    content
+        .iter()
+        .find(|(k, _)| !essence(k).starts_with("multipart/"))
+        .map(|(k, v)| (k.as_str(), v, Media::Bytes(essence(k))))
+}
+
+/// Facts about a schema that its Rust type does not show, as doc sentences:
+/// The JSON media type of `content`, `application/json` first.
+pub(super) fn json_media(content: &openapiv3::Content) -> Option<(&str, &openapiv3::MediaType)> {
+    content
+        .iter()
+        .find(|(k, _)| k.split(';').next().map(str::trim) == Some("application/json"))
+        .or_else(|| content.iter().find(|(k, _)| k.contains("json")))
+        .map(|(k, v)| (k.as_str(), v))
+}
