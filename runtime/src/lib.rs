@@ -9,6 +9,7 @@
 mod encode;
 mod error;
 mod limit;
+pub mod multipart;
 pub mod one_of;
 pub mod redact;
 mod request;

@@ -545,8 +545,16 @@ fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
                     content_type: #content_type,
                     data: body.into(),
                 }),
-                Media::Json | Media::Form => {
+                Media::Json => {
                     quote!(rt::Body::Json(::serde_json::to_value(&body).map_err(#serialize_err)?))
+                }
+                Media::Form => {
+                    quote!(rt::Body::Form(form_pairs(::serde_json::to_value(&body).map_err(#serialize_err)?)))
+                }
+                Media::Multipart(encoding) => {
+                    let (names, types): (Vec<&String>, Vec<&String>) =
+                        encoding.iter().map(|(n, t)| (n, t)).unzip();
+                    quote!(rt::Body::Multipart(body.with_encoding(&[#((#names, #types)),*])))
                 }
             };
             if *required {
@@ -602,7 +610,7 @@ fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
         let raw_body = match &s.media {
             Media::Text => Some(quote!(String::from_utf8_lossy(&raw.body).into_owned())),
             Media::Bytes(_) => Some(quote!(raw.body.to_vec())),
-            Media::Json | Media::Form => None,
+            Media::Json | Media::Form | Media::Multipart(_) => None,
         };
         let arm = match (&s.ty, multi, raw_body) {
             (Some(_), false, Some(decode)) => quote!(#pat => Ok(rt::Response {
@@ -635,7 +643,7 @@ fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
         let raw_body = match &o.media {
             Media::Text => Some(quote!(String::from_utf8_lossy(&raw.body).into_owned())),
             Media::Bytes(_) => Some(quote!(raw.body.to_vec())),
-            Media::Json | Media::Form => None,
+            Media::Json | Media::Form | Media::Multipart(_) => None,
         };
         match (&o.ty, raw_body) {
             (Some(_), Some(decode)) => quote! {{

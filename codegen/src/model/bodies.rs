@@ -5,7 +5,10 @@ use super::operations::OpNames;
 use super::refs::view;
 use super::Lowerer;
 use crate::error::{ptr, Error};
-use crate::model::{BodyDef, BodyField, Media, Ty, TypeKind};
+use super::classify::{all_of, classify, AllOf, Kind};
+use super::refs::SRef;
+use crate::model::{BodyDef, BodyField, Media, Ty, TypeKind, MULTIPART};
+use openapiv3::{Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty};
 use crate::names::Names;
 
 impl<'a> Lowerer<'a> {
@@ -38,6 +41,7 @@ impl<'a> Lowerer<'a> {
                 let ty = match (&kind, &media.schema) {
                     (Media::Text, _) => Ty::String,
                     (Media::Bytes(_), _) => Ty::bytes(),
+                    (Media::Multipart(_), _) => Ty::Named(MULTIPART.to_owned()),
                     (_, Some(s)) => {
                         let ty = self.lower(
                             view(s),
@@ -58,12 +62,18 @@ impl<'a> Lowerer<'a> {
                     },
                     _ => None,
                 };
-                if kind == Media::Form && struct_fields.is_none() {
+                // A free-form map is sent as one pair per entry.
+                let map_like = matches!(under, Ty::Map(_) | Ty::Value);
+                if kind == Media::Form && struct_fields.is_none() && !map_like {
                     return Err(self.err(
                         sp,
-                        "a form-urlencoded request body must be an object schema with properties",
+                        "a form-urlencoded request body must be an object schema (with properties, or a free-form map)",
                     ));
                 }
+                let parts_doc = match (&kind, &media.schema) {
+                    (Media::Multipart(_), Some(s)) => self.multipart_doc(view(s), &sp)?,
+                    _ => String::new(),
+                };
                 let struct_fields = match kind {
                     Media::Json | Media::Form => struct_fields,
                     _ => None,
@@ -91,10 +101,12 @@ impl<'a> Lowerer<'a> {
                         rust: bnames.claim("body"),
                         ty,
                         required: rb.required,
-                        doc: rb
-                            .description
-                            .clone()
-                            .unwrap_or_else(|| "The request body.".to_owned()),
+                        doc: format!(
+                            "{}{parts_doc}",
+                            rb.description
+                                .clone()
+                                .unwrap_or_else(|| "The request body.".to_owned())
+                        ),
                     },
                 });
             }
@@ -102,13 +114,73 @@ impl<'a> Lowerer<'a> {
 
         Ok((body, body_media))
     }
+
+    /// The parts a `multipart/form-data` schema documents, as a doc
+    /// paragraph: name, text or file, repeated or not, required or not.
+    fn multipart_doc(&self, s: SRef<'a>, pointer: &str) -> Result<String, Error> {
+        let (schema, _) = self.deref(s, pointer)?;
+        let obj = match classify(schema) {
+            Kind::Object(o) => o,
+            Kind::AllOf(members) => {
+                let mut kinds = Vec::new();
+                for m in members {
+                    kinds.push(classify(self.deref(m, pointer)?.0));
+                }
+                match all_of(kinds) {
+                    AllOf::Object(o) => o,
+                    _ => return Ok(String::new()),
+                }
+            }
+            _ => return Ok(String::new()),
+        };
+        let mut lines = Vec::new();
+        for (name, prop) in &obj.props {
+            let (ps, _) = self.deref(*prop, pointer)?;
+            let (repeated, item) = match classify(ps) {
+                Kind::Array(Some(i)) => (true, self.deref(i, pointer)?.0),
+                _ => (false, ps),
+            };
+            let file = is_binary(item);
+            let what = match (file, repeated) {
+                (true, false) => "a file part (`FilePart`)",
+                (true, true) => "file parts, one per file",
+                (false, false) => "a text part",
+                (false, true) => "text parts, one per value",
+            };
+            let req = if obj.required.contains(name) {
+                ", required"
+            } else {
+                ""
+            };
+            lines.push(format!("* `{name}`: {what}{req}"));
+        }
+        if lines.is_empty() {
+            return Ok(String::new());
+        }
+        Ok(format!(
+            "\n\nA `multipart/form-data` form ([`multipart::Form`]) with the parts:\n{}",
+            lines.join("\n")
+        ))
+    }
 }
 
-/// preference: JSON, form, text, then any other single-part type as bytes.
-/// `multipart/*` is refused by the caller.
+/// A string schema whose `format` is `binary` (a file in multipart).
+fn is_binary(s: &Schema) -> bool {
+    match &s.schema_kind {
+        SchemaKind::Type(Type::String(st)) => {
+            matches!(&st.format, VariantOrUnknownOrEmpty::Item(StringFormat::Binary))
+                || matches!(&st.format, VariantOrUnknownOrEmpty::Unknown(f) if f == "base64")
+        }
+        SchemaKind::Any(a) => a.format.as_deref() == Some("binary"),
+        _ => false,
+    }
+}
+
+/// preference: JSON, form, text, any other single-part type as bytes, then
+/// `multipart/form-data`. Other `multipart/*` types are refused by the caller.
 /// The body media type the generator uses from `content`, in order of
-/// preference: JSON, form, text, then any other single-part type as bytes.
-/// `multipart/*` is refused by the caller.
+/// preference: JSON, form, text, any other single-part type as bytes, then
+/// `multipart/form-data`. Other `multipart/*` types are refused by the caller.
 pub(super) fn pick_media(
     content: &openapiv3::Content,
 ) -> Option<(&str, &openapiv3::MediaType, Media)> {
@@ -134,10 +206,24 @@ pub(super) fn pick_media(
     {
         return Some((k.as_str(), v, Media::Text));
     }
-    content
+    if let Some((k, v)) = content
         .iter()
         .find(|(k, _)| !essence(k).starts_with("multipart/"))
-        .map(|(k, v)| (k.as_str(), v, Media::Bytes(essence(k))))
+    {
+        return Some((k.as_str(), v, Media::Bytes(essence(k))));
+    }
+    if let Some((k, v)) = content
+        .iter()
+        .find(|(k, _)| essence(k) == "multipart/form-data")
+    {
+        let encoding = v
+            .encoding
+            .iter()
+            .filter_map(|(name, e)| Some((name.clone(), e.content_type.clone()?)))
+            .collect();
+        return Some((k.as_str(), v, Media::Multipart(encoding)));
+    }
+    None
 }
 
 /// Facts about a schema that its Rust type does not show, as doc sentences:

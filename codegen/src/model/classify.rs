@@ -9,6 +9,7 @@
 //! nodes with their pointers.
 
 use super::ir::Ty;
+use crate::load::REF_PROPERTY;
 use super::refs::{view, view_box, SRef};
 use openapiv3::{
     AdditionalProperties, IntegerFormat, NumberFormat, Schema, SchemaKind, StringFormat, Type,
@@ -158,13 +159,15 @@ fn object<'s>(
     extra: Option<&'s AdditionalProperties>,
 ) -> Kind<'s, SRef<'s>> {
     let closed = matches!(extra, Some(AdditionalProperties::Any(false)));
-    let props: Vec<(&str, SRef<'_>)> = props.collect();
+    // A property named `$ref` comes renamed from loading (see `load`).
+    let unmask = |k: &'s str| if k == REF_PROPERTY { "$ref" } else { k };
+    let props: Vec<(&str, SRef<'_>)> = props.map(|(k, v)| (unmask(k), v)).collect();
     if props.is_empty() && !closed {
         return Kind::Map(additional(extra));
     }
     Kind::Object(ObjView {
         props,
-        required: required.iter().map(String::as_str).collect(),
+        required: required.iter().map(|r| unmask(r.as_str())).collect(),
         closed,
     })
 }
@@ -178,23 +181,46 @@ fn additional(extra: Option<&AdditionalProperties>) -> Option<SRef<'_>> {
 
 /// What an `allOf` of several members is.
 pub(crate) enum AllOf<'s, C> {
-    /// Every member is an object (or a map): their properties, merged.
+    /// Every member that types anything is an object (or a map): their
+    /// properties, merged.
     Object(ObjView<'s, C>),
-    /// The member at this index cannot be merged.
+    /// The member at this index is the meaning: the others only add docs or
+    /// constraints (no type), or say the same primitive again. Its kind.
+    One(usize, Kind<'s, C>),
+    /// No member types anything: any JSON value.
+    Any,
+    /// The member at this index contradicts another one.
     Conflict(usize),
 }
 
 /// Merges the classified members of an `allOf` (each already resolved).
-/// The first declaration of a property wins; `required` adds up.
+///
+/// Members without a type (`description`, `nullable`, `maxLength`, ...)
+/// add no type and are left out. What remains must agree: objects (and
+/// maps) merge, the first declaration of a property winning and `required`
+/// adding up; otherwise a single member, or several equal primitives (a
+/// string `enum` beside plain strings), is what the `allOf` is. Anything
+/// else (an object and a string, two different primitives) is a conflict.
 pub(crate) fn all_of<'s, C>(members: Vec<Kind<'s, C>>) -> AllOf<'s, C> {
-    let mut merged = ObjView {
-        props: Vec::new(),
-        required: Vec::new(),
-        closed: false,
-    };
-    for (i, m) in members.into_iter().enumerate() {
-        match m {
-            Kind::Object(o) => {
+    let typed: Vec<usize> = members
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| !matches!(m, Kind::Any))
+        .map(|(i, _)| i)
+        .collect();
+    let is_obj = |m: &Kind<'s, C>| matches!(m, Kind::Object(_) | Kind::Map(_));
+    let objects = typed.iter().filter(|&&i| members.get(i).is_some_and(is_obj)).count();
+    if typed.is_empty() {
+        return AllOf::Any;
+    }
+    if objects == typed.len() {
+        let mut merged = ObjView {
+            props: Vec::new(),
+            required: Vec::new(),
+            closed: false,
+        };
+        for m in members {
+            if let Kind::Object(o) = m {
                 for (k, v) in o.props {
                     if !merged.props.iter().any(|(pk, _)| *pk == k) {
                         merged.props.push((k, v));
@@ -202,9 +228,36 @@ pub(crate) fn all_of<'s, C>(members: Vec<Kind<'s, C>>) -> AllOf<'s, C> {
                 }
                 merged.required.extend(o.required);
             }
-            Kind::Map(_) => {}
-            _ => return AllOf::Conflict(i),
+        }
+        return AllOf::Object(merged);
+    }
+    let (Some(&first), 1..) = (typed.first(), typed.len()) else {
+        return AllOf::Any;
+    };
+    let one = |members: Vec<Kind<'s, C>>, i: usize| match members.into_iter().nth(i) {
+        Some(k) => AllOf::One(i, k),
+        None => AllOf::Any,
+    };
+    if typed.len() == 1 {
+        return one(members, first);
+    }
+    // Several typed members, not all objects: equal primitives only.
+    let prim = |m: &Kind<'s, C>| match m {
+        Kind::Prim(Ty::Secret) | Kind::StringEnum(_) => Some(Ty::String),
+        Kind::Prim(t) => Some(t.clone()),
+        _ => None,
+    };
+    let base = members.get(first).and_then(prim);
+    let mut pick = first;
+    for &i in &typed {
+        let Some(m) = members.get(i) else { continue };
+        if base.is_none() || prim(m) != base {
+            return AllOf::Conflict(i);
+        }
+        // The most specific member: an enum or a secret over a plain string.
+        if matches!(m, Kind::StringEnum(_) | Kind::Prim(Ty::Secret)) {
+            pick = i;
         }
     }
-    AllOf::Object(merged)
+    one(members, pick)
 }

@@ -34,6 +34,10 @@ pub(crate) enum Ty {
     Named(String),
 }
 
+/// The name [`Ty::Named`] uses for the runtime's `multipart::Form` (a
+/// `multipart/form-data` request body); no model name has `::`.
+pub(crate) const MULTIPART: &str = "multipart::Form";
+
 /// The name [`Ty::Named`] uses for the primitive byte.
 pub(crate) const BYTE: &str = "u8";
 
@@ -259,6 +263,9 @@ pub(crate) enum Media {
     Form,
     /// `text/*`: a `String`.
     Text,
+    /// `multipart/form-data` (request bodies only), with the `encoding`
+    /// object's `(part name, content type)` pairs.
+    Multipart(Vec<(String, String)>),
     /// Anything else (`application/octet-stream`, `image/png`, ...): raw
     /// bytes sent or received with this media type.
     Bytes(String),

@@ -299,6 +299,10 @@ impl<'a> Lowerer<'a> {
                 ptr(pointer, &["content", mt]),
                 "form-urlencoded response bodies are not supported",
             )),
+            Some((mt, _, Media::Multipart(_))) => Err(self.err(
+                ptr(pointer, &["content", mt]),
+                "multipart response bodies are not supported",
+            )),
             None if resp.content.is_empty() => Ok((None, Media::Json)),
             None => Err(self.err(
                 ptr(pointer, &["content"]),

@@ -163,19 +163,27 @@ impl<'a> Lowerer<'a> {
                         SRef::Ref(_) => self.lower(*m, name, secret, &mp).map(Some),
                     };
                 }
-                let mut kinds = Vec::with_capacity(members.len());
-                for (i, m) in members.iter().enumerate() {
-                    let mp = ptr(pointer, &["allOf", &i.to_string()]);
-                    let (ms, _) = self.deref(*m, &mp)?;
-                    kinds.push(classify(ms));
-                }
+                let flat = self.all_of_members(&members, pointer, 0)?;
+                let kinds = flat.iter().map(|(_, m, _)| classify(m)).collect();
                 let merged = match all_of(kinds) {
                     AllOf::Object(merged) => merged,
+                    AllOf::Any => return Ok(Some(Ty::Value)),
+                    AllOf::One(i, _) => {
+                        let Some((m, ms, mp)) = flat.get(i) else {
+                            return Ok(Some(Ty::Value));
+                        };
+                        return match m {
+                            SRef::Item(_) => self.define(ms, name, secret, mp, doc),
+                            SRef::Ref(_) => self.lower(*m, name, secret, mp).map(Some),
+                        };
+                    }
                     AllOf::Conflict(i) => {
+                        let mp = flat.get(i).map_or(pointer, |(_, _, p)| p.as_str());
                         return Err(self.err(
-                            ptr(pointer, &["allOf", &i.to_string()]),
-                            "unsupported `allOf`: only objects can be merged (this member is not an object)",
-                        ))
+                            mp,
+                            "unsupported `allOf`: its members contradict each other \
+                             (this one is neither an object to merge nor the same primitive)",
+                        ));
                     }
                 };
                 self.lower_struct(merged, name, pointer)?
@@ -203,6 +211,29 @@ impl<'a> Lowerer<'a> {
             },
         );
         Ok(None)
+    }
+
+    /// The members of an `allOf`, resolved, with nested `allOf`s (inline or
+    /// referenced) flattened into the list, each with its pointer.
+    fn all_of_members(
+        &self,
+        members: &[SRef<'a>],
+        pointer: &str,
+        depth: usize,
+    ) -> Result<Vec<(SRef<'a>, &'a Schema, String)>, Error> {
+        if depth > 32 {
+            return Err(self.err(pointer, "allOf nested too deeply"));
+        }
+        let mut out = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            let mp = ptr(pointer, &["allOf", &i.to_string()]);
+            let (ms, _) = self.deref(*m, &mp)?;
+            match classify(ms) {
+                Kind::AllOf(inner) => out.extend(self.all_of_members(&inner, &mp, depth + 1)?),
+                _ => out.push((*m, ms, mp)),
+            }
+        }
+        Ok(out)
     }
 
     pub(super) fn lower_struct(
@@ -320,6 +351,9 @@ impl<'a> Lowerer<'a> {
                 };
                 for m in members {
                     let inner = self.shape_of(m, pointer)?;
+                    if inner.kind == "Any" {
+                        continue;
+                    }
                     if inner.kind != "Object" {
                         return Ok(inner);
                     }

@@ -344,11 +344,12 @@ impl<'a> Doc<'a> {
                 let mut kinds = Vec::with_capacity(members.len());
                 for m in members {
                     let m = self.resolve(m)?;
-                    kinds.push(self.categorize(&m, false, depth + 1)?);
+                    kinds.push(self.categorize(&m, secret, depth + 1)?);
                 }
                 match all_of(kinds) {
                     AllOf::Object(o) => Kind::Object(o),
-                    AllOf::Conflict(_) => Kind::Any,
+                    AllOf::One(_, k) => k,
+                    AllOf::Any | AllOf::Conflict(_) => Kind::Any,
                 }
             }
             Kind::Prim(Ty::String) if secret => Kind::Prim(Ty::Secret),
