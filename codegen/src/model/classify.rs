@@ -213,6 +213,15 @@ pub(crate) fn all_of<'s, C>(members: Vec<Kind<'s, C>>) -> AllOf<'s, C> {
     if typed.is_empty() {
         return AllOf::Any;
     }
+    let one = |members: Vec<Kind<'s, C>>, i: usize| match members.into_iter().nth(i) {
+        Some(k) => AllOf::One(i, k),
+        None => AllOf::Any,
+    };
+    if let [only] = typed.as_slice() {
+        // One typed member (an object too): that member, so a `$ref` stays a
+        // reference (and a cycle through it stays breakable).
+        return one(members, *only);
+    }
     if objects == typed.len() {
         let mut merged = ObjView {
             props: Vec::new(),
@@ -231,16 +240,9 @@ pub(crate) fn all_of<'s, C>(members: Vec<Kind<'s, C>>) -> AllOf<'s, C> {
         }
         return AllOf::Object(merged);
     }
-    let (Some(&first), 1..) = (typed.first(), typed.len()) else {
+    let Some(&first) = typed.first() else {
         return AllOf::Any;
     };
-    let one = |members: Vec<Kind<'s, C>>, i: usize| match members.into_iter().nth(i) {
-        Some(k) => AllOf::One(i, k),
-        None => AllOf::Any,
-    };
-    if typed.len() == 1 {
-        return one(members, first);
-    }
     // Several typed members, not all objects: equal primitives only.
     let prim = |m: &Kind<'s, C>| match m {
         Kind::Prim(Ty::Secret) | Kind::StringEnum(_) => Some(Ty::String),

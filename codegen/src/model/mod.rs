@@ -57,6 +57,8 @@ struct Lowerer<'a> {
     state: BTreeMap<String, State>,
     types: BTreeMap<String, TypeDef>,
     names: Names,
+    /// How many `define`s are under way (bounds inline recursion).
+    depth: usize,
 }
 
 /// Lowers a parsed document.
@@ -75,6 +77,7 @@ pub(crate) fn lower(doc: &OpenAPI, file: &str) -> Result<Api, Error> {
         state: BTreeMap::new(),
         types: BTreeMap::new(),
         names,
+        depth: 0,
     };
     let (groups, used_schemes) = l.lower_operations()?;
     let schemes = l.lower_schemes(&used_schemes);

@@ -107,6 +107,28 @@ impl<'a> Lowerer<'a> {
         pointer: &str,
         doc: &str,
     ) -> Result<Option<Ty>, Error> {
+        // Inline schemas nest only as deep as the document, but merged
+        // `allOf` members are lowered inline and may lead back to themselves.
+        if self.depth > 128 {
+            return Err(self.err(
+                pointer,
+                "schemas nested too deeply (an `allOf` that includes itself?)",
+            ));
+        }
+        self.depth += 1;
+        let made = self.define_inner(s, name, secret, pointer, doc);
+        self.depth -= 1;
+        made
+    }
+
+    fn define_inner(
+        &mut self,
+        s: &'a Schema,
+        name: &str,
+        secret: bool,
+        pointer: &str,
+        doc: &str,
+    ) -> Result<Option<Ty>, Error> {
         let kind = match classify(s) {
             Kind::Prim(Ty::String) if secret => return Ok(Some(Ty::Secret)),
             Kind::Prim(t) => return Ok(Some(t)),
