@@ -80,11 +80,17 @@ async fn multipart_upload_sends_text_file_and_repeated_parts() {
     let parts = parts(&ct, &got.body);
     assert_eq!(parts.len(), 5, "{parts:?}");
     let (h, v) = &parts[0];
-    assert!(h.contains("name=\"title\"") && !h.contains("filename"), "{h}");
+    assert!(
+        h.contains("name=\"title\"") && !h.contains("filename"),
+        "{h}"
+    );
     assert_eq!(v, b"holiday");
     // The spec's `encoding` gives `file` its content type.
     let (h, v) = &parts[1];
-    assert!(h.contains("name=\"file\"") && h.contains("filename=\"a.png\""), "{h}");
+    assert!(
+        h.contains("name=\"file\"") && h.contains("filename=\"a.png\""),
+        "{h}"
+    );
     assert!(h.contains("content-type: image/png"), "{h}");
     assert_eq!(v, &[0x89, b'P', b'N', b'G', 0, 255]);
     let (h, v) = &parts[2];

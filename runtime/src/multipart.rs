@@ -155,7 +155,9 @@ impl Form {
                 Value::Text(text, ct) => {
                     let part = Part::text(text.clone());
                     match ct {
-                        Some(ct) => part.mime_str(ct).map_err(|e| format!("part `{name}`: {e}"))?,
+                        Some(ct) => part
+                            .mime_str(ct)
+                            .map_err(|e| format!("part `{name}`: {e}"))?,
                         None => part,
                     }
                 }
@@ -228,7 +230,13 @@ mod tests {
         assert!(parts[1].contains("name=\"title\"") && parts[1].ends_with("\r\n\r\na \"b\"\r\n"));
         assert!(parts[2].contains("filename=\"1.txt\"") && parts[2].contains("image/png"));
         assert!(parts[2].ends_with("\r\n\r\none\r\n"));
-        assert!(parts[3].to_ascii_lowercase().contains("content-type: text/plain"), "{}", parts[3]);
+        assert!(
+            parts[3]
+                .to_ascii_lowercase()
+                .contains("content-type: text/plain"),
+            "{}",
+            parts[3]
+        );
         assert_eq!(parts[4], "--\r\n");
     }
 

@@ -1,15 +1,15 @@
 //! Request bodies: the media type chosen and the body's shape (flattened
 //! into builder setters, or passed whole).
 
+use super::classify::{all_of, classify, AllOf, Kind};
 use super::operations::OpNames;
 use super::refs::view;
+use super::refs::SRef;
 use super::Lowerer;
 use crate::error::{ptr, Error};
-use super::classify::{all_of, classify, AllOf, Kind};
-use super::refs::SRef;
 use crate::model::{BodyDef, BodyField, Media, Ty, TypeKind, MULTIPART};
-use openapiv3::{Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty};
 use crate::names::Names;
+use openapiv3::{Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty};
 
 impl<'a> Lowerer<'a> {
     /// The request body and how it is encoded (`Json` when there is none).
@@ -168,8 +168,10 @@ impl<'a> Lowerer<'a> {
 fn is_binary(s: &Schema) -> bool {
     match &s.schema_kind {
         SchemaKind::Type(Type::String(st)) => {
-            matches!(&st.format, VariantOrUnknownOrEmpty::Item(StringFormat::Binary))
-                || matches!(&st.format, VariantOrUnknownOrEmpty::Unknown(f) if f == "base64")
+            matches!(
+                &st.format,
+                VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
+            ) || matches!(&st.format, VariantOrUnknownOrEmpty::Unknown(f) if f == "base64")
         }
         SchemaKind::Any(a) => a.format.as_deref() == Some("binary"),
         _ => false,

@@ -9,8 +9,8 @@
 //! nodes with their pointers.
 
 use super::ir::Ty;
-use crate::load::REF_PROPERTY;
 use super::refs::{view, view_box, SRef};
+use crate::load::REF_PROPERTY;
 use openapiv3::{
     AdditionalProperties, IntegerFormat, NumberFormat, Schema, SchemaKind, StringFormat, Type,
     VariantOrUnknownOrEmpty,
@@ -209,7 +209,10 @@ pub(crate) fn all_of<'s, C>(members: Vec<Kind<'s, C>>) -> AllOf<'s, C> {
         .map(|(i, _)| i)
         .collect();
     let is_obj = |m: &Kind<'s, C>| matches!(m, Kind::Object(_) | Kind::Map(_));
-    let objects = typed.iter().filter(|&&i| members.get(i).is_some_and(is_obj)).count();
+    let objects = typed
+        .iter()
+        .filter(|&&i| members.get(i).is_some_and(is_obj))
+        .count();
     if typed.is_empty() {
         return AllOf::Any;
     }
