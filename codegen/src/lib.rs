@@ -29,7 +29,7 @@ mod docs;
 mod emit;
 mod error;
 mod load;
-pub mod model;
+pub(crate) mod model;
 pub mod names;
 pub mod review;
 pub mod surface;

@@ -6,6 +6,9 @@ use crate::error::{escape_pointer, ptr, Error};
 use openapiv3::OpenAPI;
 use serde_yaml::Value;
 
+mod prepare;
+pub(crate) use prepare::REF_PROPERTY;
+
 /// Parses and validates a document.
 pub fn load(bytes: &[u8], file: &str) -> Result<OpenAPI, Error> {
     // JSON (most large documents) is read with serde_json; a document it does
@@ -20,7 +23,7 @@ pub fn load(bytes: &[u8], file: &str) -> Result<OpenAPI, Error> {
 }
 
 fn load_yaml(bytes: &[u8], file: &str) -> Result<OpenAPI, Error> {
-    let root: Value = serde_yaml::from_slice(bytes).map_err(|e| {
+    let mut root: Value = serde_yaml::from_slice(bytes).map_err(|e| {
         let loc = e.location();
         Error::Syntax {
             file: file.to_owned(),
@@ -46,6 +49,7 @@ fn load_yaml(bytes: &[u8], file: &str) -> Result<OpenAPI, Error> {
             ));
         }
     }
+    prepare::prepare(&mut root);
     check_refs(&root, &root, "#", file)?;
     match <OpenAPI as serde::Deserialize>::deserialize(&root) {
         Ok(doc) => Ok(doc),
@@ -185,16 +189,13 @@ fn locate_shape_error(root: &Value, file: &str, whole: &str) -> Error {
     if let Some(v) = resolve_pointer(root, "#/info") {
         probe("#/info".into(), v, check::<o::Info>);
     }
-    let methods = [
-        "get", "put", "post", "delete", "options", "head", "patch", "trace",
-    ];
     if let Some(Value::Mapping(paths)) = resolve_pointer(root, "#/paths") {
         for (k, item) in paths {
             let p = ptr("#/paths", &[&scalar_text(k).unwrap_or_default()]);
             if let Value::Mapping(ops) = item {
                 for (mk, op) in ops {
                     let m = scalar_text(mk).unwrap_or_default();
-                    if methods.contains(&m.as_str()) {
+                    if crate::model::METHODS.contains(&m.as_str()) {
                         let op_ptr = ptr(&p, &[&m]);
                         if let Value::Mapping(fields) = op {
                             for (fk, fv) in fields {
@@ -288,6 +289,9 @@ mod json {
             return None;
         }
         if !map.contains_key("info") || !map.contains_key("paths") {
+            return None;
+        }
+        if super::prepare::needed_json(&root) {
             return None;
         }
         let mut resolved = HashSet::new();

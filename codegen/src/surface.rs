@@ -14,7 +14,7 @@ use crate::model::{
 };
 
 /// Renders the listing. `spec_name` is shown in the header.
-pub fn render(api: &Api, spec_name: &str) -> String {
+pub(crate) fn render(api: &Api, spec_name: &str) -> String {
     let mut out = String::new();
     let line = |out: &mut String, s: String| {
         out.push_str(&s);
@@ -337,22 +337,8 @@ fn type_def(out: &mut String, t: &model::TypeDef) {
 }
 
 /// A type as the generated code spells it (`models::` left out).
-pub fn ty(t: &Ty) -> String {
-    match t {
-        Ty::String => "String".into(),
-        Ty::Secret => "SecretString".into(),
-        Ty::Bool => "bool".into(),
-        Ty::I32 => "i32".into(),
-        Ty::I64 => "i64".into(),
-        Ty::F32 => "f32".into(),
-        Ty::F64 => "f64".into(),
-        Ty::Value => "serde_json::Value".into(),
-        Ty::Vec(i) => format!("Vec<{}>", ty(i)),
-        Ty::Map(i) => format!("BTreeMap<String, {}>", ty(i)),
-        Ty::Option(i) => format!("Option<{}>", ty(i)),
-        Ty::Boxed(i) => format!("Box<{}>", ty(i)),
-        Ty::Named(n) => n.clone(),
-    }
+pub(crate) fn ty(t: &Ty) -> String {
+    t.spelled()
 }
 
 /// Spec text as a JSON string literal (escapes quotes and newlines).

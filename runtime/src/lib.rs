@@ -23,6 +23,7 @@ mod intercept;
 mod limit;
 #[cfg(feature = "redis")]
 mod limit_redis;
+pub mod multipart;
 pub mod one_of;
 pub mod redact;
 mod redirect;

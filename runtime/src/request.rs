@@ -63,6 +63,8 @@ pub enum Body {
         /// The raw bytes.
         data: bytes::Bytes,
     },
+    /// `multipart/form-data` parts (in memory, so a retry re-sends them).
+    Multipart(crate::multipart::Form),
 }
 
 impl std::fmt::Debug for Body {
@@ -94,6 +96,7 @@ impl std::fmt::Debug for Body {
                 .field("content_type", content_type)
                 .field("len", &data.len())
                 .finish(),
+            Body::Multipart(form) => f.debug_tuple("Multipart").field(form).finish(),
         }
     }
 }

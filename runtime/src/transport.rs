@@ -507,7 +507,8 @@ impl Transport {
             http::header::ACCEPT,
             http::HeaderValue::from_static("application/json"),
         );
-        let (content_type, body): (&'static str, reqwest::Body) = match prepared.body {
+        let multipart_type: String;
+        let (content_type, body): (&str, reqwest::Body) = match prepared.body {
             Body::Empty => ("", reqwest::Body::default()),
             Body::Json(value) => (
                 "application/json",
@@ -519,6 +520,16 @@ impl Transport {
             ),
             Body::Text(text) => ("text/plain; charset=utf-8", text.into()),
             Body::Bytes { content_type, data } => (content_type, data.into()),
+            Body::Multipart(form) => {
+                let (ct, data) = form.encode().map_err(|message| {
+                    SendError::Request(RequestError {
+                        operation_id: op.operation_id,
+                        message,
+                    })
+                })?;
+                multipart_type = ct;
+                (multipart_type.as_str(), data.into())
+            }
         };
         if !content_type.is_empty() {
             let value = http::HeaderValue::from_str(content_type).map_err(|e| {

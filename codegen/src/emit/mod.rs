@@ -78,6 +78,7 @@ pub(crate) fn ty_tokens(ty: &Ty, ctx: Ctx) -> TokenStream {
             quote!(Box<#t>)
         }
         Ty::Named(n) if n == crate::model::BYTE => quote!(u8),
+        Ty::Named(n) if n == crate::model::MULTIPART => quote!(rt::multipart::Form),
         Ty::Named(n) => {
             let i = ident(n);
             match ctx {

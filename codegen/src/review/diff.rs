@@ -17,7 +17,10 @@
 
 use super::lookup;
 use crate::error::{ptr, Error};
+use crate::model::classify::{all_of, classify, AllOf, Kind, ObjView};
+use crate::model::{Ty, METHODS};
 use crate::names;
+use openapiv3::Schema;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -320,8 +323,54 @@ impl<'a> Doc<'a> {
         Err(self.err(&n_ptr(&cur), "$ref cycle"))
     }
 
-    fn categorize(&self, n: &Node<'a>, secret: bool, depth: usize) -> Result<Cat<'a>, Error> {
+    /// The schema at `n` (already resolved) as the generator classifies
+    /// it ([`classify`]), with single-member unions and `allOf`s unwrapped
+    /// and `allOf` objects merged as lowering merges them.
+    fn categorize(
+        &self,
+        n: &Node<'a>,
+        secret: bool,
+        depth: usize,
+    ) -> Result<Kind<'a, Node<'a>>, Error> {
+        if depth > 64 {
+            return Err(self.err(&n.ptr, "allOf nested too deeply"));
+        }
+        Ok(match self.shallow(n) {
+            Kind::OneOf(mut alts) | Kind::AllOf(mut alts) if alts.len() == 1 => {
+                let one = self.resolve(alts.remove(0))?;
+                return self.categorize(&one, secret, depth + 1);
+            }
+            Kind::AllOf(members) => {
+                let mut kinds = Vec::with_capacity(members.len());
+                for m in members {
+                    let m = self.resolve(m)?;
+                    kinds.push(self.categorize(&m, secret, depth + 1)?);
+                }
+                match all_of(kinds) {
+                    AllOf::Object(o) => Kind::Object(o),
+                    AllOf::One(_, k) => k,
+                    AllOf::Any | AllOf::Conflict(_) => Kind::Any,
+                }
+            }
+            Kind::Prim(Ty::String) if secret => Kind::Prim(Ty::Secret),
+            Kind::Unsupported(_) => Kind::Any,
+            k => k,
+        })
+    }
+
+    /// [`classify`] on the node, its sub-schemas turned back into nodes of
+    /// this document.
+    fn shallow(&self, n: &Node<'a>) -> Kind<'a, Node<'a>> {
+        let Ok(schema) = serde_json::from_value::<Schema>(n.v.clone()) else {
+            return Kind::Any;
+        };
         let v = n.v;
+        let at = |key: &str| {
+            v.get(key).map(|x| Node {
+                v: x,
+                ptr: ptr(&n.ptr, &[key]),
+            })
+        };
         let list = |key: &str| -> Vec<Node<'a>> {
             v.get(key)
                 .and_then(Value::as_array)
@@ -336,128 +385,44 @@ impl<'a> Doc<'a> {
                 })
                 .unwrap_or_default()
         };
-        for key in ["oneOf", "anyOf"] {
-            let alts = list(key);
-            if alts.len() == 1 {
-                let one = self.resolve(alts[0].clone())?;
-                return self.categorize(&one, secret, depth + 1);
-            }
-            if !alts.is_empty() {
-                return Ok(Cat::OneOf(alts));
-            }
-        }
-        let all = list("allOf");
-        if all.len() == 1 {
-            let one = self.resolve(all[0].clone())?;
-            return self.categorize(&one, secret, depth + 1);
-        }
-        if !all.is_empty() {
-            if depth > 64 {
-                return Err(self.err(&n.ptr, "allOf nested too deeply"));
-            }
-            let mut props: Vec<Prop<'a>> = Vec::new();
-            let mut required: BTreeSet<String> = BTreeSet::new();
-            for m in all {
-                let m = self.resolve(m)?;
-                match self.categorize(&m, false, depth + 1)? {
-                    Cat::Object(ps) => {
-                        for p in ps {
-                            if p.required {
-                                required.insert(p.name.clone());
-                            }
-                            if !props.iter().any(|q| q.name == p.name) {
-                                props.push(p);
-                            }
-                        }
-                    }
-                    Cat::Map(_) => {}
-                    _ => return Ok(Cat::Any),
-                }
-            }
-            for p in &mut props {
-                p.required |= required.contains(&p.name);
-            }
-            return Ok(Cat::Object(props));
-        }
-        let typ = v.get("type").and_then(Value::as_str);
-        let format = v.get("format").and_then(Value::as_str);
-        let has = |k: &str| v.get(k).is_some();
-        Ok(match typ {
-            Some("string") => {
-                let values: Vec<String> = v
-                    .get("enum")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|x| x.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if !values.is_empty() {
-                    Cat::Enum(values)
-                } else if secret || format == Some("password") {
-                    Cat::Prim("SecretString")
-                } else {
-                    Cat::Prim("String")
-                }
-            }
-            Some("integer") => Cat::Prim(if format == Some("int32") {
-                "i32"
-            } else {
-                "i64"
-            }),
-            Some("number") => Cat::Prim(if format == Some("float") {
-                "f32"
-            } else {
-                "f64"
-            }),
-            Some("boolean") => Cat::Prim("bool"),
-            Some("array") => Cat::Array(v.get("items").map(|x| Node {
-                v: x,
-                ptr: ptr(&n.ptr, &["items"]),
-            })),
-            Some("object") | None if has("properties") || typ == Some("object") => {
-                let props: Vec<Prop<'a>> = v
-                    .get("properties")
-                    .and_then(Value::as_object)
-                    .map(|m| {
-                        let req: Vec<&str> = v
-                            .get("required")
-                            .and_then(Value::as_array)
-                            .map(|a| a.iter().filter_map(Value::as_str).collect())
-                            .unwrap_or_default();
-                        m.iter()
-                            .map(|(k, x)| Prop {
-                                name: k.clone(),
-                                node: Node {
+        match classify(&schema) {
+            Kind::Object(o) => {
+                let props = v.get("properties").and_then(Value::as_object);
+                Kind::Object(ObjView {
+                    props: o
+                        .props
+                        .iter()
+                        .filter_map(|(k, _)| {
+                            let (key, x) = props?.get_key_value(*k)?;
+                            Some((
+                                key.as_str(),
+                                Node {
                                     v: x,
                                     ptr: ptr(&n.ptr, &["properties", k]),
                                 },
-                                required: req.contains(&k.as_str()),
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let closed = v.get("additionalProperties") == Some(&Value::Bool(false));
-                if props.is_empty() && !closed {
-                    Cat::Map(
-                        v.get("additionalProperties")
-                            .filter(|x| x.is_object())
-                            .map(|x| Node {
-                                v: x,
-                                ptr: ptr(&n.ptr, &["additionalProperties"]),
-                            }),
-                    )
-                } else {
-                    Cat::Object(props)
-                }
+                            ))
+                        })
+                        .collect(),
+                    required: v
+                        .get("required")
+                        .and_then(Value::as_array)
+                        .map(|a| a.iter().filter_map(Value::as_str).collect())
+                        .unwrap_or_default(),
+                    closed: o.closed,
+                })
             }
-            None if has("items") => Cat::Array(v.get("items").map(|x| Node {
-                v: x,
-                ptr: ptr(&n.ptr, &["items"]),
-            })),
-            _ => Cat::Any,
-        })
+            Kind::OneOf(_) => {
+                let alts = list("oneOf");
+                Kind::OneOf(if alts.is_empty() { list("anyOf") } else { alts })
+            }
+            Kind::AllOf(_) => Kind::AllOf(list("allOf")),
+            Kind::Array(items) => Kind::Array(items.and_then(|_| at("items"))),
+            Kind::Map(value) => Kind::Map(value.and_then(|_| at("additionalProperties"))),
+            Kind::StringEnum(values) => Kind::StringEnum(values),
+            Kind::Prim(t) => Kind::Prim(t),
+            Kind::Any => Kind::Any,
+            Kind::Unsupported(what) => Kind::Unsupported(what),
+        }
     }
 
     /// Whether a property's schema is nullable (on the property, its target
@@ -486,36 +451,6 @@ impl<'a> Doc<'a> {
 
 fn n_ptr(n: &Node<'_>) -> String {
     n.ptr.clone()
-}
-
-struct Prop<'a> {
-    name: String,
-    node: Node<'a>,
-    required: bool,
-}
-
-enum Cat<'a> {
-    Prim(&'static str),
-    Enum(Vec<String>),
-    Array(Option<Node<'a>>),
-    Map(Option<Node<'a>>),
-    Object(Vec<Prop<'a>>),
-    OneOf(Vec<Node<'a>>),
-    Any,
-}
-
-impl Cat<'_> {
-    fn label(&self) -> String {
-        match self {
-            Cat::Prim(p) => format!("`{p}`"),
-            Cat::Enum(_) => "a string enum".to_owned(),
-            Cat::Array(_) => "an array".to_owned(),
-            Cat::Map(_) => "a map".to_owned(),
-            Cat::Object(_) => "an object".to_owned(),
-            Cat::OneOf(_) => "a oneOf".to_owned(),
-            Cat::Any => "any JSON value".to_owned(),
-        }
-    }
 }
 
 /// Which way data flows, which decides what breaks.
@@ -564,10 +499,6 @@ fn json_schema<'a>(content: Option<&'a Value>, base: &str) -> Option<(String, No
 }
 
 static NULL: Value = Value::Null;
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 struct OpRef<'a> {
     method: &'static str,
@@ -1257,9 +1188,9 @@ impl<'a> Cx<'a> {
             );
         }
         match (oc, nc) {
-            (Cat::Prim(a), Cat::Prim(b)) if a == b => Ok(()),
-            (Cat::Any, Cat::Any) => Ok(()),
-            (Cat::Enum(a), Cat::Enum(b)) => {
+            (Kind::Prim(a), Kind::Prim(b)) if a == b => Ok(()),
+            (Kind::Any, Kind::Any) => Ok(()),
+            (Kind::StringEnum(a), Kind::StringEnum(b)) => {
                 for v in a.iter().filter(|v| !b.contains(v)) {
                     self.push(
                         Class::Breaking,
@@ -1280,7 +1211,7 @@ impl<'a> Cx<'a> {
                 }
                 Ok(())
             }
-            (Cat::Array(a), Cat::Array(b)) | (Cat::Map(a), Cat::Map(b)) => {
+            (Kind::Array(a), Kind::Array(b)) | (Kind::Map(a), Kind::Map(b)) => {
                 let sub = format!("{at}[]");
                 match (a, b) {
                     (Some(a), Some(b)) => self.schema(a, b, &sub, dir, false, depth + 1),
@@ -1297,8 +1228,8 @@ impl<'a> Cx<'a> {
                     }
                 }
             }
-            (Cat::Object(a), Cat::Object(b)) => self.props(a, b, &o, &n, at, dir, depth),
-            (Cat::OneOf(a), Cat::OneOf(b)) => {
+            (Kind::Object(a), Kind::Object(b)) => self.props(a, b, &o, &n, at, dir, depth),
+            (Kind::OneOf(a), Kind::OneOf(b)) => {
                 for (i, (x, y)) in a.iter().zip(&b).enumerate() {
                     let sub = format!("{at} (alternative {})", i + 1);
                     self.schema(x.clone(), y.clone(), &sub, dir, false, depth + 1)?;
@@ -1339,14 +1270,22 @@ impl<'a> Cx<'a> {
     #[allow(clippy::too_many_arguments)]
     fn props(
         &mut self,
-        a: Vec<Prop<'a>>,
-        b: Vec<Prop<'a>>,
+        a: ObjView<'a, Node<'a>>,
+        b: ObjView<'a, Node<'a>>,
         o: &Node<'a>,
         n: &Node<'a>,
         at: &str,
         dir: Dir,
         depth: usize,
     ) -> Result<(), Error> {
+        // (name, schema, listed in `required`)
+        let flat = |x: ObjView<'a, Node<'a>>| -> Vec<(&'a str, Node<'a>, bool)> {
+            x.props
+                .into_iter()
+                .map(|(k, node)| (k, node, x.required.contains(&k)))
+                .collect()
+        };
+        let (a, b) = (flat(a), flat(b));
         let closed = |v: &Value| v.get("additionalProperties") == Some(&Value::Bool(false));
         if closed(o.v) != closed(n.v) {
             self.push(
@@ -1366,12 +1305,12 @@ impl<'a> Cx<'a> {
             );
         }
         for p in &a {
-            if !b.iter().any(|q| q.name == p.name) {
+            if !b.iter().any(|q| q.0 == p.0) {
                 self.push(
                     Class::Breaking,
                     "field-removed",
-                    format!("{at} .{}", p.name),
-                    &p.node.ptr,
+                    format!("{at} .{}", p.0),
+                    &p.1.ptr,
                     match dir {
                         Dir::Input => "request field removed",
                         Dir::Output => "response field removed",
@@ -1380,15 +1319,15 @@ impl<'a> Cx<'a> {
             }
         }
         for q in b {
-            let sub = format!("{at} .{}", q.name);
-            let Some(p) = a.iter().find(|p| p.name == q.name) else {
-                let optional = !q.required || self.new.nullable(&q.node)?;
+            let sub = format!("{at} .{}", q.0);
+            let Some(p) = a.iter().find(|p| p.0 == q.0) else {
+                let optional = !q.2 || self.new.nullable(&q.1)?;
                 if dir == Dir::Input && !optional {
                     self.push(
                         Class::Breaking,
                         "field-added-required",
                         sub,
-                        &q.node.ptr,
+                        &q.1.ptr,
                         "required request field added",
                     );
                 } else {
@@ -1396,7 +1335,7 @@ impl<'a> Cx<'a> {
                         Class::Compatible,
                         "field-added",
                         sub,
-                        &q.node.ptr,
+                        &q.1.ptr,
                         match (dir, optional) {
                             (Dir::Input, _) => "optional request field added",
                             (Dir::Output, true) => "optional response field added",
@@ -1406,14 +1345,14 @@ impl<'a> Cx<'a> {
                 }
                 continue;
             };
-            let was = !p.required || self.old.nullable(&p.node)?;
-            let now = !q.required || self.new.nullable(&q.node)?;
+            let was = !p.2 || self.old.nullable(&p.1)?;
+            let now = !q.2 || self.new.nullable(&q.1)?;
             match (was, now) {
                 (true, false) => self.push(
                     Class::Breaking,
                     "field-made-required",
                     sub.clone(),
-                    &q.node.ptr,
+                    &q.1.ptr,
                     match dir {
                         Dir::Input => "optional request field made required",
                         Dir::Output => {
@@ -1425,7 +1364,7 @@ impl<'a> Cx<'a> {
                     Class::Breaking,
                     "field-made-optional",
                     sub.clone(),
-                    &q.node.ptr,
+                    &q.1.ptr,
                     match dir {
                         Dir::Input => {
                             "required request field made optional (no longer a method argument)"
@@ -1437,8 +1376,8 @@ impl<'a> Cx<'a> {
                 ),
                 _ => {}
             }
-            let secret = names::is_secret_name(&q.name);
-            self.schema(p.node.clone(), q.node, &sub, dir, secret, depth + 1)?;
+            let secret = names::is_secret_name(q.0);
+            self.schema(p.1.clone(), q.1, &sub, dir, secret, depth + 1)?;
         }
         Ok(())
     }

@@ -14,9 +14,7 @@ use crate::error::Error;
 use serde_yaml::{Mapping, Value};
 use std::collections::BTreeSet;
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use crate::model::METHODS;
 
 /// Extracts the operations tagged with any of `tags` (exact tag names) and
 /// everything they need, as YAML.

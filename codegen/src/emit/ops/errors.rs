@@ -85,7 +85,7 @@ fn variant_value(o: &Outcome) -> TokenStream {
         (None, _) => quote!(Self::#v),
         (Some(_), Media::Text) => quote!(Self::#v(rt::text(body))),
         (Some(_), Media::Bytes(_)) => quote!(Self::#v(body.to_vec())),
-        (Some(_), Media::Json | Media::Form) => {
+        (Some(_), Media::Json | Media::Form | Media::Multipart(_)) => {
             quote!(rt::json(body).map_or(Self::Unknown, Self::#v))
         }
     }

@@ -123,7 +123,13 @@ fn body(op: &Op) -> Option<TokenStream> {
                     content_type: #content_type,
                     data: body.into(),
                 }),
-                Media::Json | Media::Form => quote!(rt::json_body(ID, &body)?),
+                Media::Json => quote!(rt::json_body(ID, &body)?),
+                Media::Form => quote!(rt::form_body(ID, &body)?),
+                Media::Multipart(encoding) => {
+                    let (names, types): (Vec<&String>, Vec<&String>) =
+                        encoding.iter().map(|(n, t)| (n, t)).unzip();
+                    quote!(rt::Body::Multipart(body.with_encoding(&[#((#names, #types)),*])))
+                }
             };
             Some(if *required {
                 quote! {

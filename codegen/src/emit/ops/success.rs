@@ -75,7 +75,9 @@ pub(super) fn arms(op: &Op, success: &Success) -> Vec<TokenStream> {
                 (None, _) => (quote!(rt::empty(raw)), false),
                 (Some(_), Media::Text) => (quote!(rt::text_response(raw)), false),
                 (Some(_), Media::Bytes(_)) => (quote!(rt::bytes_response(raw)), false),
-                (Some(_), Media::Json | Media::Form) => (quote!(rt::decode_json(ID, raw)), true),
+                (Some(_), Media::Json | Media::Form | Media::Multipart(_)) => {
+                    (quote!(rt::decode_json(ID, raw)), true)
+                }
             };
             if let (true, true, Some(_)) = (fallible, success.multi, &s.ty) {
                 return quote!(#pat => rt::decode_json_as(ID, raw, #enum_name::#v),);

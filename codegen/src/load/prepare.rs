@@ -1,0 +1,275 @@
+//! Rewrites applied to the raw document before `openapiv3` reads it, for
+//! valid constructs that `openapiv3` (or the model) cannot take as written:
+//!
+//! * a property literally named `$ref` (`properties: {$ref: {...}}`) would
+//!   be read as a reference: it is renamed to [`REF_PROPERTY`], which
+//!   [`crate::model::classify`] turns back into `$ref`;
+//! * a `$ref` to a nested location (`#/components/schemas/X/properties/y`,
+//!   `#/paths/~1a/get/parameters/0`, ...) is hoisted: the target is copied
+//!   into `components` under a fresh key and the reference points there.
+//!
+//! A reference to nothing is left alone, for the `$ref` check to report.
+
+use super::{resolve_pointer, scalar_text};
+use crate::error::escape_pointer;
+use serde_yaml::{Mapping, Value};
+use std::collections::BTreeMap;
+
+/// What a property named `$ref` is called between loading and
+/// classification (not a valid `$ref`, and not a name a document uses).
+pub(crate) const REF_PROPERTY: &str = "\u{1}$ref";
+
+/// Whether the raw document needs [`prepare`] (cheap; for the JSON fast path).
+pub(super) fn needed_json(node: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match node {
+        J::Object(m) => m.iter().any(|(k, v)| {
+            if k == "$ref" {
+                match v {
+                    J::String(t) => nested(t).is_some(),
+                    _ => true,
+                }
+            } else {
+                needed_json(v)
+            }
+        }),
+        J::Array(a) => a.iter().any(needed_json),
+        _ => false,
+    }
+}
+
+/// Applies the rewrites.
+pub(super) fn prepare(root: &mut Value) {
+    rename_ref_properties(root);
+    let mut hoisted: BTreeMap<String, String> = BTreeMap::new();
+    // A hoisted copy may itself hold nested references: a few rounds.
+    for _ in 0..8 {
+        let mut found = Vec::new();
+        collect_nested(root, &mut found);
+        // Deepest first: a hoisted location becomes a `$ref`, which a
+        // pointer through it could no longer follow.
+        found.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        found.dedup();
+        let mut changed = false;
+        for target in found {
+            if hoisted.contains_key(&target) {
+                continue;
+            }
+            let Some(section) = nested(&target) else {
+                continue;
+            };
+            let Some(value) = resolve_pointer(root, &target).cloned() else {
+                continue;
+            };
+            let key = fresh_key(root, section, &target);
+            if insert_component(root, section, &key, value) {
+                let new = format!("#/components/{section}/{}", escape_pointer(&key));
+                // The original place refers to the copy, so both are one type.
+                if let Some(slot) = resolve_pointer_mut(root, &target) {
+                    let mut m = Mapping::new();
+                    m.insert(Value::String("$ref".to_owned()), Value::String(new.clone()));
+                    *slot = Value::Mapping(m);
+                }
+                hoisted.insert(target, new);
+                changed = true;
+            }
+        }
+        if hoisted.is_empty() {
+            return;
+        }
+        retarget(root, &hoisted);
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// The `components` section a nested local reference belongs in, or `None`
+/// when the reference is not nested (or not local).
+fn nested(target: &str) -> Option<&'static str> {
+    let segs: Vec<&str> = target.strip_prefix("#/")?.split('/').collect();
+    if segs.len() == 3 && segs.first() == Some(&"components") {
+        return None;
+    }
+    let last = segs.last().copied().unwrap_or_default();
+    let before = segs
+        .len()
+        .checked_sub(2)
+        .and_then(|i| segs.get(i))
+        .copied()
+        .unwrap_or_default();
+    Some(match (before, last) {
+        (_, "schema" | "items" | "additionalProperties" | "not") => "schemas",
+        ("properties" | "allOf" | "oneOf" | "anyOf" | "schemas", _) => "schemas",
+        ("parameters", _) => "parameters",
+        ("responses", _) => "responses",
+        (_, "requestBody") => "requestBodies",
+        _ if segs.get(1) == Some(&"schemas") => "schemas",
+        _ => return None,
+    })
+}
+
+/// As [`resolve_pointer`], for changing the value.
+fn resolve_pointer_mut<'v>(root: &'v mut Value, reference: &str) -> Option<&'v mut Value> {
+    let rest = reference.strip_prefix("#/")?;
+    let mut cur = root;
+    for raw in rest.split('/') {
+        let seg = raw.replace("~1", "/").replace("~0", "~");
+        cur = match cur {
+            Value::Mapping(m) => m
+                .iter_mut()
+                .find(|(k, _)| scalar_text(k).as_deref() == Some(seg.as_str()))
+                .map(|(_, v)| v)?,
+            Value::Sequence(s) => s.get_mut(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+fn collect_nested(node: &Value, out: &mut Vec<String>) {
+    match node {
+        Value::Mapping(m) => {
+            for (k, v) in m {
+                match (scalar_text(k).as_deref(), v) {
+                    (Some("$ref"), Value::String(t)) if nested(t).is_some() => out.push(t.clone()),
+                    _ => collect_nested(v, out),
+                }
+            }
+        }
+        Value::Sequence(s) => s.iter().for_each(|v| collect_nested(v, out)),
+        Value::Tagged(t) => collect_nested(&t.value, out),
+        _ => {}
+    }
+}
+
+fn retarget(node: &mut Value, hoisted: &BTreeMap<String, String>) {
+    match node {
+        Value::Mapping(m) => {
+            for (k, v) in m.iter_mut() {
+                if scalar_text(k).as_deref() == Some("$ref") {
+                    if let Value::String(t) = v {
+                        if let Some(new) = hoisted.get(t.as_str()) {
+                            *t = new.clone();
+                        }
+                    }
+                } else {
+                    retarget(v, hoisted);
+                }
+            }
+        }
+        Value::Sequence(s) => s.iter_mut().for_each(|v| retarget(v, hoisted)),
+        Value::Tagged(t) => retarget(&mut t.value, hoisted),
+        _ => {}
+    }
+}
+
+/// A component key made of the pointer's meaningful segments
+/// (`X/properties/y` → `X_y`), unique in its section.
+fn fresh_key(root: &Value, section: &str, target: &str) -> String {
+    const NOISE: [&str; 8] = [
+        "components",
+        "schemas",
+        "properties",
+        "paths",
+        "content",
+        "schema",
+        "parameters",
+        "responses",
+    ];
+    let base: Vec<String> = target
+        .trim_start_matches("#/")
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .filter(|s| !NOISE.contains(&s.as_str()))
+        .map(|s| {
+            s.chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect::<String>()
+        })
+        .filter(|s| !s.trim_matches('_').is_empty())
+        .collect();
+    let base = if base.is_empty() {
+        "Nested".to_owned()
+    } else {
+        base.join("_")
+    };
+    let taken = |k: &str| {
+        resolve_pointer(
+            root,
+            &format!("#/components/{section}/{}", escape_pointer(k)),
+        )
+        .is_some()
+    };
+    let mut key = base.clone();
+    let mut i = 2;
+    while taken(&key) {
+        key = format!("{base}_{i}");
+        i += 1;
+    }
+    key
+}
+
+fn insert_component(root: &mut Value, section: &str, key: &str, value: Value) -> bool {
+    let Value::Mapping(doc) = root else {
+        return false;
+    };
+    let comps = doc
+        .entry(Value::String("components".to_owned()))
+        .or_insert_with(|| Value::Mapping(Mapping::new()));
+    let Value::Mapping(comps) = comps else {
+        return false;
+    };
+    let sec = comps
+        .entry(Value::String(section.to_owned()))
+        .or_insert_with(|| Value::Mapping(Mapping::new()));
+    let Value::Mapping(sec) = sec else {
+        return false;
+    };
+    sec.insert(Value::String(key.to_owned()), value);
+    true
+}
+
+/// Renames `$ref` keys of `properties` maps (and their `required` entries).
+fn rename_ref_properties(node: &mut Value) {
+    match node {
+        Value::Mapping(m) => {
+            let mut renamed = false;
+            if let Some(Value::Mapping(props)) = m.get_mut("properties") {
+                let is_prop = |k: &Value, v: &Value| {
+                    scalar_text(k).as_deref() == Some("$ref") && !matches!(v, Value::String(_))
+                };
+                if props.iter().any(|(k, v)| is_prop(k, v)) {
+                    // Rebuilt, so the property keeps its place.
+                    let old = std::mem::take(props);
+                    for (k, v) in old {
+                        let k = if is_prop(&k, &v) {
+                            Value::String(REF_PROPERTY.to_owned())
+                        } else {
+                            k
+                        };
+                        props.insert(k, v);
+                    }
+                    renamed = true;
+                }
+            }
+            if renamed {
+                if let Some(Value::Sequence(req)) = m.get_mut("required") {
+                    for r in req.iter_mut() {
+                        if r.as_str() == Some("$ref") {
+                            *r = Value::String(REF_PROPERTY.to_owned());
+                        }
+                    }
+                }
+            }
+            for (k, v) in m.iter_mut() {
+                if scalar_text(k).as_deref() != Some("$ref") {
+                    rename_ref_properties(v);
+                }
+            }
+        }
+        Value::Sequence(s) => s.iter_mut().for_each(rename_ref_properties),
+        Value::Tagged(t) => rename_ref_properties(&mut t.value),
+        _ => {}
+    }
+}

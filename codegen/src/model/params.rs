@@ -1,0 +1,178 @@
+//! Parameters: path, query and header parameters of an operation, with
+//! their serialization style.
+
+use super::bodies::json_media;
+use super::operations::OpNames;
+use super::refs::view;
+use super::schemas::schema_notes;
+use super::Lowerer;
+use crate::error::{ptr, Error};
+use crate::model::{Loc, Param, Style, Ty, TypeKind};
+use crate::names::{self, Names};
+use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr};
+
+impl<'a> Lowerer<'a> {
+    /// Path-level parameters merged with the operation's (which override
+    /// them), lowered in spec order; checks the path template against them.
+    pub(super) fn lower_params(
+        &mut self,
+        op: &'a openapiv3::Operation,
+        path_params: &'a [ReferenceOr<Parameter>],
+        path: &str,
+        op_ptr: &str,
+        n: &OpNames,
+        bnames: &mut Names,
+    ) -> Result<Vec<Param>, Error> {
+        // Parameters: path-level first, overridden by operation-level ones.
+        let mut raw: Vec<(&'a Parameter, String)> = Vec::new();
+        for (i, p) in path_params.iter().enumerate() {
+            let pp = format!(
+                "{}/parameters/{i}",
+                op_ptr.rsplit_once('/').map_or(op_ptr, |x| x.0)
+            );
+            raw.push((self.deref_param(p, &pp)?, pp));
+        }
+        for (i, p) in op.parameters.iter().enumerate() {
+            let pp = ptr(op_ptr, &["parameters", &i.to_string()]);
+            let param = self.deref_param(p, &pp)?;
+            let d = param.parameter_data_ref();
+            let same = |q: &Parameter| {
+                q.parameter_data_ref().name == d.name
+                    && std::mem::discriminant(q) == std::mem::discriminant(param)
+            };
+            if let Some(slot) = raw.iter_mut().find(|(q, _)| same(q)) {
+                *slot = (param, pp);
+            } else {
+                raw.push((param, pp));
+            }
+        }
+        let mut params = Vec::new();
+        for (param, pp) in raw {
+            let loc = match param {
+                Parameter::Path { .. } => Loc::Path,
+                Parameter::Query { .. } => Loc::Query,
+                Parameter::Header { .. } => Loc::Header,
+                Parameter::Cookie { .. } => {
+                    return Err(self.err(pp, "cookie parameters are not supported"));
+                }
+            };
+            let d = param.parameter_data_ref();
+            let hint = format!("{}{}", n.type_name, names::type_name(&d.name));
+            let secret = names::is_secret_name(&d.name);
+            let (ty, sdoc) =
+                match &d.format {
+                    ParameterSchemaOrContent::Schema(s) => {
+                        let sp = ptr(&pp, &["schema"]);
+                        let ty = self.lower(view(s), &hint, secret, &sp)?;
+                        self.retitle(
+                            &ty,
+                            format!("Values of the `{}` parameter of `{}`.", d.name, n.id),
+                        );
+                        self.retitle(
+                            &ty,
+                            format!("Values of the `{}` parameter of `{}`.", d.name, n.id),
+                        );
+                        let (_, sdoc) = self.nullable_and_doc(view(s), &sp)?;
+                        let (schema, _) = self.deref(view(s), &sp)?;
+                        let notes = schema_notes(schema);
+                        (
+                            ty,
+                            sdoc.map(|d| format!("{d}{notes}")).or_else(|| {
+                                (!notes.is_empty())
+                                    .then(|| format!("The `{}` parameter.{notes}", d.name))
+                            }),
+                        )
+                    }
+                    ParameterSchemaOrContent::Content(c) => match json_media(c) {
+                        Some((mt, media)) => match &media.schema {
+                            Some(s) => {
+                                let sp = ptr(&pp, &["content", mt, "schema"]);
+                                (self.lower(view(s), &hint, secret, &sp)?, None)
+                            }
+                            None => (Ty::Value, None),
+                        },
+                        None => return Err(self.err(
+                            ptr(&pp, &["content"]),
+                            "unsupported parameter content: only JSON media types are supported",
+                        )),
+                    },
+                };
+            if loc == Loc::Path && !path.contains(&format!("{{{}}}", d.name)) {
+                return Err(self.err(
+                    pp,
+                    format!(
+                        "path parameter `{}` does not appear in the path `{path}`",
+                        d.name
+                    ),
+                ));
+            }
+            let style = match param {
+                Parameter::Query { style, .. } => {
+                    use openapiv3::QueryStyle as Q;
+                    match (style, d.explode.unwrap_or(matches!(style, Q::Form))) {
+                        (Q::Form, true) => Style::FormExplode,
+                        (Q::Form, false) => Style::Form,
+                        (Q::SpaceDelimited, _) => Style::SpaceDelimited,
+                        (Q::PipeDelimited, _) => Style::PipeDelimited,
+                        (Q::DeepObject, _) => Style::DeepObject,
+                    }
+                }
+                Parameter::Path { style, .. } => {
+                    if !matches!(style, openapiv3::PathStyle::Simple) {
+                        return Err(self.err(
+                            ptr(&pp, &["style"]),
+                            format!("path parameter `{}`: only `style: simple` is supported (not label or matrix)", d.name),
+                        ));
+                    }
+                    Style::Simple
+                }
+                _ => Style::Simple,
+            };
+            // Query keys are static strings: an object with dynamic keys
+            // cannot be spelled, and only form objects can be flattened.
+            if loc == Loc::Query {
+                let under = self.underlying(&ty);
+                let is_struct = matches!(&under, Ty::Named(n)
+                    if matches!(self.types.get(n).map(|t| &t.kind), Some(TypeKind::Struct { .. })));
+                let problem = match (&under, style) {
+                    (Ty::Map(_), _) => Some("a free-form object (additionalProperties) as a query parameter is not supported"),
+                    (_, Style::DeepObject) if !is_struct => Some("`style: deepObject` is supported only for object schemas with properties"),
+                    (Ty::Named(_), Style::SpaceDelimited | Style::PipeDelimited) if is_struct => Some("`spaceDelimited`/`pipeDelimited` objects are not supported"),
+                    _ => None,
+                };
+                if let Some(problem) = problem {
+                    return Err(self.err(pp, format!("query parameter `{}`: {problem}", d.name)));
+                }
+            }
+            params.push(Param {
+                wire: d.name.clone(),
+                rust: bnames.claim(&names::value_name(&d.name)),
+                loc,
+                ty,
+                style,
+                required: d.required || loc == Loc::Path,
+                doc: d
+                    .description
+                    .clone()
+                    .or(sdoc)
+                    .unwrap_or_else(|| format!("The `{}` parameter.", d.name)),
+            });
+        }
+        // Every `{name}` in the path must be a declared path parameter.
+        let mut rest = path;
+        while let Some(start) = rest.find('{') {
+            let after = &rest[start + 1..];
+            let Some(end) = after.find('}') else { break };
+            let name = &after[..end];
+            if !params.iter().any(|p| p.loc == Loc::Path && p.wire == name) {
+                return Err(self.err(
+                    op_ptr,
+                    format!("the path template uses `{{{name}}}` but no path parameter `{name}` is declared"),
+                ));
+            }
+            rest = &after[end + 1..];
+        }
+
+        Ok(params)
+    }
+}

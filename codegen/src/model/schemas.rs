@@ -1,0 +1,569 @@
+//! Schemas: component and inline schemas lowered to model types.
+
+use super::classify::{all_of, classify, AllOf, Kind, ObjView};
+use super::refs::{unescape, view, SRef};
+use super::{Lowerer, State};
+use crate::error::{ptr, Error};
+use crate::model::{Field, Shape, Ty, TypeDef, TypeKind, Variant};
+use crate::names::{self, Names};
+use openapiv3::{ReferenceOr, Schema, SchemaKind, Type};
+
+impl<'a> Lowerer<'a> {
+    /// A component schema, lowered once; returns `Named` (boxed on a cycle).
+    pub(super) fn lower_component(&mut self, key: &str, pointer: &str) -> Result<Ty, Error> {
+        let Some(rust) = self.comp_names.get(key).cloned() else {
+            return Err(self.err(pointer, format!("dangling $ref to schema `{key}`")));
+        };
+        match self.state.get(key) {
+            Some(State::Done) => return Ok(Ty::Named(rust)),
+            Some(State::InProgress) => return Ok(Ty::Boxed(Box::new(Ty::Named(rust)))),
+            None => {}
+        }
+        self.state.insert(key.to_owned(), State::InProgress);
+        let schema = self.schema_by_key(key, pointer)?;
+        let cpointer = ptr("#/components/schemas", &[key]);
+        let secret = names::is_secret_name(key);
+        match schema {
+            ReferenceOr::Reference { reference } => {
+                let target = self.component_key(reference, &cpointer)?;
+                let ty = self.lower_component(&target, &cpointer)?.unboxed();
+                self.types.insert(
+                    rust.clone(),
+                    TypeDef {
+                        name: rust.clone(),
+                        doc: format!("Another name for `{}`.", type_label(&ty)),
+                        kind: TypeKind::Alias(ty),
+                    },
+                );
+            }
+            ReferenceOr::Item(s) => {
+                let doc = s
+                    .schema_data
+                    .description
+                    .clone()
+                    .or_else(|| s.schema_data.title.clone())
+                    .unwrap_or_else(|| format!("The `{key}` schema."));
+                let made = self.define(s, &rust, secret, &cpointer, &doc)?;
+                if let Some(ty) = made {
+                    let ty = ty.unboxed();
+                    self.types.insert(
+                        rust.clone(),
+                        TypeDef {
+                            name: rust.clone(),
+                            doc,
+                            kind: TypeKind::Alias(ty),
+                        },
+                    );
+                }
+            }
+        }
+        // A type alias may not mention itself (`type A = B; type B = A;`,
+        // `type L = Vec<L>`): only a struct or enum can break a cycle.
+        if let Some(TypeKind::Alias(ty)) = self.types.get(&rust).map(|t| &t.kind) {
+            let mut seen = Vec::new();
+            if self.alias_reaches(ty, &rust, &mut seen) {
+                return Err(self.err(
+                    cpointer,
+                    format!(
+                        "$ref cycle that cannot be a type: `{key}` refers back to itself only \
+                         through references, arrays, maps or unions of one member; \
+                         give the cycle an object with properties"
+                    ),
+                ));
+            }
+        }
+        self.state.insert(key.to_owned(), State::Done);
+        Ok(Ty::Named(rust))
+    }
+
+    /// Whether `ty`, seen through aliases, mentions the type named `target`.
+    fn alias_reaches(&self, ty: &Ty, target: &str, seen: &mut Vec<String>) -> bool {
+        match ty {
+            Ty::Vec(t) | Ty::Map(t) | Ty::Option(t) | Ty::Boxed(t) => {
+                self.alias_reaches(t, target, seen)
+            }
+            Ty::Named(n) if n == target => true,
+            Ty::Named(n) => {
+                if seen.contains(n) {
+                    return false;
+                }
+                seen.push(n.clone());
+                match self.types.get(n).map(|t| &t.kind) {
+                    Some(TypeKind::Alias(inner)) => self.alias_reaches(inner, target, seen),
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// Lowers `s` under the chosen name: either inserts a type definition
+    /// named `name` (returns `None`) or returns the plain type it is.
+    pub(super) fn define(
+        &mut self,
+        s: &'a Schema,
+        name: &str,
+        secret: bool,
+        pointer: &str,
+        doc: &str,
+    ) -> Result<Option<Ty>, Error> {
+        // Inline schemas nest only as deep as the document, but merged
+        // `allOf` members are lowered inline and may lead back to themselves.
+        if self.depth > 128 {
+            return Err(self.err(
+                pointer,
+                "schemas nested too deeply (an `allOf` that includes itself?)",
+            ));
+        }
+        self.depth += 1;
+        let made = self.define_inner(s, name, secret, pointer, doc);
+        self.depth -= 1;
+        made
+    }
+
+    fn define_inner(
+        &mut self,
+        s: &'a Schema,
+        name: &str,
+        secret: bool,
+        pointer: &str,
+        doc: &str,
+    ) -> Result<Option<Ty>, Error> {
+        let kind = match classify(s) {
+            Kind::Prim(Ty::String) if secret => return Ok(Some(Ty::Secret)),
+            Kind::Prim(t) => return Ok(Some(t)),
+            Kind::Any => return Ok(Some(Ty::Value)),
+            Kind::Unsupported(what) => {
+                return Err(self.err(
+                    pointer,
+                    format!("unsupported schema construct `{what}`: the generator cannot type it"),
+                ))
+            }
+            Kind::Array(items) => {
+                let item = match items {
+                    Some(i) => self
+                        .lower(i, &format!("{name}Item"), false, &ptr(pointer, &["items"]))?
+                        .unboxed(),
+                    None => Ty::Value,
+                };
+                return Ok(Some(Ty::Vec(Box::new(item))));
+            }
+            Kind::Map(additional) => {
+                let value = match additional {
+                    Some(v) => self
+                        .lower(
+                            v,
+                            &format!("{name}Value"),
+                            false,
+                            &ptr(pointer, &["additionalProperties"]),
+                        )?
+                        .unboxed(),
+                    None => Ty::Value,
+                };
+                return Ok(Some(Ty::Map(Box::new(value))));
+            }
+            Kind::StringEnum(values) => {
+                let mut vn = Names::with_reserved(&["Other"]);
+                let variants: Vec<(String, String)> = values
+                    .iter()
+                    .map(|v| (vn.claim(&names::variant_name(v)), v.clone()))
+                    .collect();
+                let default = s
+                    .schema_data
+                    .default
+                    .as_ref()
+                    .and_then(|d| d.as_str())
+                    .and_then(|d| values.iter().position(|v| v == d));
+                TypeKind::StringEnum { variants, default }
+            }
+            Kind::Object(obj) => self.lower_struct(obj, name, pointer)?,
+            Kind::AllOf(members) => {
+                if let (1, Some(m)) = (members.len(), members.first()) {
+                    let mp = ptr(pointer, &["allOf", "0"]);
+                    return match m {
+                        SRef::Item(ms) => self.define(ms, name, secret, &mp, doc),
+                        SRef::Ref(_) => self.lower(*m, name, secret, &mp).map(Some),
+                    };
+                }
+                let flat = self.all_of_members(&members, pointer, 0)?;
+                let kinds = flat.iter().map(|(_, m, _)| classify(m)).collect();
+                let merged = match all_of(kinds) {
+                    AllOf::Object(merged) => merged,
+                    AllOf::Any => return Ok(Some(Ty::Value)),
+                    AllOf::One(i, _) => {
+                        let Some((m, ms, mp)) = flat.get(i) else {
+                            return Ok(Some(Ty::Value));
+                        };
+                        return match m {
+                            SRef::Item(_) => self.define(ms, name, secret, mp, doc),
+                            SRef::Ref(_) => self.lower(*m, name, secret, mp).map(Some),
+                        };
+                    }
+                    AllOf::Conflict(i) => {
+                        let mp = flat.get(i).map_or(pointer, |(_, _, p)| p.as_str());
+                        return Err(self.err(
+                            mp,
+                            "unsupported `allOf`: its members contradict each other \
+                             (this one is neither an object to merge nor the same primitive)",
+                        ));
+                    }
+                };
+                self.lower_struct(merged, name, pointer)?
+            }
+            Kind::OneOf(alts) => {
+                if let (1, Some(a)) = (alts.len(), alts.first()) {
+                    let ap = ptr(pointer, &["oneOf", "0"]);
+                    return match a {
+                        SRef::Item(s) => self.define(s, name, secret, &ap, doc),
+                        SRef::Ref(_) => self.lower(*a, name, secret, &ap).map(Some),
+                    };
+                }
+                if alts.is_empty() {
+                    return Ok(Some(Ty::Value));
+                }
+                self.lower_one_of(s, &alts, name, pointer)?
+            }
+        };
+        self.types.insert(
+            name.to_owned(),
+            TypeDef {
+                name: name.to_owned(),
+                doc: doc.to_owned(),
+                kind,
+            },
+        );
+        Ok(None)
+    }
+
+    /// The members of an `allOf`, resolved, with nested `allOf`s (inline or
+    /// referenced) flattened into the list, each with its pointer.
+    fn all_of_members(
+        &self,
+        members: &[SRef<'a>],
+        pointer: &str,
+        depth: usize,
+    ) -> Result<Vec<(SRef<'a>, &'a Schema, String)>, Error> {
+        if depth > 32 {
+            return Err(self.err(pointer, "allOf nested too deeply"));
+        }
+        let mut out = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            let mp = ptr(pointer, &["allOf", &i.to_string()]);
+            let (ms, _) = self.deref(*m, &mp)?;
+            match classify(ms) {
+                Kind::AllOf(inner) => out.extend(self.all_of_members(&inner, &mp, depth + 1)?),
+                _ => out.push((*m, ms, mp)),
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) fn lower_struct(
+        &mut self,
+        obj: ObjView<'a, SRef<'a>>,
+        name: &str,
+        pointer: &str,
+    ) -> Result<TypeKind, Error> {
+        let mut fnames = Names::default();
+        let mut fields = Vec::new();
+        for (wire, sref) in obj.props {
+            let fp = ptr(pointer, &["properties", wire]);
+            let rust = fnames.claim(&names::value_name(wire));
+            let hint = format!("{name}{}", names::type_name(wire));
+            let secret = names::is_secret_name(wire);
+            let inner = self.lower(sref, &hint, secret, &fp)?;
+            let (nullable, desc) = self.nullable_and_doc(sref, &fp)?;
+            let (schema, _) = self.deref(sref, &fp)?;
+            let (read_only, write_only) =
+                (schema.schema_data.read_only, schema.schema_data.write_only);
+            // A read-only property is absent from requests and a write-only
+            // one from responses, even when `required`: both are `Option`.
+            let required = obj.required.contains(&wire) && !read_only && !write_only;
+            let optional = !required || nullable;
+            let ty = if optional {
+                Ty::Option(Box::new(inner.clone()))
+            } else {
+                inner.clone()
+            };
+            fields.push(Field {
+                rust,
+                wire: wire.to_owned(),
+                ty,
+                inner,
+                optional,
+                skip_none: !required,
+                read_only,
+                doc: format!(
+                    "{}{}",
+                    desc.unwrap_or_else(|| format!("The `{wire}` property.")),
+                    schema_notes(schema)
+                ),
+            });
+        }
+        Ok(TypeKind::Struct {
+            fields,
+            closed: obj.closed,
+        })
+    }
+
+    pub(super) fn nullable_and_doc(
+        &self,
+        s: SRef<'a>,
+        pointer: &str,
+    ) -> Result<(bool, Option<String>), Error> {
+        match s {
+            SRef::Item(schema) => {
+                let mut nullable = schema.schema_data.nullable;
+                let mut doc = schema.schema_data.description.clone();
+                if let SchemaKind::AllOf { all_of } = &schema.schema_kind {
+                    if let (Some(first), 1) = (all_of.first(), all_of.len()) {
+                        let (inner_null, inner_doc) =
+                            self.nullable_and_doc(view(first), pointer)?;
+                        nullable |= inner_null;
+                        doc = doc.or(inner_doc);
+                    }
+                }
+                Ok((nullable, doc))
+            }
+            SRef::Ref(_) => {
+                let (schema, _) = self.deref(s, pointer)?;
+                Ok((
+                    schema.schema_data.nullable,
+                    schema.schema_data.description.clone(),
+                ))
+            }
+        }
+    }
+
+    pub(super) fn shape_of(&self, s: SRef<'a>, pointer: &str) -> Result<Shape, Error> {
+        let (schema, _) = self.deref(s, pointer)?;
+        let obj_shape = |o: &ObjView<'_, SRef<'_>>| Shape {
+            kind: "Object",
+            required: o.required.iter().map(|r| (*r).to_owned()).collect(),
+            known: o.props.iter().map(|(k, _)| (*k).to_owned()).collect(),
+            closed: o.closed,
+        };
+        Ok(match classify(schema) {
+            Kind::Object(o) => obj_shape(&o),
+            Kind::Map(_) => Shape {
+                kind: "Object",
+                ..Shape::default()
+            },
+            Kind::StringEnum(_) => Shape {
+                kind: "String",
+                ..Shape::default()
+            },
+            Kind::Array(_) => Shape {
+                kind: "Array",
+                ..Shape::default()
+            },
+            Kind::Prim(t) => Shape {
+                kind: match t {
+                    Ty::Bool => "Boolean",
+                    Ty::I32 | Ty::I64 => "Integer",
+                    Ty::F32 | Ty::F64 => "Number",
+                    _ => "String",
+                },
+                ..Shape::default()
+            },
+            Kind::AllOf(members) => {
+                let mut shape = Shape {
+                    kind: "Object",
+                    ..Shape::default()
+                };
+                for m in members {
+                    let inner = self.shape_of(m, pointer)?;
+                    if inner.kind == "Any" {
+                        continue;
+                    }
+                    if inner.kind != "Object" {
+                        return Ok(inner);
+                    }
+                    shape.required.extend(inner.required);
+                    shape.known.extend(inner.known);
+                }
+                shape
+            }
+            Kind::OneOf(_) | Kind::Any | Kind::Unsupported(_) => Shape {
+                kind: "Any",
+                ..Shape::default()
+            },
+        })
+    }
+
+    pub(super) fn lower_one_of(
+        &mut self,
+        s: &'a Schema,
+        alts: &[SRef<'a>],
+        name: &str,
+        pointer: &str,
+    ) -> Result<TypeKind, Error> {
+        let mut vn = Names::default();
+        let mut variants = Vec::new();
+        let mut keys = Vec::new();
+        for (i, alt) in alts.iter().enumerate() {
+            let ap = ptr(pointer, &["oneOf", &i.to_string()]);
+            let (vname, ty, doc, key) = match alt {
+                SRef::Ref(r) => {
+                    let key = self.component_key(r, &ap)?;
+                    let ty = self.lower_component(&key, &ap)?;
+                    let rust = self.comp_names.get(&key).cloned().unwrap_or_default();
+                    (rust.clone(), ty, format!("A [`{rust}`]."), Some(key))
+                }
+                SRef::Item(schema) => {
+                    let ty = self.lower(*alt, &format!("{name}Variant{}", i + 1), false, &ap)?;
+                    let label = match &ty {
+                        Ty::String | Ty::Secret => "String".to_owned(),
+                        Ty::Bool => "Boolean".to_owned(),
+                        Ty::I32 | Ty::I64 => "Integer".to_owned(),
+                        Ty::F32 | Ty::F64 => "Number".to_owned(),
+                        Ty::Vec(_) => "Array".to_owned(),
+                        Ty::Map(_) => "Map".to_owned(),
+                        _ => format!("Variant{}", i + 1),
+                    };
+                    let doc = schema
+                        .schema_data
+                        .description
+                        .clone()
+                        .unwrap_or_else(|| format!("Alternative {} of the union.", i + 1));
+                    (label, ty, doc, None)
+                }
+            };
+            let shape = self.shape_of(*alt, &ap)?;
+            keys.push(key);
+            variants.push(Variant {
+                name: vn.claim(&vname),
+                ty,
+                doc,
+                shape,
+            });
+        }
+        let discriminator = s.schema_data.discriminator.as_ref().map(|d| {
+            let mut map = Vec::new();
+            if d.mapping.is_empty() {
+                for (i, k) in keys.iter().enumerate() {
+                    if let Some(k) = k {
+                        map.push((k.clone(), i));
+                    }
+                }
+            } else {
+                for (wire, target) in &d.mapping {
+                    let tkey = target
+                        .strip_prefix("#/components/schemas/")
+                        .map(unescape)
+                        .unwrap_or_else(|| target.clone());
+                    if let Some(i) = keys
+                        .iter()
+                        .position(|k| k.as_deref() == Some(tkey.as_str()))
+                    {
+                        map.push((wire.clone(), i));
+                    }
+                }
+            }
+            (d.property_name.clone(), map)
+        });
+        Ok(TypeKind::OneOf {
+            variants,
+            discriminator,
+        })
+    }
+
+    /// Lowers a schema used somewhere; inline definitions get `hint` as name.
+    pub(super) fn lower(
+        &mut self,
+        s: SRef<'a>,
+        hint: &str,
+        secret: bool,
+        pointer: &str,
+    ) -> Result<Ty, Error> {
+        match s {
+            SRef::Ref(r) => {
+                let key = self.component_key(r, pointer)?;
+                let ty = self.lower_component(&key, pointer)?;
+                if secret {
+                    let under = self.underlying(&ty);
+                    if under == Ty::String {
+                        return Ok(Ty::Secret);
+                    }
+                }
+                Ok(ty)
+            }
+            SRef::Item(schema) => {
+                // Decide whether it needs a named definition before claiming a name.
+                let needs_def = matches!(
+                    classify(schema),
+                    Kind::Object(_) | Kind::StringEnum(_) | Kind::OneOf(_) | Kind::AllOf(_)
+                );
+                let name = if needs_def {
+                    self.names.claim(&names::type_name(hint))
+                } else {
+                    names::type_name(hint)
+                };
+                let doc = schema
+                    .schema_data
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| format!("Inline schema at `{pointer}`."));
+                match self.define(schema, &name, secret, pointer, &doc)? {
+                    Some(ty) => Ok(ty),
+                    None => Ok(Ty::Named(name)),
+                }
+            }
+        }
+    }
+
+    pub(super) fn underlying(&self, ty: &Ty) -> Ty {
+        let mut cur = ty.clone();
+        for _ in 0..64 {
+            match &cur {
+                Ty::Named(n) => match self.types.get(n).map(|t| &t.kind) {
+                    Some(TypeKind::Alias(inner)) => cur = inner.clone(),
+                    _ => return cur,
+                },
+                _ => return cur,
+            }
+        }
+        cur
+    }
+}
+
+pub(super) fn schema_notes(schema: &Schema) -> String {
+    let mut notes = Vec::new();
+    if schema.schema_data.read_only {
+        notes.push("Read-only: sent by the server, left out of requests.".to_owned());
+    }
+    if schema.schema_data.write_only {
+        notes.push("Write-only: sent in requests, absent from responses.".to_owned());
+    }
+    if let SchemaKind::Type(Type::Integer(it)) = &schema.schema_kind {
+        let values: Vec<String> = it
+            .enumeration
+            .iter()
+            .flatten()
+            .map(|v| format!("`{v}`"))
+            .collect();
+        if !values.is_empty() {
+            notes.push(format!(
+                "Known values: {} (other values still decode).",
+                values.join(", ")
+            ));
+        }
+    }
+    if let Some(d) = &schema.schema_data.default {
+        notes.push(format!("Default: `{d}`."));
+    }
+    if notes.is_empty() {
+        String::new()
+    } else {
+        format!("\n\n{}", notes.join(" "))
+    }
+}
+
+fn type_label(ty: &Ty) -> String {
+    match ty {
+        Ty::Named(n) => n.clone(),
+        Ty::String => "String".into(),
+        Ty::Secret => "SecretString".into(),
+        _ => "the target type".into(),
+    }
+}
