@@ -60,6 +60,7 @@ pub struct ClientBuilder {
     /// Set by `rate_limiter` or `shared_rate_limit`.
     limiter: Option<LimiterChoice>,
     /// Processes sharing a `shared_rate_limit` budget (fallback sizing).
+    #[cfg(feature = "redis")]
     limiter_replicas: u32,
     max_response_bytes: usize,
     http_client: Option<reqwest::Client>,
@@ -104,6 +105,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             rate_limit: None,
             limiter: None,
+            #[cfg(feature = "redis")]
             limiter_replicas: 1,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             http_client: None,

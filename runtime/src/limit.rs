@@ -227,6 +227,7 @@ impl InProcessLimiter {
 
     /// Takes a slot now even if none is free: records a request that another
     /// store already admitted, so this one knows the process's recent use.
+    #[cfg(feature = "redis")]
     pub(crate) fn take_unchecked(&self) {
         self.state().in_flight += 1;
     }
