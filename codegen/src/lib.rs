@@ -1,7 +1,7 @@
 //! A generic OpenAPI 3.0 → Rust client generator.
 //!
 //! Pipeline: YAML/JSON bytes → version check → `openapiv3::OpenAPI` → local
-//! `$ref` validation → [`model`] (names decided, reachable schemas only) →
+//! `$ref` validation → `model` (names decided, reachable schemas only) →
 //! tokens (`emit`, one unit per top-level item or run of models, formatted on
 //! several threads) → `syn` parse check → `prettyplease`.
 //!

@@ -3,7 +3,7 @@
 //! that a spec change shows up in review as a short diff of what callers
 //! see.
 //!
-//! It is rendered from the same [`model::Api`] the Rust is emitted from, so
+//! It is rendered from the same `model::Api` the Rust is emitted from, so
 //! names and types are the generated ones. Types are spelled as in the
 //! generated code, relative to `models` (`SecretString` is the runtime's).
 //! Documentation text is left out on purpose: a docs-only spec change leaves
