@@ -43,6 +43,7 @@ fn regenerate() {
     let opts = oapi_client_gen::Options {
         runtime_path: "crate::runtime".to_owned(),
         spec_name: SPEC.to_owned(),
+        doc_crate: Some("snaptrade".to_owned()),
     };
     // The Rust source and the API surface listing (API.md) are both checked.
     let sync = |file: &'static str, content: &str| {

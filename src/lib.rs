@@ -45,6 +45,60 @@
 //! # Ok(()) }
 //! ```
 //!
+//! **Errors.** A documented error status decodes into the operation's error
+//! enum, `#[non_exhaustive]` (a newer spec may document more), so a `match`
+//! ends in `_`:
+//!
+//! ```no_run
+//! # async fn run(client: snaptrade::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! use snaptrade::authentication::DeleteSnapTradeUserError;
+//! match client.authentication().delete_snap_trade_user("snaptrade-user-123").await {
+//!     Ok(done) => println!("queued: {:?}", done.body),
+//!     Err(snaptrade::Error::Api(e)) => match e.kind {
+//!         DeleteSnapTradeUserError::NotFound(_) => println!("no such user"),
+//!         _ => eprintln!("HTTP {} code {:?}, request {:?}", e.status, e.code, e.request_id),
+//!     },
+//!     Err(other) => return Err(other.into()), // transport, decode, request
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! **Retries.** Idempotent calls retry connect errors, timeouts and 429/5xx
+//! with jittered backoff, honouring `Retry-After`; set the policy per client
+//! or per call:
+//!
+//! ```no_run
+//! # fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use snaptrade::RetryPolicy;
+//! use std::time::Duration;
+//! let client = snaptrade::Client::builder()
+//!     .from_env()
+//!     .retry(RetryPolicy { max_attempts: 6, max_delay: Duration::from_secs(5), ..RetryPolicy::default() })
+//!     .build()?;
+//! let once = client.with_retry(RetryPolicy::never()); // for calls that must not repeat
+//! # let _ = once; Ok(()) }
+//! ```
+//!
+//! **Tests.** The `snaptrade-sandbox` crate is a local SnapTrade stand-in
+//! that checks signatures like the real API; start it on a loopback port and
+//! point the client at it (this example runs as a doctest):
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use snaptrade_sandbox::{SandboxConfig, SANDBOX_CLIENT_ID, SANDBOX_CONSUMER_KEY};
+//! let sandbox = snaptrade_sandbox::start(SandboxConfig::default(), "127.0.0.1:0".parse()?).await?;
+//! let client = snaptrade::Client::builder()
+//!     .client_id(SANDBOX_CLIENT_ID)
+//!     .consumer_key(SANDBOX_CONSUMER_KEY)
+//!     .base_url(sandbox.base_url())
+//!     .build()?;
+//! let user = client.authentication().register_snap_trade_user("test-user").await?;
+//! assert!(user.body.user_secret.is_some());
+//! sandbox.shutdown().await?;
+//! # Ok(()) }
+//! ```
+//!
 //! The hand-written SnapTrade parts are [`sign`] (the request signature),
 //! [`auth`] (the authenticator that applies it), [`config`] (the builder) and
 //! [`clock`]. The generic machinery the generated code calls (transport,

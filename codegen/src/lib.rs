@@ -48,6 +48,12 @@ pub struct Options {
     pub runtime_path: String,
     /// The spec's name as shown in the header and in errors.
     pub spec_name: String,
+    /// The crate through which callers reach the generated `Client`
+    /// (`snaptrade` for `snaptrade::Client`). Each operation's doc then has
+    /// a `no_run` example that compiles as a doctest of that crate. `None`:
+    /// the example is shown as an `ignore` block with a placeholder crate
+    /// name, since the including crate is unknown.
+    pub doc_crate: Option<String>,
 }
 
 impl Default for Options {
@@ -55,6 +61,7 @@ impl Default for Options {
         Options {
             runtime_path: "crate::runtime".to_owned(),
             spec_name: "spec.yaml".to_owned(),
+            doc_crate: None,
         }
     }
 }
@@ -88,7 +95,7 @@ pub fn generate_all(spec_bytes: &[u8], opts: &Options) -> Result<Output, Error> 
     let doc = load::load(spec_bytes, file)?;
     let api = model::lower(&doc, file)?;
     drop(doc);
-    let body = render(&api, &opts.runtime_path, file)?;
+    let body = render(&api, &opts.runtime_path, opts.doc_crate.as_deref(), file)?;
     let digest = sha256_hex(spec_bytes);
     let surface = surface::render(&api, file);
     let rust = format!(
@@ -131,10 +138,11 @@ type UnitResult = Result<(String, bool), Error>;
 fn render_unit(
     api: &model::Api,
     runtime_path: &syn::Path,
+    doc_crate: Option<&str>,
     unit: emit::Unit,
     file: &str,
 ) -> UnitResult {
-    let (tokens, uses_rt) = emit::unit_tokens(api, runtime_path, unit);
+    let (tokens, uses_rt) = emit::unit_tokens(api, runtime_path, doc_crate, unit);
     Ok((pretty(tokens, file)?, uses_rt))
 }
 
@@ -149,7 +157,12 @@ fn pretty(tokens: proc_macro2::TokenStream, file: &str) -> Result<String, Error>
 /// The formatted body of the file. Its units (see [`emit::units`]) are
 /// formatted on up to `available_parallelism` threads; the text does not
 /// depend on how many.
-fn render(api: &model::Api, runtime_path: &str, file: &str) -> Result<String, Error> {
+fn render(
+    api: &model::Api,
+    runtime_path: &str,
+    doc_crate: Option<&str>,
+    file: &str,
+) -> Result<String, Error> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let units = emit::units(api);
     let next = AtomicUsize::new(0);
@@ -170,7 +183,7 @@ fn render(api: &model::Api, runtime_path: &str, file: &str) -> Result<String, Er
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(&unit) = units.get(i) else { break };
-            done.push((i, render_unit(api, &path, unit, file)));
+            done.push((i, render_unit(api, &path, doc_crate, unit, file)));
         }
         done
     };

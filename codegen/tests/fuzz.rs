@@ -333,6 +333,7 @@ fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
     let opts = oapi_client_gen::Options {
         runtime_path: "::snaptrade::runtime".to_owned(),
         spec_name: "fuzz.yaml".to_owned(),
+        doc_crate: None,
     };
     let outcome = std::panic::catch_unwind(|| oapi_client_gen::generate(bytes, &opts));
     match outcome {

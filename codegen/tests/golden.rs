@@ -31,6 +31,7 @@ pub fn golden_options(fixture: &Path) -> oapi_client_gen::Options {
             "codegen/tests/fixtures/{}",
             fixture.file_name().unwrap_or_default().to_string_lossy()
         ),
+        doc_crate: None,
     }
 }
 

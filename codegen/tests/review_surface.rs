@@ -60,6 +60,7 @@ fn checked_in_api_md_is_current() {
     let opts = oapi_client_gen::Options {
         runtime_path: "crate::runtime".into(),
         spec_name: "spec/snaptrade.yaml".into(),
+        doc_crate: None,
     };
     let out = oapi_client_gen::generate_all(&spec, &opts).expect("generates");
     assert!(

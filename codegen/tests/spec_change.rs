@@ -51,6 +51,7 @@ get:
     let opts = oapi_client_gen::Options {
         runtime_path: "crate::runtime".into(),
         spec_name: "spec/snaptrade.yaml".into(),
+        doc_crate: None,
     };
     let before = oapi_client_gen::generate(text.as_bytes(), &opts).expect("original generates");
     let after = oapi_client_gen::generate(edited.as_bytes(), &opts).expect("edited generates");

@@ -143,7 +143,12 @@ pub(crate) fn units(api: &Api) -> Vec<Unit> {
 }
 
 /// The tokens of one unit, and (for models) whether they use the runtime.
-pub(crate) fn unit_tokens(api: &Api, runtime_path: &syn::Path, unit: Unit) -> (TokenStream, bool) {
+pub(crate) fn unit_tokens(
+    api: &Api,
+    runtime_path: &syn::Path,
+    doc_crate: Option<&str>,
+    unit: Unit,
+) -> (TokenStream, bool) {
     match unit {
         Unit::Head => {
             let base_url = &api.base_url;
@@ -164,7 +169,10 @@ pub(crate) fn unit_tokens(api: &Api, runtime_path: &syn::Path, unit: Unit) -> (T
             (models_mod(body), uses_rt)
         }
         Unit::Security => (security(api, runtime_path), false),
-        Unit::Group(i) => (ops::group(api, &api.groups[i], runtime_path), false),
+        Unit::Group(i) => (
+            ops::group(api, &api.groups[i], runtime_path, doc_crate),
+            false,
+        ),
         Unit::Client => (client(api, runtime_path), false),
     }
 }

@@ -178,6 +178,7 @@ mod tests {
         let opts = crate::Options {
             runtime_path: DEFAULT_RUNTIME_PATH.into(),
             spec_name: "pets.yaml".into(),
+            doc_crate: None,
         };
         let k = CrateOptions {
             name: "pets".into(),

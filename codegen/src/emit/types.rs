@@ -160,6 +160,7 @@ fn string_enum(
     quote! {
         #d
         #[derive(Debug, Clone, PartialEq, Eq, Hash, #derive_default)]
+        #[non_exhaustive]
         pub enum #name {
             #(#defs)*
             /// A value this version of the spec does not list, kept verbatim.
@@ -284,6 +285,7 @@ fn one_of(
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
         #[serde(untagged)]
         #[allow(clippy::large_enum_variant)]
+        #[non_exhaustive]
         pub enum #name {
             #(#defs)*
         }

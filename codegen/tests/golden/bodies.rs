@@ -74,6 +74,11 @@ pub mod bodies {
         /// * `text`: The `text` property.
         ///
         /// Optional inputs are set on the builder: [`password`](Json::password).
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.bodies().json("...").password("...").await?;
+        /// # Ok(()) }
+        /// ```
         pub fn json(&self, text: impl Into<String>) -> Json {
             Json {
                 transport: self.transport.clone(),
@@ -88,6 +93,11 @@ pub mod bodies {
         /// * `grant_type`: The `grant_type` property.
         ///
         /// Optional inputs are set on the builder: [`scope`](Form::scope), [`ttl`](Form::ttl).
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.bodies().form("...").scope(Vec::new()).await?;
+        /// # Ok(()) }
+        /// ```
         pub fn form(&self, grant_type: impl Into<String>) -> Form {
             Form {
                 transport: self.transport.clone(),
@@ -101,6 +111,11 @@ pub mod bodies {
         ///
         /// Arguments:
         /// * `body`: The request body.
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.bodies().text("...").await?;
+        /// # Ok(()) }
+        /// ```
         pub fn text(&self, body: impl Into<String>) -> Text {
             Text {
                 transport: self.transport.clone(),
@@ -152,6 +167,7 @@ pub mod bodies {
     /// The documented error responses of [`Bodies::json`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
+    #[non_exhaustive]
     pub enum JsonError {
         /// Any other status (the `default` response): Any error.
         Default(models::Problem),
@@ -166,6 +182,7 @@ pub mod bodies {
     /// The documented success responses of [`Bodies::json`].
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
+    #[non_exhaustive]
     pub enum JsonSuccess {
         /// HTTP 200: Updated.
         Ok(models::Note),
@@ -218,6 +235,7 @@ pub mod bodies {
     rt::operation!(Form, (), FormError);
     /// The documented error responses of [`Bodies::form`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
     pub enum FormError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
@@ -256,6 +274,7 @@ pub mod bodies {
     /// The documented error responses of [`Bodies::text`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
+    #[non_exhaustive]
     pub enum TextError {
         /// HTTP 400: Complaint, as text.
         BadRequest(String),
@@ -289,6 +308,11 @@ pub mod default {
         ///
         /// Arguments:
         /// * `id`: The `id` parameter.
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.default().get_blob_id("...").await?;
+        /// # Ok(()) }
+        /// ```
         pub fn get_blob_id(&self, id: impl Into<String>) -> GetBlobId {
             GetBlobId {
                 transport: self.transport.clone(),
@@ -323,6 +347,7 @@ pub mod default {
     rt::operation!(GetBlobId, Vec < u8 >, GetBlobIdError);
     /// The documented error responses of [`Default::get_blob_id`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
     pub enum GetBlobIdError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
@@ -354,6 +379,11 @@ pub mod uploads {
         /// * `id`: The `id` parameter.
         ///
         /// Optional inputs are set on the builder: [`body`](PutBlobId::body).
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.uploads().put_blob_id("...").body(Vec::new()).await?;
+        /// # Ok(()) }
+        /// ```
         pub fn put_blob_id(&self, id: impl Into<String>) -> PutBlobId {
             PutBlobId {
                 transport: self.transport.clone(),
@@ -365,6 +395,11 @@ pub mod uploads {
         /// The tag wins over the operationId prefix `Other`.
         ///
         /// `GET /tagged` (operation `Other_listUploads`).
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.uploads().other_list_uploads().await?;
+        /// # Ok(()) }
+        /// ```
         pub fn other_list_uploads(&self) -> OtherListUploads {
             OtherListUploads {
                 transport: self.transport.clone(),
@@ -410,6 +445,7 @@ pub mod uploads {
     rt::operation!(PutBlobId, models::Created, PutBlobIdError);
     /// The documented error responses of [`Uploads::put_blob_id`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
     pub enum PutBlobIdError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
@@ -444,6 +480,7 @@ pub mod uploads {
     rt::operation!(OtherListUploads, (), OtherListUploadsError);
     /// The documented error responses of [`Uploads::other_list_uploads`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
     pub enum OtherListUploadsError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,

@@ -26,6 +26,7 @@ pub mod models {
     }
     /// Inline schema at `#/components/schemas/NewPet/properties/kind`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
     pub enum NewPetKind {
         /// `cat`
         Cat,
@@ -138,6 +139,11 @@ pub mod default {
         /// * `owner`: The `owner` property.
         ///
         /// Optional inputs are set on the builder: [`nick`](AddPet::nick), [`code`](AddPet::code), [`kind`](AddPet::kind).
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.default().add_pet(my_api::models::PetOwner::default()).nick("...").await?;
+        /// # Ok(()) }
+        /// ```
         pub fn add_pet(&self, owner: impl Into<models::PetOwner>) -> AddPet {
             AddPet {
                 transport: self.transport.clone(),
@@ -197,6 +203,7 @@ pub mod default {
     rt::operation!(Upload, models::PetOwner, UploadError);
     /// The documented error responses of [`Default::upload`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
     pub enum UploadError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
@@ -257,6 +264,7 @@ pub mod default {
     rt::operation!(AddPet, models::Pet, AddPetError);
     /// The documented error responses of [`Default::add_pet`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
     pub enum AddPetError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
@@ -294,6 +302,7 @@ pub mod default {
     rt::operation!(SubmitForm, (), SubmitFormError);
     /// The documented error responses of [`Default::submit_form`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
     pub enum SubmitFormError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,

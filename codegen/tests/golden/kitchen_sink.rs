@@ -14,6 +14,7 @@ pub mod models {
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[serde(untagged)]
     #[allow(clippy::large_enum_variant)]
+    #[non_exhaustive]
     pub enum AnyPet {
         /// A [`Pet`].
         Pet(Pet),
@@ -120,6 +121,7 @@ pub mod models {
     }
     /// Inline schema at `#/components/schemas/owner/properties/address/properties/status`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
     pub enum OwnerAddressStatus {
         /// `active`
         Active,
@@ -218,6 +220,7 @@ pub mod models {
     }
     /// What animal it is.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[non_exhaustive]
     pub enum PetKind {
         /// `dog`
         #[default]
@@ -345,6 +348,11 @@ pub mod misc {
         /// Unauthenticated health check
         ///
         /// `GET /health` (operation `Misc_health`).
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.misc().health().await?;
+        /// # Ok(()) }
+        /// ```
         pub fn health(&self) -> Health {
             Health {
                 transport: self.transport.clone(),
@@ -378,6 +386,7 @@ pub mod misc {
     /// The documented error responses of [`Misc::health`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
+    #[non_exhaustive]
     pub enum HealthError {
         /// Any other status (the `default` response): Unhealthy.
         Default(models::Problem),
@@ -418,6 +427,11 @@ pub mod pets {
         /// * `api_secret`: The `apiSecret` parameter.
         ///
         /// Optional inputs are set on the builder: [`kind`](ListPets::kind), [`limit`](ListPets::limit), [`tags`](ListPets::tags).
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.pets().list_pets("...", "...").kind(my_api::models::PetKind::Dog).await?;
+        /// # Ok(()) }
+        /// ```
         pub fn list_pets(
             &self,
             x_request_trace: impl Into<String>,
@@ -441,6 +455,11 @@ pub mod pets {
         /// * `name`: The `name` property.
         ///
         /// Optional inputs are set on the builder: [`async`](CreatePet::r#async), [`kind`](CreatePet::kind), [`birth_date`](CreatePet::birth_date).
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.pets().create_pet("...").r#async(true).await?;
+        /// # Ok(()) }
+        /// ```
         pub fn create_pet(&self, name: impl Into<String>) -> CreatePet {
             CreatePet {
                 transport: self.transport.clone(),
@@ -455,6 +474,11 @@ pub mod pets {
         ///
         /// Arguments:
         /// * `pet_id`: The `petId` parameter.
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.pets().get_pet(0).await?;
+        /// # Ok(()) }
+        /// ```
         pub fn get_pet(&self, pet_id: i64) -> GetPet {
             GetPet {
                 transport: self.transport.clone(),
@@ -466,6 +490,11 @@ pub mod pets {
         ///
         /// Arguments:
         /// * `pet_id`: The `petId` parameter.
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.pets().delete_pet(0).await?;
+        /// # Ok(()) }
+        /// ```
         pub fn delete_pet(&self, pet_id: i64) -> DeletePet {
             DeletePet {
                 transport: self.transport.clone(),
@@ -479,6 +508,11 @@ pub mod pets {
         /// * `pet_id`: The `petId` parameter.
         ///
         /// Optional inputs are set on the builder: [`body`](ReplaceTags::body).
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.pets().replace_tags("...").body(Vec::new()).await?;
+        /// # Ok(()) }
+        /// ```
         pub fn replace_tags(&self, pet_id: impl Into<String>) -> ReplaceTags {
             ReplaceTags {
                 transport: self.transport.clone(),
@@ -550,6 +584,7 @@ pub mod pets {
     /// The documented error responses of [`Pets::list_pets`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
+    #[non_exhaustive]
     pub enum ListPetsError {
         /// HTTP 4XX: Client error.
         Status4xx(models::Problem),
@@ -622,6 +657,7 @@ pub mod pets {
     /// The documented error responses of [`Pets::create_pet`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
+    #[non_exhaustive]
     pub enum CreatePetError {
         /// HTTP 409: Conflict.
         Conflict(models::CreatePet409Response),
@@ -642,6 +678,7 @@ pub mod pets {
     /// The documented success responses of [`Pets::create_pet`].
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
+    #[non_exhaustive]
     pub enum CreatePetSuccess {
         /// HTTP 200: Existing pet returned.
         Ok(models::Pet),
@@ -680,6 +717,7 @@ pub mod pets {
     /// The documented error responses of [`Pets::get_pet`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
+    #[non_exhaustive]
     pub enum GetPetError {
         /// HTTP 404: Not found.
         NotFound(models::Model404NotFound),
@@ -723,6 +761,7 @@ pub mod pets {
     rt::operation!(DeletePet, (), DeletePetError);
     /// The documented error responses of [`Pets::delete_pet`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
     pub enum DeletePetError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
@@ -768,6 +807,7 @@ pub mod pets {
     rt::operation!(ReplaceTags, ::serde_json::Value, ReplaceTagsError);
     /// The documented error responses of [`Pets::replace_tags`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
     pub enum ReplaceTagsError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,

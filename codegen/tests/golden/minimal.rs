@@ -38,6 +38,11 @@ pub mod default {
         ///
         /// Arguments:
         /// * `id`: The `id` parameter.
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.default().get_item("...").await?;
+        /// # Ok(()) }
+        /// ```
         pub fn get_item(&self, id: impl Into<String>) -> GetItem {
             GetItem {
                 transport: self.transport.clone(),
@@ -72,6 +77,7 @@ pub mod default {
     rt::operation!(GetItem, models::GetItem200Response, GetItemError);
     /// The documented error responses of [`Default::get_item`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
     pub enum GetItemError {
         /// HTTP 404: No such item.
         NotFound,

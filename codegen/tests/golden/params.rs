@@ -13,6 +13,7 @@ pub const DEFAULT_BASE_URL: &str = "https://eu.api.example.com/v1";
 pub mod models {
     /// Values of the `mode` parameter of `Files_get`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[non_exhaustive]
     pub enum GetMode {
         /// `fast`
         #[default]
@@ -112,6 +113,11 @@ pub mod files {
         /// * `x_trace_id`: The `X-Trace-Id` parameter.
         ///
         /// Optional inputs are set on the builder: [`ids`](Get::ids), [`tags`](Get::tags), [`piped`](Get::piped), [`spaced`](Get::spaced), [`filter`](Get::filter), [`window`](Get::window), [`sort`](Get::sort), [`x_retries`](Get::x_retries).
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.files().get("...", 0, my_api::models::GetMode::Fast, "...").ids(Vec::new()).await?;
+        /// # Ok(()) }
+        /// ```
         pub fn get(
             &self,
             folder: impl Into<String>,
@@ -287,6 +293,7 @@ pub mod files {
     rt::operation!(Get, Vec < u8 >, GetError);
     /// The documented error responses of [`Files::get`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
     pub enum GetError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,

@@ -20,6 +20,7 @@ pub mod models {
     }
     /// The `Color` schema.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[non_exhaustive]
     pub enum Color {
         /// `red`
         #[default]
@@ -184,6 +185,7 @@ pub mod models {
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[serde(untagged)]
     #[allow(clippy::large_enum_variant)]
+    #[non_exhaustive]
     pub enum IdOrName {
         /// Alternative 1 of the union.
         Integer(i64),
@@ -239,6 +241,7 @@ pub mod models {
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[serde(untagged)]
     #[allow(clippy::large_enum_variant)]
+    #[non_exhaustive]
     pub enum Pet {
         /// A [`Cat`].
         Cat(Cat),
@@ -276,6 +279,7 @@ pub mod models {
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[serde(untagged)]
     #[allow(clippy::large_enum_variant)]
+    #[non_exhaustive]
     pub enum Shape {
         /// A [`Cat`].
         Cat(Cat),
@@ -346,6 +350,11 @@ pub mod types {
         /// * `i64`: The `i64` property.
         ///
         /// Optional inputs are set on the builder: [`f32`](RoundTrip::f32), [`f64`](RoundTrip::f64), [`when`](RoundTrip::when), [`day`](RoundTrip::day), [`id`](RoundTrip::id), [`raw`](RoundTrip::raw), [`file`](RoundTrip::file), [`color`](RoundTrip::color), [`level`](RoundTrip::level), [`maybe`](RoundTrip::maybe), [`counts`](RoundTrip::counts), [`anything`](RoundTrip::anything), [`inline`](RoundTrip::inline), [`pet`](RoundTrip::pet), [`shape`](RoundTrip::shape), [`id_or_name`](RoundTrip::id_or_name), [`merged`](RoundTrip::merged), [`type`](RoundTrip::r#type), [`type_2`](RoundTrip::type_2), [`r`](RoundTrip::r), [`n1st`](RoundTrip::n1st), [`opt`](RoundTrip::opt).
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.types().round_trip(0, 0).f32(0.0).await?;
+        /// # Ok(()) }
+        /// ```
         pub fn round_trip(&self, i32: i32, i64: i64) -> RoundTrip {
             RoundTrip {
                 transport: self.transport.clone(),
@@ -381,6 +390,11 @@ pub mod types {
         /// `GET /type` (operation `Types_type`).
         ///
         /// Optional inputs are set on the builder: [`type`](Type::r#type), [`type_2`](Type::type_2), [`self_`](Type::self_).
+        /// ```rust,ignore
+        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+        /// let response = client.types().r#type().r#type("...").await?;
+        /// # Ok(()) }
+        /// ```
         pub fn r#type(&self) -> Type {
             Type {
                 transport: self.transport.clone(),
@@ -587,6 +601,7 @@ pub mod types {
     rt::operation!(RoundTrip, models::Everything, RoundTripError);
     /// The documented error responses of [`Types::round_trip`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
     pub enum RoundTripError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
@@ -648,6 +663,7 @@ pub mod types {
     rt::operation!(Type, models::Tree, TypeError);
     /// The documented error responses of [`Types::type`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
     pub enum TypeError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,

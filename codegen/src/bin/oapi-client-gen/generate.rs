@@ -63,6 +63,7 @@ pub fn check(args: CheckArgs) -> Result<String, String> {
     let opts = oapi_client_gen::Options {
         runtime_path: DEFAULT_RUNTIME_PATH.to_owned(),
         spec_name: args.spec.display().to_string(),
+        doc_crate: None,
     };
     oapi_client_gen::generate_file_all(&args.spec, &opts).map_err(|e| e.to_string())?;
     Ok(format!("{}: ok", args.spec.display()))
@@ -78,12 +79,19 @@ fn outcome(path: &Path, outcome: SyncOutcome) -> String {
 
 pub fn generate(args: GenerateArgs) -> Result<String, String> {
     let spec_shown = args.spec.display().to_string();
+    let out = &args.out;
+    let is_file = out.extension().is_some_and(|e| e == "rs");
+    let crate_name = args.crate_name.clone().unwrap_or_else(|| stem(&args.spec));
+    // A crate output knows its own library name, so its operation examples
+    // compile as doctests; a lone `.rs` file may be included anywhere.
+    let doc_crate = (!is_file).then(|| crate_name.replace('-', "_"));
     let opts = oapi_client_gen::Options {
         runtime_path: args
             .runtime_path
             .clone()
             .unwrap_or_else(|| DEFAULT_RUNTIME_PATH.to_owned()),
         spec_name: args.spec_name.clone().unwrap_or_else(|| spec_shown.clone()),
+        doc_crate,
     };
     let all = oapi_client_gen::generate_file_all(&args.spec, &opts).map_err(|e| e.to_string())?;
     let mut report = Vec::new();
@@ -92,14 +100,13 @@ pub fn generate(args: GenerateArgs) -> Result<String, String> {
             oapi_client_gen::sync(path, &all.surface, args.check).map_err(|e| e.to_string())?;
         report.push(outcome(path, done));
     }
-    let out = &args.out;
-    if out.extension().is_some_and(|e| e == "rs") {
+    if is_file {
         let done = oapi_client_gen::sync(out, &all.rust, args.check).map_err(|e| e.to_string())?;
         report.push(outcome(out, done));
         return Ok(report.join("\n"));
     }
     let krate = CrateOptions {
-        name: args.crate_name.clone().unwrap_or_else(|| stem(&args.spec)),
+        name: crate_name,
         runtime_dep: runtime_dep(&args)?,
     };
     let files =

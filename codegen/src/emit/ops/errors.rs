@@ -64,6 +64,7 @@ pub(super) fn error_enum(op: &Op, link: &str) -> TokenStream {
         #edoc
         #[derive(Debug, Clone, PartialEq)]
         #large
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A status the spec does not document, or an error body that does not match its documented schema.

@@ -9,6 +9,7 @@
 
 mod builder;
 mod errors;
+mod example;
 mod send;
 mod success;
 
@@ -17,11 +18,16 @@ use crate::model::{Api, BodyDef, Group, Op, Outcome, StatusMatch, Ty};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub(super) fn group(api: &Api, g: &Group, runtime_path: &syn::Path) -> TokenStream {
+pub(super) fn group(
+    api: &Api,
+    g: &Group,
+    runtime_path: &syn::Path,
+    doc_crate: Option<&str>,
+) -> TokenStream {
     let module = ident(&g.module);
     let gname = ident(&g.type_name);
     let gdoc = doc(&g.doc);
-    let methods = g.ops.iter().map(|op| method(api, op));
+    let methods = g.ops.iter().map(|op| method(api, g, op, doc_crate));
     let items: Vec<TokenStream> = g.ops.iter().map(|op| op_items(api, g, op)).collect();
     // Model types are named `models::X`; the import is left out when no
     // operation of the group names one (it would be an unused import).
@@ -155,7 +161,7 @@ fn op_doc(op: &Op) -> String {
 }
 
 /// The group's method that starts a request: required inputs as arguments.
-fn method(api: &Api, op: &Op) -> TokenStream {
+fn method(api: &Api, g: &Group, op: &Op, doc_crate: Option<&str>) -> TokenStream {
     let name = ident(&op.method_name);
     let builder = ident(&op.type_name);
     let all = inputs(op);
@@ -190,7 +196,14 @@ fn method(api: &Api, op: &Op) -> TokenStream {
             names.join(", ")
         ));
     }
-    let d = doc(&text);
+    let mut d = doc(&text);
+    // Added after `doc`, which fences the spec's own code blocks as `text`:
+    // this block is ours and must stay Rust. It directly follows the last
+    // paragraph (a fence may interrupt one) to keep the file short.
+    if let Some(example) = example::example(api, op, &g.module, &all, doc_crate) {
+        let lines = example.lines().map(|l| format!(" {l}"));
+        d.extend(quote!(#(#[doc = #lines])*));
+    }
     let args = required.iter().map(|i| {
         let n = ident(&i.rust);
         let (at, _) = arg_types(api, &i.ty);

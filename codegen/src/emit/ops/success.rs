@@ -54,6 +54,7 @@ pub(super) fn success(op: &Op, link: &str) -> Success {
             #sdoc
             #[derive(Debug, Clone, PartialEq)]
             #[allow(clippy::large_enum_variant)]
+            #[non_exhaustive]
             pub enum #name {
                 #(#variants)*
             }
