@@ -16,6 +16,9 @@
 //! each attempt without being able to change what was signed.
 
 mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
+mod client_error;
 mod dispatch;
 mod encode;
 mod error;
@@ -39,6 +42,7 @@ pub use dispatch::{
     bytes_response, decode_json_as, empty, fail, form_body, json, json_body, text, text_response,
     ApiErrorKind, Result,
 };
+pub use client_error::{ClientError, ClientErrorKind};
 pub use encode::{encode_path_segment, encode_query, query_string};
 pub use error::{
     decode_empty, decode_error_body, decode_json, ApiError, DecodeError, Error, ErrorCode,
