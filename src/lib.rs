@@ -53,6 +53,8 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 pub mod clock;
 pub mod config;
 pub mod sign;
@@ -80,8 +82,8 @@ pub use generated::*;
 #[doc(inline)]
 pub use generated::{api_status, authentication, models, Client, DEFAULT_BASE_URL};
 pub use runtime::{
-    ApiError, Error, ErrorCode, RateLimit, RequestLimit, Response, RetryPolicy, SecretString,
-    TransportError, TransportErrorKind,
+    ApiError, ClientError, ClientErrorKind, Error, ErrorCode, RateLimit, RequestLimit, Response,
+    RetryPolicy, SecretString, TransportError, TransportErrorKind,
 };
 
 /// The README: quickstart, the generated API, regeneration and reviewing spec

@@ -348,7 +348,13 @@ mod tests {
             (c.status, c.variant, c.request_id(), c.detail()),
             (Some(404), Some("NotFound"), Some("rid-9"), Some("gone"))
         );
-        assert!(matches!(c, ClientError { status: Some(404), .. }));
+        assert!(matches!(
+            c,
+            ClientError {
+                status: Some(404),
+                ..
+            }
+        ));
         assert!(c.has_code("1011") && c.has_code(1011));
         assert_eq!(c.body_json().unwrap()["default_code"], "1011");
         for text in [c.to_string(), format!("{c:?}")] {

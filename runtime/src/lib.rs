@@ -38,11 +38,11 @@ mod trace;
 mod transport;
 
 pub use auth::{ApiKey, BasicAuth, BearerToken, Credentials, NoAuth};
+pub use client_error::{ClientError, ClientErrorKind};
 pub use dispatch::{
     bytes_response, decode_json_as, empty, fail, form_body, json, json_body, text, text_response,
     ApiErrorKind, Result,
 };
-pub use client_error::{ClientError, ClientErrorKind};
 pub use encode::{encode_path_segment, encode_query, query_string};
 pub use error::{
     decode_empty, decode_error_body, decode_json, ApiError, DecodeError, Error, ErrorCode,
