@@ -11,7 +11,12 @@
 //! - Errors: every call returns [`Response`] or [`Error`]; [`Error::Api`]
 //!   holds an [`ApiError`] whose `kind` is the operation's enum of documented
 //!   error bodies (for example [`authentication::DeleteSnapTradeUserError`]),
-//!   with [`ErrorCode`], request id and the raw body.
+//!   with [`ErrorCode`], request id and the raw body. Questions take one
+//!   call (`e.is_status(404)`, `e.has_code(1010)`, `e.detail()`), and every
+//!   operation's error converts into the non-generic [`ClientError`], so `?`
+//!   works across operations.
+//! - [`blocking`] (cargo feature `blocking`): the same builders, sent with
+//!   `send_blocking()` instead of `.await`.
 //! - [`guide`]: the README (quickstart, regeneration, reviewing spec changes,
 //!   resilience: retries, rate limits, clock skew).
 //!
