@@ -60,6 +60,7 @@ pub struct ClientBuilder {
     /// Set by `rate_limiter` or `shared_rate_limit`.
     limiter: Option<LimiterChoice>,
     /// Processes sharing a `shared_rate_limit` budget (fallback sizing).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))] // read by the Redis limiter only
     limiter_replicas: u32,
     max_response_bytes: usize,
     http_client: Option<reqwest::Client>,

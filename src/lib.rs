@@ -15,7 +15,7 @@
 //!   call (`e.is_status(404)`, `e.has_code(1010)`, `e.detail()`), and every
 //!   operation's error converts into the non-generic [`ClientError`], so `?`
 //!   works across operations.
-//! - [`blocking`] (cargo feature `blocking`): the same builders, sent with
+//! - `snaptrade::blocking` (cargo feature `blocking`): the same builders, sent with
 //!   `send_blocking()` instead of `.await`.
 //! - [`guide`]: the README (quickstart, regeneration, reviewing spec changes,
 //!   resilience: retries, rate limits, clock skew).

@@ -57,8 +57,17 @@ pub struct ClientError {
     pub variant: Option<&'static str>,
     /// `X-Request-ID`, for support.
     pub request_id: Option<String>,
+    /// Boxed so that `Result<_, ClientError>` stays small (clippy's
+    /// `result_large_err` limit is 128 bytes) while the fields above stay
+    /// matchable in one pattern.
+    rest: Box<Rest>,
+}
+
+/// The parts of a [`ClientError`] that are read, not matched.
+#[derive(Clone)]
+struct Rest {
     /// The raw response body (empty when there was no answer).
-    pub body: bytes::Bytes,
+    body: bytes::Bytes,
     /// The original error's message (already free of credentials).
     message: String,
 }
@@ -98,22 +107,28 @@ impl ClientError {
         self.kind == ClientErrorKind::Api
     }
 
+    /// The raw response body (empty when there was no answer). Holds
+    /// whatever the server sent: redact before logging ([`Self::body_text`]).
+    pub fn body(&self) -> &bytes::Bytes {
+        &self.rest.body
+    }
+
     /// The body as JSON, when it is JSON. Holds whatever the server sent,
     /// secrets included: redact before logging (Debug/Display already do).
     pub fn body_json(&self) -> Option<serde_json::Value> {
-        serde_json::from_slice(&self.body).ok()
+        serde_json::from_slice(&self.rest.body).ok()
     }
 
     /// The body as text (lossy), with the values of secret-named JSON
     /// properties replaced by `[redacted]`.
     pub fn body_text(&self) -> String {
-        redact_body(&self.body)
+        redact_body(&self.rest.body)
     }
 }
 
 impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.rest.message)
     }
 }
 
@@ -127,8 +142,8 @@ impl fmt::Debug for ClientError {
             .field("detail", &self.detail)
             .field("variant", &self.variant)
             .field("request_id", &self.request_id)
-            .field("body", &excerpt(&self.body))
-            .field("message", &self.message)
+            .field("body", &excerpt(&self.rest.body))
+            .field("message", &self.rest.message)
             .finish()
     }
 }
@@ -138,6 +153,7 @@ impl std::error::Error for ClientError {}
 impl<E: fmt::Debug> From<Error<E>> for ClientError {
     fn from(e: Error<E>) -> Self {
         let message = e.to_string();
+        let mut body = bytes::Bytes::new();
         let blank = |kind, operation_id| ClientError {
             kind,
             operation_id,
@@ -146,35 +162,38 @@ impl<E: fmt::Debug> From<Error<E>> for ClientError {
             detail: None,
             variant: None,
             request_id: None,
-            body: bytes::Bytes::new(),
-            message: String::new(),
+            rest: Box::new(Rest {
+                body: bytes::Bytes::new(),
+                message: String::new(),
+            }),
         };
         let mut out = match e {
             Error::Api(api) => {
                 let api = *api;
+                let variant = Some(api.variant_name());
+                body = api.body;
                 ClientError {
-                    variant: Some(api.variant_name()),
+                    variant,
                     status: Some(api.status.as_u16()),
                     code: api.code,
                     detail: api.detail,
                     request_id: api.request_id,
-                    body: api.body,
                     ..blank(ClientErrorKind::Api, api.operation_id)
                 }
             }
             Error::Transport(t) => blank(ClientErrorKind::Transport(t.kind), t.operation_id),
             Error::Decode(d) => {
                 let d = *d;
+                body = d.body;
                 ClientError {
                     status: Some(d.status.as_u16()),
                     request_id: d.request_id,
-                    body: d.body,
                     ..blank(ClientErrorKind::Decode, d.operation_id)
                 }
             }
             Error::Request(r) => blank(ClientErrorKind::Request, r.operation_id),
         };
-        out.message = message;
+        *out.rest = Rest { body, message };
         out
     }
 }
@@ -323,6 +342,11 @@ mod tests {
             body: bytes::Bytes::from_static(body.as_bytes()),
         };
         Error::Api(Box::new(ApiError::from_raw("getThing", raw, kind)))
+    }
+
+    #[test]
+    fn client_error_is_small_enough_for_results() {
+        assert!(std::mem::size_of::<ClientError>() <= 128);
     }
 
     #[test]
