@@ -11,7 +11,12 @@
 //! - Errors: every call returns [`Response`] or [`Error`]; [`Error::Api`]
 //!   holds an [`ApiError`] whose `kind` is the operation's enum of documented
 //!   error bodies (for example [`authentication::DeleteSnapTradeUserError`]),
-//!   with [`ErrorCode`], request id and the raw body.
+//!   with [`ErrorCode`], request id and the raw body. Questions take one
+//!   call (`e.is_status(404)`, `e.has_code(1010)`, `e.detail()`), and every
+//!   operation's error converts into the non-generic [`ClientError`], so `?`
+//!   works across operations.
+//! - `snaptrade::blocking` (cargo feature `blocking`): the same builders, sent with
+//!   `send_blocking()` instead of `.await`.
 //! - [`guide`]: the README (quickstart, regeneration, reviewing spec changes,
 //!   resilience: retries, rate limits, clock skew).
 //!
@@ -107,6 +112,8 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 pub mod clock;
 pub mod config;
 pub mod sign;
@@ -134,8 +141,8 @@ pub use generated::*;
 #[doc(inline)]
 pub use generated::{api_status, authentication, models, Client, DEFAULT_BASE_URL};
 pub use runtime::{
-    ApiError, Error, ErrorCode, RateLimit, RequestLimit, Response, RetryPolicy, SecretString,
-    TransportError, TransportErrorKind,
+    ApiError, ClientError, ClientErrorKind, Error, ErrorCode, RateLimit, RequestLimit, Response,
+    RetryPolicy, SecretString, TransportError, TransportErrorKind,
 };
 
 /// The README: quickstart, the generated API, regeneration and reviewing spec

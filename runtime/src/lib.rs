@@ -16,6 +16,9 @@
 //! each attempt without being able to change what was signed.
 
 mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
+mod client_error;
 mod dispatch;
 mod encode;
 mod error;
@@ -36,6 +39,7 @@ mod trace;
 mod transport;
 
 pub use auth::{ApiKey, BasicAuth, BearerToken, Credentials, NoAuth};
+pub use client_error::{ClientError, ClientErrorKind};
 pub use dispatch::{
     bytes_response, decode_json_as, empty, fail, form_body, json, json_body, text, text_response,
     ApiErrorKind, Result,
