@@ -122,7 +122,7 @@ async fn login_and_list(
     let auth = client.authentication();
     let login = auth.login_snap_trade_user(user_id, user_secret).await?;
     match &login.body {
-        snaptrade::models::LoginSnapTradeUser200Response::LoginRedirectURI(link) => {
+        snaptrade::models::LoginSnapTradeUserResponse::LoginRedirectUri(link) => {
             println!(
                 "4) Connection Portal link (valid for 5 minutes): {}",
                 link.redirect_uri.as_deref().unwrap_or("<none>")

@@ -198,7 +198,9 @@ def reachable_components(doc, roots, label, problems):
 
 
 ABSENT = object()
-DEVIATION_KEYS = {"id", "pointer", "reason", "ours", "upstream"}
+DEVIATION_KEYS = {"id", "kind", "pointer", "reason", "ours", "upstream"}
+# What a deviation may be for (deviations.yaml's header explains each).
+DEVIATION_KINDS = {"required-input", "typed-error-body"}
 
 
 def pointer_parts(pointer):
@@ -247,6 +249,9 @@ def load_deviations(path):
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or set(entry) != DEVIATION_KEYS:
             raise ValueError(f"{path}: deviation {i} must have exactly the keys {sorted(DEVIATION_KEYS)}")
+        if entry["kind"] not in DEVIATION_KINDS:
+            raise ValueError(f"{path}: deviation {entry['id']!r} has kind {entry['kind']!r}, "
+                             f"not one of {sorted(DEVIATION_KINDS)}")
         if not isinstance(entry["reason"], str) or not entry["reason"].strip():
             raise ValueError(f"{path}: deviation {entry['id']!r} gives no reason")
         if entry["id"] in seen:

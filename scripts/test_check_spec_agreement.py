@@ -65,7 +65,8 @@ def ours_with_deviation():
 
 
 def deviation(**changes):
-    entry = {"id": "body-required", "pointer": POINTER, "reason": "the API answers 400 without them",
+    entry = {"id": "body-required", "kind": "required-input", "pointer": POINTER,
+             "reason": "the API answers 400 without them",
              "ours": INLINE, "upstream": {"$ref": "#/components/schemas/Pair"}}
     entry.update(changes)
     return entry
@@ -135,6 +136,11 @@ class DeviationTests(unittest.TestCase):
         code, out, _ = self.run_check(ours_with_deviation(), [deviation(reason=" ")])
         self.assertEqual(code, 2, out)
         self.assertIn("no reason", out)
+
+    def test_an_entry_of_an_unknown_kind_is_refused(self):
+        code, out, _ = self.run_check(ours_with_deviation(), [deviation(kind="preference")])
+        self.assertEqual(code, 2, out)
+        self.assertIn("not one of", out)
 
     def test_reverted_document_has_upstream_s_value_back(self):
         code, out, reverted = self.run_check(ours_with_deviation(), [deviation()],

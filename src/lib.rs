@@ -31,7 +31,7 @@
 //! let secret = user.body.user_secret.clone().expect("the API returns the secret once");
 //! let login = auth
 //!     .login_snap_trade_user("snaptrade-user-123", &secret)
-//!     .connection_type(snaptrade::models::SnapTradeLoginUserRequestBodyConnectionType::Trade)
+//!     .connection_type(snaptrade::models::ConnectionType::Trade)
 //!     .await?;
 //! println!("{:?}", login.body);
 //! # Ok(()) }

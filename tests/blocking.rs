@@ -57,7 +57,7 @@ fn walkthrough_through_the_blocking_client() -> Result<(), ClientError> {
 
     let login = auth
         .login_snap_trade_user("blocking-user", secret.clone())
-        .connection_type(snaptrade::models::SnapTradeLoginUserRequestBodyConnectionType::Read)
+        .connection_type(snaptrade::models::ConnectionType::Read)
         .send_blocking()?;
     assert_eq!(login.status, 200);
 

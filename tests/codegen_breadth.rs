@@ -11,7 +11,7 @@ mod common;
 #[path = "../codegen/tests/golden/breadth.rs"]
 mod breadth;
 
-use breadth::models::{NewPetKind, PetOwner};
+use breadth::models::{Kind, PetOwner};
 use common::{Recorder, Reply};
 use snaptrade::runtime::multipart::{FilePart, Form};
 use snaptrade::runtime::{RetryPolicy, Transport, TransportConfig};
@@ -151,7 +151,7 @@ async fn nested_ref_types_travel_both_ways() {
         })
         .nick("rexy")
         .code("R1")
-        .kind(NewPetKind::Dog)
+        .kind(Kind::Dog)
         .await
         .expect("add pet");
     // `owner` is `#/components/schemas/Pet/properties/owner`: one type,

@@ -21,22 +21,22 @@ mod kitchen_sink;
 #[path = "../codegen/tests/golden/minimal.rs"]
 mod minimal;
 
-use snaptrade::models::{LoginSnapTradeUser200Response, SnapTradeLoginUserRequestBody};
+use snaptrade::models::{LoginSnapTradeUserResponse, SnapTradeLoginUserRequestBody};
 
 #[test]
 fn login_one_of_picks_the_right_variant() {
-    let plain: LoginSnapTradeUser200Response =
+    let plain: LoginSnapTradeUserResponse =
         serde_json::from_str(r#"{"redirectURI":"https://x/y","sessionId":"s-1"}"#).unwrap();
     assert!(
-        matches!(plain, LoginSnapTradeUser200Response::LoginRedirectURI(ref r)
+        matches!(plain, LoginSnapTradeUserResponse::LoginRedirectUri(ref r)
         if r.session_id.as_deref() == Some("s-1"))
     );
-    let enc: LoginSnapTradeUser200Response = serde_json::from_str(
+    let enc: LoginSnapTradeUserResponse = serde_json::from_str(
         r#"{"encryptedSharedKey":"k","encryptedMessageData":{"encryptedMessage":"m","tag":"t","nonce":"n"}}"#,
     )
     .unwrap();
     match enc {
-        LoginSnapTradeUser200Response::EncryptedResponse(e) => {
+        LoginSnapTradeUserResponse::EncryptedResponse(e) => {
             assert_eq!(e.encrypted_shared_key.as_deref(), Some("k"));
             assert_eq!(
                 e.encrypted_message_data.and_then(|d| d.nonce).as_deref(),

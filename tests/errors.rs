@@ -72,20 +72,50 @@ async fn login_errors_map_by_status() {
         );
         assert_eq!(api.body, body.as_bytes());
         match (status, &api.kind) {
-            (400, LoginErr::BadRequest(_)) => {
+            // The four 4xx bodies are one typed model: the same function
+            // reads each, and its code and detail need no JSON digging.
+            (400, LoginErr::BadRequest(b)) => {
                 assert_eq!(api.code, Some(ErrorCode::Number(1076)));
                 assert_eq!(api.detail.as_deref(), Some("Unable to verify data sent"));
+                assert_eq!(typed(b), (Some(1076), Some("Unable to verify data sent")));
             }
             (403, LoginErr::Forbidden(b)) => {
                 assert_eq!(api.code, Some(ErrorCode::Number(1066)));
-                assert_eq!(b.default_code, Some(serde_json::json!(1066)));
+                assert_eq!(b.default_code, Some(ErrorCode::Number(1066)));
+                assert!(b.default_code.as_ref().is_some_and(|c| *c == 1066));
             }
-            (404, LoginErr::NotFound(_)) => assert_eq!(api.code, Some(ErrorCode::Number(1011))),
+            (404, LoginErr::NotFound(b)) => {
+                assert_eq!(api.code, Some(ErrorCode::Number(1011)));
+                assert_eq!(typed(b).0, Some(1011));
+            }
             (500, LoginErr::InternalServerError) => assert_eq!(api.code, None),
             (418, LoginErr::Unknown) => {}
             (s, k) => panic!("status {s} decoded as {k:?}"),
         }
     }
+}
+
+/// The code and detail of a 4xx body, whichever status it came with.
+fn typed(b: &snaptrade::models::FailedRequestResponse) -> (Option<i64>, Option<&str>) {
+    let code = match &b.default_code {
+        Some(ErrorCode::Number(n)) => Some(*n),
+        Some(ErrorCode::Text(t)) => t.parse().ok(),
+        None => None,
+    };
+    (code, b.default_detail.as_deref())
+}
+
+#[test]
+fn an_error_code_sent_as_text_decodes_into_the_typed_body() {
+    let b: snaptrade::models::FailedRequestResponse =
+        serde_json::from_str(r#"{"default_code":"0000","default_detail":"throttled"}"#).unwrap();
+    assert_eq!(b.default_code, Some(ErrorCode::Text("0000".into())));
+    assert!(b.default_code.as_ref().is_some_and(|c| *c == 0));
+    assert_eq!(typed(&b), (Some(0), Some("throttled")));
+    let b: snaptrade::models::UnexpectedExceptionResponse =
+        serde_json::from_str(r#"{"detail":"throttled","status_code":429,"code":"0000"}"#).unwrap();
+    assert_eq!(b.code, Some(ErrorCode::Text("0000".into())));
+    assert_eq!(b.status_code, Some(429));
 }
 
 #[tokio::test]
@@ -126,7 +156,12 @@ async fn reset_secret_401_is_unauthorized_with_code_and_detail() {
         match (status, &api.kind) {
             (400, ResetErr::BadRequest(_)) => {}
             (500, ResetErr::InternalServerError(b)) => {
-                assert_eq!(b.code, Some(serde_json::json!(1000)));
+                assert_eq!(b.code, Some(ErrorCode::Number(1000)));
+                assert_eq!(b.status_code, Some(500));
+                assert_eq!(
+                    b.detail.as_deref(),
+                    Some("Encountered an unexpected exception.")
+                );
                 assert_eq!(api.code, Some(ErrorCode::Number(1000)));
                 assert_eq!(
                     api.detail.as_deref(),

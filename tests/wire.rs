@@ -118,10 +118,7 @@ async fn login_orders_query_and_signs_options() {
     assert_signed(&rec);
 
     // The options of the reference capture B04 give its exact signature.
-    use snaptrade::models::{
-        SnapTradeLoginUserRequestBodyConnectionPortalVersion as Version,
-        SnapTradeLoginUserRequestBodyConnectionType as ConnectionType,
-    };
+    use snaptrade::models::{ConnectionPortalVersion as Version, ConnectionType};
     let resp = c
         .authentication()
         .login_snap_trade_user("snaptrade-user-123", "adf2aa34-8219-40f7-a6b3-60156985cc61")
@@ -147,7 +144,7 @@ async fn login_orders_query_and_signs_options() {
             "darkMode":true,"locale":"pt-BR","connectionPortalVersion":"v4"})
     );
     match resp.body {
-        snaptrade::models::LoginSnapTradeUser200Response::LoginRedirectURI(l) => {
+        snaptrade::models::LoginSnapTradeUserResponse::LoginRedirectUri(l) => {
             assert_eq!(l.session_id.as_deref(), Some("s-2"))
         }
         other => panic!("expected a redirect, got {other:?}"),

@@ -198,7 +198,7 @@ pub async fn run(global: &Global, command: UsersCommand) -> Result<(), Failure> 
     }
 }
 
-/// Stores the `userSecret` of a `UserIDandSecret` body and prints the body.
+/// Stores the `userSecret` of a `UserIdAndSecret` body and prints the body.
 /// When storing fails, the secret is printed whatever `show_secret` says
 /// (see [`Failure::SecretNotStored`]): the server will not show it again.
 fn store_and_print_secret(
@@ -314,7 +314,7 @@ async fn login(global: &Global, args: LoginArgs) -> Result<(), Failure> {
         req = req.broker(b);
     }
     if let Some(c) = args.connection_type {
-        use models::SnapTradeLoginUserRequestBodyConnectionType as C;
+        use models::ConnectionType as C;
         req = req.connection_type(match c {
             ConnectionType::Read => C::Read,
             ConnectionType::Trade => C::Trade,
@@ -340,7 +340,7 @@ async fn login(global: &Global, args: LoginArgs) -> Result<(), Failure> {
         req = req.locale(l);
     }
     if let Some(v) = args.portal_version {
-        use models::SnapTradeLoginUserRequestBodyConnectionPortalVersion as V;
+        use models::ConnectionPortalVersion as V;
         req = req.connection_portal_version(match v {
             PortalVersion::V4 => V::V4,
             PortalVersion::V3 => V::V3,

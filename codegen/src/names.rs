@@ -1,14 +1,15 @@
 //! Turning spec names into Rust identifiers.
 //!
 //! Rules (documented because they shape the public API of generated code):
-//! * Types and variants are PascalCase: the name is split on every character
-//!   that is not an ASCII letter or digit, each part gets an upper-case first
-//!   letter, and parts written entirely in capitals (`USD`, `ID`) keep only
-//!   that first capital (`Usd`, `Id`). Mixed-case parts are kept
-//!   (`encryptedResponse` → `EncryptedResponse`, `LoginRedirectURI` stays).
-//! * A type name starting with a digit gets a `Model` prefix
-//!   (`400FailedRequestResponse` → `Model400FailedRequestResponse`); a variant
-//!   name starting with a digit gets `V` (`1d` → `V1d`).
+//! * Types and variants are RFC 430 UpperCamelCase: the name is split into
+//!   words (on every character that is not an ASCII letter or digit, at
+//!   camel humps, around acronyms) and each word, acronyms included, becomes
+//!   one capital then lower case (`LoginRedirectURI` → `LoginRedirectUri`,
+//!   `UserIDandSecret` → `UserIdAndSecret`, `USD` → `Usd`).
+//! * A type name cannot start with a digit: a leading number moves to the end
+//!   (`400FailedRequestResponse` → `FailedRequestResponse400`; the model may
+//!   drop it when nothing else wants the shorter name); a variant name
+//!   starting with a digit gets `V` (`1d` → `V1d`).
 //! * Fields, parameters, methods and modules are snake_case, splitting
 //!   camelCase and acronyms (`redirectURI` → `redirect_uri`); a leading digit
 //!   gets an `n` prefix.
@@ -78,33 +79,106 @@ fn parts(name: &str) -> Vec<String> {
         .collect()
 }
 
-fn pascal_parts(name: &str) -> String {
-    let mut out = String::new();
+/// Acronyms that may run straight into a lower-case word (`UserIDandSecret`,
+/// `APIkey`). An upper-case run is otherwise split before its last capital
+/// (`HTTPServer` → `HTTP` `Server`), which would read `IDand` as `I` `Dand`.
+const ACRONYMS: &[&str] = &[
+    "ACL", "API", "ARN", "CDN", "CSV", "DNS", "GUID", "HTML", "HTTP", "HTTPS", "IBAN", "ID", "IP",
+    "JSON", "JWT", "MFA", "OTP", "PDF", "SDK", "SKU", "SMS", "SQL", "SSH", "SSL", "TLS", "TTL",
+    "URI", "URL", "UTC", "UUID", "XML",
+];
+
+/// The words of a name: split on every character that is not an ASCII
+/// letter or digit, at lower→upper and digit→upper changes, and around
+/// acronyms (`redirectURI` → `redirect` `URI`, `URLs` stays one word).
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
     for part in parts(name) {
-        let all_caps = !part.chars().any(|c| c.is_ascii_lowercase());
-        let mut chars = part.chars();
+        let c: Vec<char> = part.chars().collect();
+        let mut start = 0;
+        let mut i = 1;
+        while i < c.len() {
+            let (prev, cur) = (c[i - 1], c[i]);
+            let mut cut = None;
+            if cur.is_ascii_uppercase() && (prev.is_ascii_lowercase() || prev.is_ascii_digit()) {
+                cut = Some(i);
+            } else if cur.is_ascii_lowercase() && prev.is_ascii_uppercase() {
+                let mut run = i - 1;
+                while run > start && c[run - 1].is_ascii_uppercase() {
+                    run -= 1;
+                }
+                if i - run >= 2 {
+                    let mut end = i;
+                    while end < c.len() && c[end].is_ascii_lowercase() {
+                        end += 1;
+                    }
+                    let upper: String = c[run..i].iter().collect();
+                    let plural = end == i + 1 && cur == 's';
+                    if plural {
+                        // `URLs`, `IDs`: the acronym's plural is one word.
+                    } else if ACRONYMS.contains(&upper.as_str())
+                        && !ACRONYMS.contains(&&upper[..upper.len() - 1])
+                    {
+                        cut = Some(i);
+                    } else {
+                        cut = Some(i - 1);
+                    }
+                }
+            }
+            if let Some(at) = cut {
+                out.push(c[start..at].iter().collect());
+                start = at;
+            }
+            i += 1;
+        }
+        out.push(c[start..].iter().collect());
+    }
+    out
+}
+
+/// RFC 430 UpperCamelCase: every word, acronyms included, is one capital
+/// then lower case (`LoginRedirectURI` → `LoginRedirectUri`).
+fn pascal_words(words: &[String]) -> String {
+    let mut out = String::new();
+    for w in words {
+        let mut chars = w.chars();
         if let Some(first) = chars.next() {
             out.push(first.to_ascii_uppercase());
-            let rest: String = chars.collect();
-            if all_caps {
-                out.push_str(&rest.to_ascii_lowercase());
-            } else {
-                out.push_str(&rest);
-            }
+            out.extend(chars.map(|c| c.to_ascii_lowercase()));
         }
     }
     out
 }
 
-/// A type name.
+fn pascal_parts(name: &str) -> String {
+    pascal_words(&words(name))
+}
+
+/// A type name split in two: the name without its leading number, and that
+/// number (`400FailedRequestResponse` → (`FailedRequestResponse`, `400`)).
+/// A Rust type cannot start with a digit, and a status-code prefix says
+/// little, so the number moves to the end or (when the document allows)
+/// goes.
+pub fn type_name_parts(name: &str) -> (String, String) {
+    let ws = words(name);
+    let lead = ws
+        .iter()
+        .take_while(|w| w.starts_with(|c: char| c.is_ascii_digit()))
+        .count();
+    let number = pascal_words(&ws[..lead]);
+    let base = pascal_words(&ws[lead..]);
+    (base, number)
+}
+
+/// A type name: RFC 430 UpperCamelCase, a leading number moved to the end
+/// (`400FailedRequestResponse` → `FailedRequestResponse400`).
 pub fn type_name(name: &str) -> String {
-    let mut out = pascal_parts(name);
-    if out.is_empty() {
-        out = "Unnamed".into();
-    }
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out = format!("Model{out}");
-    }
+    let (base, number) = type_name_parts(name);
+    let mut out = match (base.is_empty(), number.is_empty()) {
+        (true, true) => "Unnamed".to_owned(),
+        (true, false) => format!("Type{number}"),
+        (false, _) => format!("{base}{number}"),
+    };
     if NOT_RAW.contains(&out.as_str()) {
         out.push_str("Type");
     }
@@ -126,28 +200,13 @@ pub fn variant_name(name: &str) -> String {
     out
 }
 
-/// snake_case without keyword handling.
+/// snake_case without keyword handling (the same words as type names).
 pub fn snake(name: &str) -> String {
-    let mut out = String::new();
-    for part in parts(name) {
-        if !out.is_empty() {
-            out.push('_');
-        }
-        let chars: Vec<char> = part.chars().collect();
-        for (i, &c) in chars.iter().enumerate() {
-            if c.is_ascii_uppercase() && i > 0 {
-                let prev = chars[i - 1];
-                let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-                if prev.is_ascii_lowercase()
-                    || prev.is_ascii_digit()
-                    || (prev.is_ascii_uppercase() && next_lower)
-                {
-                    out.push('_');
-                }
-            }
-            out.push(c.to_ascii_lowercase());
-        }
-    }
+    let mut out = words(name)
+        .iter()
+        .map(|w| w.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join("_");
     if out.is_empty() {
         out = "value".into();
     }
@@ -230,10 +289,24 @@ mod tests {
     fn conversions() {
         assert_eq!(
             type_name("400FailedRequestResponse"),
-            "Model400FailedRequestResponse"
+            "FailedRequestResponse400"
         );
+        assert_eq!(
+            type_name_parts("400FailedRequestResponse"),
+            ("FailedRequestResponse".to_owned(), "400".to_owned())
+        );
+        assert_eq!(type_name("200"), "Type200");
         assert_eq!(type_name("encryptedResponse"), "EncryptedResponse");
-        assert_eq!(type_name("LoginRedirectURI"), "LoginRedirectURI");
+        assert_eq!(type_name("LoginRedirectURI"), "LoginRedirectUri");
+        assert_eq!(type_name("UserIDandSecret"), "UserIdAndSecret");
+        assert_eq!(type_name("UserID"), "UserId");
+        assert_eq!(type_name("HTTPServer"), "HttpServer");
+        assert_eq!(type_name("HTTPSandbox"), "HttpSandbox");
+        assert_eq!(type_name("APIKeys"), "ApiKeys");
+        assert_eq!(type_name("listURLs"), "ListUrls");
+        assert_eq!(type_name("UInt64"), "UInt64");
+        assert_eq!(type_name("HTTP2Client"), "Http2Client");
+        assert_eq!(type_name("oauth2_token"), "Oauth2Token");
         assert_eq!(type_name("API Status"), "ApiStatus");
         assert_eq!(variant_name("trade-if-available"), "TradeIfAvailable");
         assert_eq!(variant_name("USD"), "Usd");
@@ -242,6 +315,9 @@ mod tests {
         assert_eq!(snake("loginSnapTradeUser"), "login_snap_trade_user");
         assert_eq!(snake("API Status"), "api_status");
         assert_eq!(snake("default_detail"), "default_detail");
+        assert_eq!(snake("userIDandSecret"), "user_id_and_secret");
+        assert_eq!(snake("listURLs"), "list_urls");
+        assert_eq!(snake("getHTTPSPort"), "get_https_port");
         assert_eq!(value_name("type"), "r#type");
         assert_eq!(value_name("self"), "self_");
         assert_eq!(const_name("PartnerClientId"), "PARTNER_CLIENT_ID");

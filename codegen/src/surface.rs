@@ -330,6 +330,10 @@ fn type_def(out: &mut String, t: &model::TypeDef) {
             lines.push(format!("### `{}` = `{}`", t.name, ty(inner)));
         }
     }
+    if let Some(note) = t.spec_note() {
+        lines.insert(1, String::new());
+        lines.insert(2, note);
+    }
     for l in lines {
         out.push_str(&l);
         out.push('\n');

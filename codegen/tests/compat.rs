@@ -163,6 +163,33 @@ const CASES: &[Case] = &[
         breaks_with: Some("E0609"),
     },
     Case {
+        // One success type became two: the method now returns an enum of
+        // them, so a caller that used the one type no longer compiles.
+        name: "second_success_type_added",
+        edits: &[(
+            "        \"404\":",
+            "        \"203\": {description: stale copy, content: {application/json: {schema: {$ref: '#/components/schemas/Problem'}}}}\n        \"404\":",
+        )],
+        caller: "pub async fn f(c: api::Client) -> Option<String> {
+            let pet: api::models::Pet = c.pets().get(\"7\").await.ok()?.body;
+            Some(pet.name)
+        }",
+        breaks_with: Some("E0308"),
+    },
+    Case {
+        // `Pet.size`'s inline enum is `Size` while nothing else wants that
+        // name; a second inline `size` enum makes both keep their long
+        // names (`PetSize`, `ProblemSize`), which `diff` must call breaking
+        // even though the document change itself (a field added) is not.
+        name: "inline_short_name_given_up",
+        edits: &[(
+            "    Problem: {type: object, properties: {message: {type: string}}}",
+            "    Problem: {type: object, properties: {message: {type: string}, size: {type: string, enum: [xs]}}}",
+        )],
+        caller: "pub fn f(s: &api::models::Size) -> bool { matches!(s, api::models::Size::S) }",
+        breaks_with: Some("E0425"),
+    },
+    Case {
         name: "field_type_changed",
         edits: &[("        tag: {type: string}\n", "        tag: {type: integer}\n")],
         caller: "pub fn f(p: &api::models::Pet) -> Option<String> { p.tag.clone() }",
@@ -268,6 +295,22 @@ fn diff_classes_hold_for_rust_callers() {
         }
         // The edit is a change the generator sees (not a no-op).
         let new_code = generate(&spec, case.name);
+        // And `diff` classes it as the callers below find it.
+        let report = oapi_client_gen::review::diff::diff(
+            base.as_bytes(),
+            "base.yaml",
+            spec.as_bytes(),
+            &format!("{}.yaml", case.name),
+        )
+        .unwrap_or_else(|e| panic!("{}: diff: {e}", case.name));
+        assert_eq!(
+            report.is_breaking(),
+            case.breaks_with.is_some(),
+            "{}: diff says breaking = {}, the case says otherwise:\n{}",
+            case.name,
+            report.is_breaking(),
+            report.human(false)
+        );
         assert_ne!(new_code, old_code, "{}: no change in the code", case.name);
         old.push((case.name, old_code.clone()));
         new.push((case.name, new_code));

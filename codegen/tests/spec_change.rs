@@ -58,7 +58,7 @@ get:
     assert!(!before.contains("get_user_status"));
     assert!(after
         .contains("pub fn get_user_status(&self, user_id: impl Into<String>) -> GetUserStatus"));
-    assert!(after.contains("pub struct GetUserStatus200Response"));
+    assert!(after.contains("pub struct GetUserStatusResponse"));
     assert!(after.contains("pub nickname: Option<String>,"));
     assert!(after.contains("pub fn nickname(mut self, value: impl Into<String>) -> Self"));
     syn::parse_file(&after).expect("edited output parses");

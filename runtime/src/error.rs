@@ -70,21 +70,37 @@ impl<E> From<RequestError> for Error<E> {
     }
 }
 
-/// The API's error code: a number in the spec's examples, a string (`"0000"`)
-/// in some bodies seen in practice.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ErrorCode {
-    /// A numeric code such as `1076`.
+/// A value a document types as "an integer or a string"
+/// (`oneOf: [{type: integer}, {type: string}]`), most often an API's error
+/// code: a number in the examples, a string (`"0000"`) in some bodies seen in
+/// practice. Generated models use it for such unions, and compare it with
+/// numbers and text either way (`code == 1076`, `code == "1076"`).
+///
+/// ```
+/// use oapi_client_runtime::IntegerOrString;
+/// let code: IntegerOrString = serde_json::from_str("\"1076\"").unwrap();
+/// assert!(code == 1076);
+/// assert_eq!(serde_json::to_string(&IntegerOrString::Number(7)).unwrap(), "7");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum IntegerOrString {
+    /// A number such as `1076`.
     Number(i64),
-    /// A textual code such as `"0000"`.
+    /// Text such as `"0000"`.
     Text(String),
 }
 
-impl fmt::Display for ErrorCode {
+/// The API's error code, as [`ApiError::code`] and
+/// [`ClientError::api_code`](crate::ClientError::api_code) give it: the same
+/// type generated models use for a code typed "an integer or a string".
+pub type ErrorCode = IntegerOrString;
+
+impl fmt::Display for IntegerOrString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ErrorCode::Number(n) => write!(f, "{n}"),
-            ErrorCode::Text(s) => f.write_str(s),
+            IntegerOrString::Number(n) => write!(f, "{n}"),
+            IntegerOrString::Text(s) => f.write_str(s),
         }
     }
 }

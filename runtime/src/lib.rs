@@ -47,7 +47,7 @@ pub use dispatch::{
 pub use encode::{encode_path_segment, encode_query, query_string};
 pub use error::{
     decode_empty, decode_error_body, decode_json, ApiError, DecodeError, Error, ErrorCode,
-    RequestError, TransportError, TransportErrorKind,
+    IntegerOrString, RequestError, TransportError, TransportErrorKind,
 };
 /// The HTTP method type used in [`OperationRequest`].
 pub use http::Method;

@@ -588,7 +588,7 @@ async fn register_user(app: &App, client_id: &str, body: &[u8]) -> Result<Respon
     }
     Ok(json_response(
         StatusCode::OK,
-        &models::UserIDandSecret {
+        &models::UserIdAndSecret {
             user_id: Some(user.user_id),
             user_secret: Some(user.user_secret.into()),
         },
@@ -645,7 +645,7 @@ fn login(
     let redirect_uri = portal_link(client_id, &session_id, &options)?;
     Ok(json_response(
         StatusCode::OK,
-        &models::LoginRedirectURI {
+        &models::LoginRedirectUri {
             redirect_uri: Some(redirect_uri),
             session_id: Some(session_id),
         },
@@ -668,7 +668,7 @@ fn portal_link(
     }
     // Values the spec does not list decode as `Other(..)`: SnapTrade rejects them.
     if let Some(kind) = &options.connection_type {
-        if let models::SnapTradeLoginUserRequestBodyConnectionType::Other(value) = kind {
+        if let models::ConnectionType::Other(value) = kind {
             return Err(not_listed(
                 "connectionType",
                 value,
@@ -678,8 +678,7 @@ fn portal_link(
         pairs.push(("connectionType", kind.as_str().to_owned()));
     }
     if let Some(version) = &options.connection_portal_version {
-        if let models::SnapTradeLoginUserRequestBodyConnectionPortalVersion::Other(value) = version
-        {
+        if let models::ConnectionPortalVersion::Other(value) = version {
             return Err(not_listed(
                 "connectionPortalVersion",
                 value,
@@ -737,7 +736,7 @@ pub(crate) fn normalize_locale(locale: &str) -> Result<&'static str, Failure> {
 }
 
 async fn reset_user_secret(app: &App, client_id: &str, body: &[u8]) -> Result<Response, Failure> {
-    let request: models::UserIDandSecret = decode(json_body(body)?, &["userId", "userSecret"])?;
+    let request: models::UserIdAndSecret = decode(json_body(body)?, &["userId", "userSecret"])?;
     let (Some(user_id), Some(old_secret)) = (request.user_id, request.user_secret) else {
         return Err(Failure::missing("userId"));
     };
@@ -757,7 +756,7 @@ async fn reset_user_secret(app: &App, client_id: &str, body: &[u8]) -> Result<Re
         .await?;
     Ok(json_response(
         StatusCode::OK,
-        &models::UserIDandSecret {
+        &models::UserIdAndSecret {
             user_id: Some(user_id),
             user_secret: Some(new_secret.into()),
         },

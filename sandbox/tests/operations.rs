@@ -15,13 +15,13 @@ use snaptrade_sandbox::{SANDBOX_CLIENT_ID, SANDBOX_CONSUMER_KEY};
 const PORTAL: &str = "https://app.snaptrade.com/snapTrade/redeemToken?";
 
 /// The redirect URI and session id of a login answer.
-fn portal(body: &models::LoginSnapTradeUser200Response) -> (String, String) {
+fn portal(body: &models::LoginSnapTradeUserResponse) -> (String, String) {
     match body {
-        models::LoginSnapTradeUser200Response::LoginRedirectURI(link) => (
+        models::LoginSnapTradeUserResponse::LoginRedirectUri(link) => (
             link.redirect_uri.clone().expect("redirectURI"),
             link.session_id.clone().expect("sessionId"),
         ),
-        other => panic!("expected a LoginRedirectURI, got {other:?}"),
+        other => panic!("expected a LoginRedirectUri, got {other:?}"),
     }
 }
 
@@ -240,8 +240,8 @@ async fn duplicate_registration_is_400() {
 
 #[tokio::test]
 async fn login_options_shape_the_link() {
-    use models::SnapTradeLoginUserRequestBodyConnectionPortalVersion as PortalVersion;
-    use models::SnapTradeLoginUserRequestBodyConnectionType as ConnectionType;
+    use models::ConnectionPortalVersion as PortalVersion;
+    use models::ConnectionType;
 
     let sandbox = start(common::config()).await;
     let client = client_for(&sandbox.base_url());

@@ -79,6 +79,7 @@ pub(crate) fn ty_tokens(ty: &Ty, ctx: Ctx) -> TokenStream {
         }
         Ty::Named(n) if n == crate::model::BYTE => quote!(u8),
         Ty::Named(n) if n == crate::model::MULTIPART => quote!(rt::multipart::Form),
+        Ty::Named(n) if n == crate::model::INTEGER_OR_STRING => quote!(rt::IntegerOrString),
         Ty::Named(n) => {
             let i = ident(n);
             match ctx {
@@ -93,6 +94,7 @@ pub(crate) fn ty_tokens(ty: &Ty, ctx: Ctx) -> TokenStream {
 pub(crate) fn has_display(api: &Api, ty: &Ty) -> bool {
     match api.underlying(ty) {
         Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::Value => true,
+        Ty::Named(n) if n == crate::model::INTEGER_OR_STRING => true,
         Ty::Named(n) => matches!(
             api.type_def(&n).map(|t| &t.kind),
             Some(TypeKind::StringEnum { .. })

@@ -19,7 +19,14 @@ pub(super) fn model_items(types: &[TypeDef]) -> (TokenStream, bool) {
 
 fn type_def(t: &TypeDef) -> TokenStream {
     let name = ident(&t.name);
-    let d = doc(&t.doc);
+    // A component whose Rust name differs from its key says which it is; an
+    // inline type's pointer is already in its doc or in `API.md`.
+    let d = match t.spec_note() {
+        Some(note) if !t.origin.iter().any(|o| o.starts_with('#')) => {
+            doc(&format!("{}\n\n{note}", t.doc))
+        }
+        _ => doc(&t.doc),
+    };
     match &t.kind {
         TypeKind::Alias(ty) => {
             let ty = ty_tokens(ty, Ctx::Models);

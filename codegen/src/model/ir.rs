@@ -38,6 +38,11 @@ pub(crate) enum Ty {
 /// `multipart/form-data` request body); no model name has `::`.
 pub(crate) const MULTIPART: &str = "multipart::Form";
 
+/// The name [`Ty::Named`] uses for the runtime's `IntegerOrString` (a
+/// `oneOf`/`anyOf` of an integer and a string, such as an error code); no
+/// model name has `::`.
+pub(crate) const INTEGER_OR_STRING: &str = "rt::IntegerOrString";
+
 /// The name [`Ty::Named`] uses for the primitive byte.
 pub(crate) const BYTE: &str = "u8";
 
@@ -62,6 +67,7 @@ impl Ty {
             Ty::Map(i) => format!("BTreeMap<String, {}>", i.spelled()),
             Ty::Option(i) => format!("Option<{}>", i.spelled()),
             Ty::Boxed(i) => format!("Box<{}>", i.spelled()),
+            Ty::Named(n) if n == INTEGER_OR_STRING => "IntegerOrString".into(),
             Ty::Named(n) => n.clone(),
         }
     }
@@ -81,8 +87,35 @@ pub(crate) struct TypeDef {
     pub name: String,
     /// Documentation (raw spec text, or synthesized).
     pub doc: String,
+    /// Where the spec defines it: the component schema keys it stands for
+    /// (several when identical schemas share one type), or the JSON pointer
+    /// of an inline schema.
+    pub origin: Vec<String>,
     /// What it is.
     pub kind: TypeKind,
+}
+
+impl TypeDef {
+    /// Where the spec defines the type, when its Rust name does not say it:
+    /// the schema key(s) it comes from, or the pointer of an inline schema.
+    pub(crate) fn spec_note(&self) -> Option<String> {
+        let quoted = |v: &[String]| {
+            v.iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self.origin.as_slice() {
+            [] => None,
+            [one] if one.starts_with('#') => Some(format!("Inline schema at `{one}`.")),
+            [one] if *one == self.name => None,
+            [_] => Some(format!("Schema {} in the spec.", quoted(&self.origin))),
+            _ => Some(format!(
+                "Schemas {} in the spec, which differ only in their documentation: one type.",
+                quoted(&self.origin)
+            )),
+        }
+    }
 }
 
 /// The kinds of model types.

@@ -26,6 +26,7 @@
 mod bodies;
 pub(crate) mod classify;
 mod ir;
+mod naming;
 mod operations;
 mod params;
 mod refs;
@@ -54,6 +55,16 @@ struct Lowerer<'a> {
     file: &'a str,
     /// Component schema key → Rust type name.
     comp_names: BTreeMap<String, String>,
+    /// Component schema key → the key lowered for it (see [`naming`]).
+    canonical: BTreeMap<String, String>,
+    /// Canonical key → the keys it stands for.
+    members: BTreeMap<String, Vec<String>>,
+    /// Inline type name hint → the short name its property or parameter
+    /// gives it (`SnapTradeLoginUserRequestBodyConnectionType` →
+    /// `ConnectionType`), recorded before it is lowered.
+    shorts: BTreeMap<String, String>,
+    /// Inline type (long name) → its short name (see [`naming::shorten`]).
+    wants: BTreeMap<String, String>,
     state: BTreeMap<String, State>,
     types: BTreeMap<String, TypeDef>,
     names: Names,
@@ -64,16 +75,18 @@ struct Lowerer<'a> {
 /// Lowers a parsed document.
 pub(crate) fn lower(doc: &OpenAPI, file: &str) -> Result<Api, Error> {
     let mut names = Names::with_reserved(names::RESERVED_TYPES);
-    let mut comp_names = BTreeMap::new();
-    if let Some(c) = &doc.components {
-        for key in c.schemas.keys() {
-            comp_names.insert(key.clone(), names.claim(&names::type_name(key)));
-        }
-    }
+    let comps = naming::component_names(
+        doc.components.iter().flat_map(|c| c.schemas.iter()),
+        &mut names,
+    );
     let mut l = Lowerer {
         doc,
         file,
-        comp_names,
+        comp_names: comps.rust,
+        canonical: comps.canonical,
+        members: comps.members,
+        shorts: BTreeMap::new(),
+        wants: BTreeMap::new(),
         state: BTreeMap::new(),
         types: BTreeMap::new(),
         names,
@@ -118,14 +131,16 @@ pub(crate) fn lower(doc: &OpenAPI, file: &str) -> Result<Api, Error> {
         },
         None => "/".to_owned(),
     };
-    Ok(Api {
+    let mut api = Api {
         base_url,
         base_url_doc,
         title: doc.info.title.clone(),
         types: l.types.into_values().collect(),
         schemes,
         groups,
-    })
+    };
+    naming::shorten(&mut api, &l.wants, &l.names);
+    Ok(api)
 }
 
 /// The HTTP methods a path item may hold, in the order the generator (and

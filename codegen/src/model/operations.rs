@@ -210,12 +210,14 @@ impl<'a> Lowerer<'a> {
                 "Body of the HTTP {status} response of `{}`: {}",
                 n.id, resp.description
             );
-            let (ty, media) = self.response_type(
-                resp,
-                &format!("{}{status}Response", n.type_name),
-                &sp,
-                label,
-            )?;
+            // `LoginSnapTradeUserResponse` when no other response of the
+            // operation (or any other type) wants that name.
+            let hint = format!("{}{status}Response", n.type_name);
+            self.shorts.insert(
+                crate::names::type_name(&hint),
+                format!("{}Response", n.type_name),
+            );
+            let (ty, media) = self.response_type(resp, &hint, &sp, label)?;
             let (status_match, is_success, base) = match status {
                 StatusCode::Code(c) => (
                     StatusMatch::Code(*c),

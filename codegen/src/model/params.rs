@@ -58,16 +58,14 @@ impl<'a> Lowerer<'a> {
             };
             let d = param.parameter_data_ref();
             let hint = format!("{}{}", n.type_name, names::type_name(&d.name));
+            self.shorts
+                .insert(names::type_name(&hint), names::type_name(&d.name));
             let secret = names::is_secret_name(&d.name);
             let (ty, sdoc) =
                 match &d.format {
                     ParameterSchemaOrContent::Schema(s) => {
                         let sp = ptr(&pp, &["schema"]);
                         let ty = self.lower(view(s), &hint, secret, &sp)?;
-                        self.retitle(
-                            &ty,
-                            format!("Values of the `{}` parameter of `{}`.", d.name, n.id),
-                        );
                         self.retitle(
                             &ty,
                             format!("Values of the `{}` parameter of `{}`.", d.name, n.id),

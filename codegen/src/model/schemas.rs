@@ -4,7 +4,7 @@ use super::classify::{all_of, classify, AllOf, Kind, ObjView};
 use super::refs::{unescape, view, SRef};
 use super::{Lowerer, State};
 use crate::error::{ptr, Error};
-use crate::model::{Field, Shape, Ty, TypeDef, TypeKind, Variant};
+use crate::model::{Field, Shape, Ty, TypeDef, TypeKind, Variant, INTEGER_OR_STRING};
 use crate::names::{self, Names};
 use openapiv3::{ReferenceOr, Schema, SchemaKind, Type};
 
@@ -14,6 +14,12 @@ impl<'a> Lowerer<'a> {
         let Some(rust) = self.comp_names.get(key).cloned() else {
             return Err(self.err(pointer, format!("dangling $ref to schema `{key}`")));
         };
+        // One of a family of identical schemas stands for all of them.
+        let key = match self.canonical.get(key) {
+            Some(c) => c.clone(),
+            None => key.to_owned(),
+        };
+        let key = key.as_str();
         match self.state.get(key) {
             Some(State::Done) => return Ok(Ty::Named(rust)),
             Some(State::InProgress) => return Ok(Ty::Boxed(Box::new(Ty::Named(rust)))),
@@ -32,6 +38,7 @@ impl<'a> Lowerer<'a> {
                     TypeDef {
                         name: rust.clone(),
                         doc: format!("Another name for `{}`.", type_label(&ty)),
+                        origin: Vec::new(),
                         kind: TypeKind::Alias(ty),
                     },
                 );
@@ -51,11 +58,16 @@ impl<'a> Lowerer<'a> {
                         TypeDef {
                             name: rust.clone(),
                             doc,
+                            origin: Vec::new(),
                             kind: TypeKind::Alias(ty),
                         },
                     );
                 }
             }
+        }
+        let members = self.members.get(key).cloned().unwrap_or_default();
+        if let Some(t) = self.types.get_mut(&rust) {
+            t.origin = members;
         }
         // A type alias may not mention itself (`type A = B; type B = A;`,
         // `type L = Vec<L>`): only a struct or enum can break a cycle.
@@ -141,23 +153,24 @@ impl<'a> Lowerer<'a> {
             }
             Kind::Array(items) => {
                 let item = match items {
-                    Some(i) => self
-                        .lower(i, &format!("{name}Item"), false, &ptr(pointer, &["items"]))?
-                        .unboxed(),
+                    Some(i) => {
+                        let hint = format!("{name}Item");
+                        self.short_for(name, &hint, "Item");
+                        self.lower(i, &hint, false, &ptr(pointer, &["items"]))?
+                            .unboxed()
+                    }
                     None => Ty::Value,
                 };
                 return Ok(Some(Ty::Vec(Box::new(item))));
             }
             Kind::Map(additional) => {
                 let value = match additional {
-                    Some(v) => self
-                        .lower(
-                            v,
-                            &format!("{name}Value"),
-                            false,
-                            &ptr(pointer, &["additionalProperties"]),
-                        )?
-                        .unboxed(),
+                    Some(v) => {
+                        let hint = format!("{name}Value");
+                        self.short_for(name, &hint, "Value");
+                        self.lower(v, &hint, false, &ptr(pointer, &["additionalProperties"]))?
+                            .unboxed()
+                    }
                     None => Ty::Value,
                 };
                 return Ok(Some(Ty::Map(Box::new(value))));
@@ -221,6 +234,9 @@ impl<'a> Lowerer<'a> {
                 if alts.is_empty() {
                     return Ok(Some(Ty::Value));
                 }
+                if s.schema_data.discriminator.is_none() && self.integer_or_string(&alts) {
+                    return Ok(Some(Ty::Named(INTEGER_OR_STRING.to_owned())));
+                }
                 self.lower_one_of(s, &alts, name, pointer)?
             }
         };
@@ -229,6 +245,7 @@ impl<'a> Lowerer<'a> {
             TypeDef {
                 name: name.to_owned(),
                 doc: doc.to_owned(),
+                origin: vec![pointer.to_owned()],
                 kind,
             },
         );
@@ -270,6 +287,8 @@ impl<'a> Lowerer<'a> {
             let fp = ptr(pointer, &["properties", wire]);
             let rust = fnames.claim(&names::value_name(wire));
             let hint = format!("{name}{}", names::type_name(wire));
+            self.shorts
+                .insert(names::type_name(&hint), names::type_name(wire));
             let secret = names::is_secret_name(wire);
             let inner = self.lower(sref, &hint, secret, &fp)?;
             let (nullable, desc) = self.nullable_and_doc(sref, &fp)?;
@@ -494,11 +513,19 @@ impl<'a> Lowerer<'a> {
                     classify(schema),
                     Kind::Object(_) | Kind::StringEnum(_) | Kind::OneOf(_) | Kind::AllOf(_)
                 );
+                let hinted = names::type_name(hint);
                 let name = if needs_def {
-                    self.names.claim(&names::type_name(hint))
+                    self.names.claim(&hinted)
                 } else {
-                    names::type_name(hint)
+                    hinted.clone()
                 };
+                if let Some(short) = self.shorts.get(&hinted) {
+                    if needs_def {
+                        self.wants.insert(name.clone(), short.clone());
+                    } else if name != hinted {
+                        self.shorts.insert(name.clone(), short.clone());
+                    }
+                }
                 let doc = schema
                     .schema_data
                     .description
@@ -509,6 +536,31 @@ impl<'a> Lowerer<'a> {
                     None => Ok(Ty::Named(name)),
                 }
             }
+        }
+    }
+
+    /// Whether a union is exactly "an integer or a string" (plain ones: no
+    /// `enum`, no secret), which the runtime's `IntegerOrString` types.
+    fn integer_or_string(&self, alts: &[SRef<'a>]) -> bool {
+        let [a, b] = alts else { return false };
+        let kind = |r: &SRef<'a>| match self.deref(*r, "") {
+            Ok((schema, _)) if schema.schema_data.nullable => None,
+            Ok((schema, _)) => match classify(schema) {
+                Kind::Prim(Ty::I32 | Ty::I64) => Some(0),
+                Kind::Prim(Ty::String) => Some(1),
+                _ => None,
+            },
+            Err(_) => None,
+        };
+        matches!((kind(a), kind(b)), (Some(0), Some(1)) | (Some(1), Some(0)))
+    }
+
+    /// Carries a short name from a container to the type inside it (an
+    /// array property `tags` of inline objects: `TagsItem`).
+    fn short_for(&mut self, container: &str, hint: &str, suffix: &str) {
+        if let Some(short) = self.shorts.get(container) {
+            let short = format!("{short}{suffix}");
+            self.shorts.insert(names::type_name(hint), short);
         }
     }
 

@@ -9,6 +9,61 @@
 pub const DEFAULT_BASE_URL: &str = "http://localhost";
 /// Request and response types: one item per schema the operations use.
 pub mod models {
+    /// Inline schema at `#/components/schemas/NewPet/properties/kind`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum Kind {
+        /// `cat`
+        Cat,
+        /// `dog`
+        Dog,
+        /// A value this version of the spec does not list, kept verbatim.
+        Other(String),
+    }
+    impl Kind {
+        /// The value as it is sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Cat => "cat",
+                Self::Dog => "dog",
+                Self::Other(value) => value.as_str(),
+            }
+        }
+    }
+    impl ::std::fmt::Display for Kind {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl From<&str> for Kind {
+        fn from(value: &str) -> Self {
+            match value {
+                "cat" => Self::Cat,
+                "dog" => Self::Dog,
+                other => Self::Other(other.to_owned()),
+            }
+        }
+    }
+    impl From<String> for Kind {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl ::serde::Serialize for Kind {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Kind {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        }
+    }
     /// The `NewPet` schema.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct NewPet {
@@ -22,62 +77,7 @@ pub mod models {
         pub code: Option<Nick>,
         /// The `kind` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub kind: Option<NewPetKind>,
-    }
-    /// Inline schema at `#/components/schemas/NewPet/properties/kind`.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum NewPetKind {
-        /// `cat`
-        Cat,
-        /// `dog`
-        Dog,
-        /// A value this version of the spec does not list, kept verbatim.
-        Other(String),
-    }
-    impl NewPetKind {
-        /// The value as it is sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Cat => "cat",
-                Self::Dog => "dog",
-                Self::Other(value) => value.as_str(),
-            }
-        }
-    }
-    impl ::std::fmt::Display for NewPetKind {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    impl From<&str> for NewPetKind {
-        fn from(value: &str) -> Self {
-            match value {
-                "cat" => Self::Cat,
-                "dog" => Self::Dog,
-                other => Self::Other(other.to_owned()),
-            }
-        }
-    }
-    impl From<String> for NewPetKind {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl ::serde::Serialize for NewPetKind {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NewPetKind {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-        }
+        pub kind: Option<Kind>,
     }
     /// A nickname.
     pub type Nick = String;
@@ -95,6 +95,8 @@ pub mod models {
         pub r#ref: Option<String>,
     }
     /// The `Pet_owner` schema.
+    ///
+    /// Schema `Pet_owner` in the spec.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct PetOwner {
         /// The `id` property.
@@ -222,7 +224,7 @@ pub mod default {
         owner: models::PetOwner,
         nick: Option<String>,
         code: Option<String>,
-        kind: Option<models::NewPetKind>,
+        kind: Option<models::Kind>,
     }
     impl AddPet {
         /// A single-member allOf next to a description, as AWS writes it.
@@ -236,7 +238,7 @@ pub mod default {
             self
         }
         /// The `kind` property.
-        pub fn kind(mut self, value: impl Into<models::NewPetKind>) -> Self {
+        pub fn kind(mut self, value: impl Into<models::Kind>) -> Self {
             self.kind = Some(value.into());
             self
         }

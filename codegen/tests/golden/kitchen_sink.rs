@@ -10,6 +10,16 @@ pub const DEFAULT_BASE_URL: &str = "https://sink.example.com/v2";
 /// Request and response types: one item per schema the operations use.
 pub mod models {
     use ::snaptrade::runtime as rt;
+    /// Inline schema at `#/components/schemas/owner/properties/address`.
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    pub struct Address {
+        /// The `city` property.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub city: Option<String>,
+        /// The `status` property.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub status: Option<Status>,
+    }
     /// A pet or a robot pet.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[serde(untagged)]
@@ -68,17 +78,10 @@ pub mod models {
     }
     /// Body of the HTTP 409 response of `Pets_createPet`: Conflict.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-    pub struct CreatePet409Response {
+    pub struct CreatePetResponse {
         /// A pet.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub existing: Option<Pet>,
-    }
-    /// The `404NotFound` schema.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-    pub struct Model404NotFound {
-        /// The `message` property.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub message: Option<String>,
     }
     /// A pet to create.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -98,7 +101,18 @@ pub mod models {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub birth_date: Option<String>,
     }
+    /// The `404NotFound` schema.
+    ///
+    /// Schema `404NotFound` in the spec.
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    pub struct NotFound {
+        /// The `message` property.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub message: Option<String>,
+    }
     /// The `owner` schema.
+    ///
+    /// Schema `owner` in the spec.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct Owner {
@@ -107,72 +121,7 @@ pub mod models {
         pub handle: Option<String>,
         /// The `address` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub address: Option<OwnerAddress>,
-    }
-    /// Inline schema at `#/components/schemas/owner/properties/address`.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-    pub struct OwnerAddress {
-        /// The `city` property.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub city: Option<String>,
-        /// The `status` property.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub status: Option<OwnerAddressStatus>,
-    }
-    /// Inline schema at `#/components/schemas/owner/properties/address/properties/status`.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum OwnerAddressStatus {
-        /// `active`
-        Active,
-        /// `inactive`
-        Inactive,
-        /// A value this version of the spec does not list, kept verbatim.
-        Other(String),
-    }
-    impl OwnerAddressStatus {
-        /// The value as it is sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Active => "active",
-                Self::Inactive => "inactive",
-                Self::Other(value) => value.as_str(),
-            }
-        }
-    }
-    impl ::std::fmt::Display for OwnerAddressStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    impl From<&str> for OwnerAddressStatus {
-        fn from(value: &str) -> Self {
-            match value {
-                "active" => Self::Active,
-                "inactive" => Self::Inactive,
-                other => Self::Other(other.to_owned()),
-            }
-        }
-    }
-    impl From<String> for OwnerAddressStatus {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl ::serde::Serialize for OwnerAddressStatus {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for OwnerAddressStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-        }
+        pub address: Option<Address>,
     }
     /// A pet.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -297,6 +246,61 @@ pub mod models {
     pub struct Robot {
         /// The `serial` property.
         pub serial: String,
+    }
+    /// Inline schema at `#/components/schemas/owner/properties/address/properties/status`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum Status {
+        /// `active`
+        Active,
+        /// `inactive`
+        Inactive,
+        /// A value this version of the spec does not list, kept verbatim.
+        Other(String),
+    }
+    impl Status {
+        /// The value as it is sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Active => "active",
+                Self::Inactive => "inactive",
+                Self::Other(value) => value.as_str(),
+            }
+        }
+    }
+    impl ::std::fmt::Display for Status {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl From<&str> for Status {
+        fn from(value: &str) -> Self {
+            match value {
+                "active" => Self::Active,
+                "inactive" => Self::Inactive,
+                other => Self::Other(other.to_owned()),
+            }
+        }
+    }
+    impl From<String> for Status {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl ::serde::Serialize for Status {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Status {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        }
     }
 }
 /// The security schemes the operations require, as the runtime's authenticators see them.
@@ -660,7 +664,7 @@ pub mod pets {
     #[non_exhaustive]
     pub enum CreatePetError {
         /// HTTP 409: Conflict.
-        Conflict(models::CreatePet409Response),
+        Conflict(models::CreatePetResponse),
         /// HTTP 500: Server error without a body.
         InternalServerError,
         /// A status the spec does not document, or an error body that does not match its documented schema.
@@ -720,7 +724,7 @@ pub mod pets {
     #[non_exhaustive]
     pub enum GetPetError {
         /// HTTP 404: Not found.
-        NotFound(models::Model404NotFound),
+        NotFound(models::NotFound),
         /// A status the spec does not document, or an error body that does not match its documented schema.
         Unknown,
     }

@@ -11,7 +11,7 @@ pub const DEFAULT_BASE_URL: &str = "/";
 pub mod models {
     /// Body of the HTTP 200 response of `getItem`: An item.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-    pub struct GetItem200Response {
+    pub struct GetItemResponse {
         /// The `id` property.
         pub id: String,
         /// The `size` property.
@@ -61,7 +61,7 @@ pub mod default {
     }
     impl GetItem {
         /// Sends the request and decodes the answer (see [`Default::get_item`]).
-        pub async fn send(self) -> rt::Result<models::GetItem200Response, GetItemError> {
+        pub async fn send(self) -> rt::Result<models::GetItemResponse, GetItemError> {
             const ID: &str = "getItem";
             let path = format!("/items/{}", rt::encode_path_segment(& self.id));
             let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
@@ -74,7 +74,7 @@ pub mod default {
             }
         }
     }
-    rt::operation!(GetItem, models::GetItem200Response, GetItemError);
+    rt::operation!(GetItem, models::GetItemResponse, GetItemError);
     /// The documented error responses of [`Default::get_item`], decoded. Found in `Error::Api(e).kind`.
     #[derive(Debug, Clone, PartialEq)]
     #[non_exhaustive]

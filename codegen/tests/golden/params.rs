@@ -14,7 +14,7 @@ pub mod models {
     /// Values of the `mode` parameter of `Files_get`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[non_exhaustive]
-    pub enum GetMode {
+    pub enum Mode {
         /// `fast`
         #[default]
         Fast,
@@ -23,7 +23,7 @@ pub mod models {
         /// A value this version of the spec does not list, kept verbatim.
         Other(String),
     }
-    impl GetMode {
+    impl Mode {
         /// The value as it is sent on the wire.
         pub fn as_str(&self) -> &str {
             match self {
@@ -33,12 +33,12 @@ pub mod models {
             }
         }
     }
-    impl ::std::fmt::Display for GetMode {
+    impl ::std::fmt::Display for Mode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
-    impl From<&str> for GetMode {
+    impl From<&str> for Mode {
         fn from(value: &str) -> Self {
             match value {
                 "fast" => Self::Fast,
@@ -47,12 +47,12 @@ pub mod models {
             }
         }
     }
-    impl From<String> for GetMode {
+    impl From<String> for Mode {
         fn from(value: String) -> Self {
             Self::from(value.as_str())
         }
     }
-    impl ::serde::Serialize for GetMode {
+    impl ::serde::Serialize for Mode {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -60,21 +60,12 @@ pub mod models {
             serializer.serialize_str(self.as_str())
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for GetMode {
+    impl<'de> ::serde::Deserialize<'de> for Mode {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
             <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
         }
-    }
-    /// Values of the `sort` parameter of `Files_get`.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-    pub struct GetSort {
-        /// The `field` property.
-        pub field: String,
-        /// The `desc` property.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub desc: Option<bool>,
     }
     /// The `Range` schema.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -85,6 +76,15 @@ pub mod models {
         /// The `max` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub max: Option<i64>,
+    }
+    /// Values of the `sort` parameter of `Files_get`.
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    pub struct Sort {
+        /// The `field` property.
+        pub field: String,
+        /// The `desc` property.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub desc: Option<bool>,
     }
 }
 /// The security schemes the operations require, as the runtime's authenticators see them.
@@ -115,14 +115,14 @@ pub mod files {
         /// Optional inputs are set on the builder: [`ids`](Get::ids), [`tags`](Get::tags), [`piped`](Get::piped), [`spaced`](Get::spaced), [`filter`](Get::filter), [`window`](Get::window), [`sort`](Get::sort), [`x_retries`](Get::x_retries).
         /// ```rust,ignore
         /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.files().get("...", 0, my_api::models::GetMode::Fast, "...").ids(Vec::new()).await?;
+        /// let response = client.files().get("...", 0, my_api::models::Mode::Fast, "...").ids(Vec::new()).await?;
         /// # Ok(()) }
         /// ```
         pub fn get(
             &self,
             folder: impl Into<String>,
             name: i32,
-            mode: impl Into<models::GetMode>,
+            mode: impl Into<models::Mode>,
             x_trace_id: impl Into<String>,
         ) -> Get {
             Get {
@@ -157,8 +157,8 @@ pub mod files {
         spaced: Option<Vec<String>>,
         filter: Option<models::Range>,
         window: Option<models::Range>,
-        sort: Option<models::GetSort>,
-        mode: models::GetMode,
+        sort: Option<models::Sort>,
+        mode: models::Mode,
         x_trace_id: String,
         x_retries: Option<i64>,
     }
@@ -194,7 +194,7 @@ pub mod files {
             self
         }
         /// deepObject → `sort[field]=name&sort[desc]=true`.
-        pub fn sort(mut self, value: impl Into<models::GetSort>) -> Self {
+        pub fn sort(mut self, value: impl Into<models::Sort>) -> Self {
             self.sort = Some(value.into());
             self
         }

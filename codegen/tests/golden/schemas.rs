@@ -78,6 +78,15 @@ pub mod models {
             <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
         }
     }
+    /// Inline schema at `#/components/schemas/Everything/properties/inline/properties/deep`.
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    pub struct Deep {
+        /// The `value` property.
+        ///
+        /// Default: `"none"`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub value: Option<String>,
+    }
     /// The `Dog` schema.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Dog {
@@ -136,7 +145,7 @@ pub mod models {
         pub anything: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
         /// An inline object gets a name from its parent and property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub inline: Option<EverythingInline>,
+        pub inline: Option<Inline>,
         /// oneOf with a discriminator and a mapping.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub pet: Option<Pet>,
@@ -165,55 +174,14 @@ pub mod models {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub opt: Option<Option2>,
     }
+    /// The `IdOrName` schema.
+    pub type IdOrName = rt::IntegerOrString;
     /// An inline object gets a name from its parent and property.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-    pub struct EverythingInline {
+    pub struct Inline {
         /// The `deep` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub deep: Option<EverythingInlineDeep>,
-    }
-    /// Inline schema at `#/components/schemas/Everything/properties/inline/properties/deep`.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-    pub struct EverythingInlineDeep {
-        /// The `value` property.
-        ///
-        /// Default: `"none"`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub value: Option<String>,
-    }
-    /// The `IdOrName` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-    #[serde(untagged)]
-    #[allow(clippy::large_enum_variant)]
-    #[non_exhaustive]
-    pub enum IdOrName {
-        /// Alternative 1 of the union.
-        Integer(i64),
-        /// Alternative 2 of the union.
-        String(String),
-    }
-    impl<'de> ::serde::Deserialize<'de> for IdOrName {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            const SHAPES: &[rt::one_of::Shape] = &[
-                rt::one_of::Shape::of(rt::one_of::JsonKind::Integer),
-                rt::one_of::Shape::of(rt::one_of::JsonKind::String),
-            ];
-            let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
-            rt::one_of::decode(
-                "IdOrName",
-                &value,
-                SHAPES,
-                None,
-                |index, value| match index {
-                    0 => ::serde::Deserialize::deserialize(value).map(Self::Integer),
-                    _ => ::serde::Deserialize::deserialize(value).map(Self::String),
-                },
-            )
-        }
+        pub deep: Option<Deep>,
     }
     /// An integer enum is the integer type; unlisted values decode.
     pub type Level = i64;
@@ -231,6 +199,8 @@ pub mod models {
         pub lives: Option<i64>,
     }
     /// Collides with the prelude's Option.
+    ///
+    /// Schema `Option` in the spec.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Option2 {
         /// The `some` property.
@@ -425,7 +395,7 @@ pub mod types {
         maybe: Option<String>,
         counts: Option<::std::collections::BTreeMap<String, i64>>,
         anything: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
-        inline: Option<models::EverythingInline>,
+        inline: Option<models::Inline>,
         pet: Option<models::Pet>,
         shape: Option<models::Shape>,
         id_or_name: Option<models::IdOrName>,
@@ -508,7 +478,7 @@ pub mod types {
             self
         }
         /// An inline object gets a name from its parent and property.
-        pub fn inline(mut self, value: impl Into<models::EverythingInline>) -> Self {
+        pub fn inline(mut self, value: impl Into<models::Inline>) -> Self {
             self.inline = Some(value.into());
             self
         }

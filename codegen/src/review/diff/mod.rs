@@ -211,11 +211,56 @@ pub fn diff(
     };
     cx.document()?;
     cx.operations(&rust_names(&old_api), &rust_names(&new_api))?;
+    cx.op.clear();
+    for (origin, old_name, new_name) in type_renames(&old_api, &new_api) {
+        let pointer = if origin.starts_with('#') {
+            origin.clone()
+        } else {
+            format!(
+                "#/components/schemas/{}",
+                crate::error::escape_pointer(&origin)
+            )
+        };
+        cx.push(
+            Class::Breaking,
+            "rust-type-renamed",
+            "",
+            &pointer,
+            format!("the generated type `models::{old_name}` is now `models::{new_name}`"),
+        );
+    }
     Ok(Report {
         old: old_name.to_owned(),
         new: new_name.to_owned(),
         changes: finish(cx.out),
     })
+}
+
+/// Model types whose Rust name changed while the schema they come from
+/// stayed: a short inline name given up because another type now wants it
+/// too, or identical schemas that no longer are. The document-level diff
+/// cannot see these, and each breaks callers that name the type.
+fn type_renames(old: &crate::model::Api, new: &crate::model::Api) -> Vec<(String, String, String)> {
+    let by_origin = |api: &crate::model::Api| {
+        let mut m: BTreeMap<String, String> = BTreeMap::new();
+        for t in &api.types {
+            for o in &t.origin {
+                m.insert(o.clone(), t.name.clone());
+            }
+        }
+        m
+    };
+    let (old_o, new_o) = (by_origin(old), by_origin(new));
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (origin, old_name) in &old_o {
+        if let Some(new_name) = new_o.get(origin) {
+            if new_name != old_name && seen.insert(old_name.clone()) {
+                out.push((origin.clone(), old_name.clone(), new_name.clone()));
+            }
+        }
+    }
+    out
 }
 
 /// Per operation: `group().method()` and whether it returns an enum of
