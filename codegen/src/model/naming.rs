@@ -26,10 +26,11 @@ type Family<'s> = Vec<(&'s String, &'s ReferenceOr<Schema>)>;
 ///
 /// Keys are grouped by their name without a leading number
 /// (`400FailedRequestResponse`, `401FailedRequestResponse` →
-/// `FailedRequestResponse`). A group whose schemas are the same apart from
-/// documentation is one type under that shorter name; otherwise each key
-/// keeps its full name (`FailedRequestResponse400`). Groups are visited in
-/// document order, so the result is deterministic.
+/// `FailedRequestResponse`). Schemas of a group that are the same apart from
+/// documentation are one type: the first such class (in document order)
+/// takes the shorter name, any other keeps its first key's number
+/// (`FailedRequestResponse425`). Everything goes in document order, so the
+/// result is deterministic.
 pub(super) fn component_names<'s>(
     schemas: impl IntoIterator<Item = (&'s String, &'s ReferenceOr<Schema>)>,
     names: &mut Names,
@@ -58,13 +59,26 @@ pub(super) fn component_names<'s>(
         members: BTreeMap::new(),
     };
     for (base, family) in families {
-        let same = family.len() == 1 || {
-            let shapes: Vec<Value> = family.iter().map(|(_, s)| structure(s)).collect();
-            shapes.windows(2).all(|w| w[0] == w[1])
-        };
-        let keys: Vec<&String> = family.iter().map(|(k, _)| *k).collect();
-        if same {
-            let rust = names.claim(&base);
+        // Classes of identical schemas, in document order: the first class
+        // takes the short name, the others keep their first key's number.
+        let mut classes: Vec<(Option<Value>, Vec<&String>)> = Vec::new();
+        if family.len() == 1 {
+            classes.push((None, family.iter().map(|(k, _)| *k).collect()));
+        } else {
+            for (key, schema) in &family {
+                let shape = structure(schema);
+                match classes.iter_mut().find(|(s, _)| s.as_ref() == Some(&shape)) {
+                    Some((_, keys)) => keys.push(key),
+                    None => classes.push((Some(shape), vec![key])),
+                }
+            }
+        }
+        for (i, (_, keys)) in classes.into_iter().enumerate() {
+            let rust = if i == 0 {
+                names.claim(&base)
+            } else {
+                names.claim(&names::type_name(keys[0]))
+            };
             let first = keys[0].clone();
             for k in &keys {
                 out.rust.insert((*k).clone(), rust.clone());
@@ -72,13 +86,6 @@ pub(super) fn component_names<'s>(
             }
             out.members
                 .insert(first, keys.into_iter().cloned().collect());
-        } else {
-            for k in keys {
-                out.rust
-                    .insert(k.clone(), names.claim(&names::type_name(k)));
-                out.canonical.insert(k.clone(), k.clone());
-                out.members.insert(k.clone(), vec![k.clone()]);
-            }
         }
     }
     out
@@ -234,12 +241,12 @@ mod tests {
         let differ = api(&format!(
             "{HEAD}    Holder: {{type: object}}\n    400Failed: {{type: object, properties: {{code: {{type: integer}}}}}}\n    401Failed: {{type: object, properties: {{code: {{type: string}}}}}}\n"
         ));
-        assert_eq!(names(&differ), ["Failed400", "Failed401", "Holder"]);
+        assert_eq!(names(&differ), ["Failed", "Failed401", "Holder"]);
         // A property named `description` is a property, not documentation.
         let props = api(&format!(
             "{HEAD}    Holder: {{type: object}}\n    400Failed: {{type: object, properties: {{description: {{type: string}}}}}}\n    401Failed: {{type: object, properties: {{title: {{type: string}}}}}}\n"
         ));
-        assert_eq!(names(&props), ["Failed400", "Failed401", "Holder"]);
+        assert_eq!(names(&props), ["Failed", "Failed401", "Holder"]);
     }
 
     #[test]
