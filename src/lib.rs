@@ -60,7 +60,10 @@
 //! match client.authentication().delete_snap_trade_user("snaptrade-user-123").await {
 //!     Ok(done) => println!("queued: {:?}", done.body),
 //!     Err(snaptrade::Error::Api(e)) => match e.kind {
-//!         DeleteSnapTradeUserError::NotFound(_) => println!("no such user"),
+//!         // Every 4xx body is one typed model, `models::FailedRequestResponse`.
+//!         DeleteSnapTradeUserError::NotFound(body) => {
+//!             println!("no such user: {:?} (code {:?})", body.default_detail, body.default_code)
+//!         }
 //!         _ => eprintln!("HTTP {} code {:?}, request {:?}", e.status, e.code, e.request_id),
 //!     },
 //!     Err(other) => return Err(other.into()), // transport, decode, request
