@@ -2,141 +2,30 @@
 //! (started as a child process on a free loopback port), and `sign` against
 //! the reference SDK's signature vectors.
 
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_snaptrade");
+use common::{cli_for, ok, run, snaptrade, stored_secret, text, Sandbox, TempDir};
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
 const CLIENT_ID: &str = "CLI_TEST_CLIENT";
 const CONSUMER_KEY: &str = "cli-test-consumer-key";
 
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "snaptrade-cli-test-{name}-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// `snaptrade sandbox` running as a child process; killed on drop.
-struct Sandbox {
-    child: Child,
-    base_url: String,
-    _dir: TempDir,
-}
-
-impl Sandbox {
-    fn start() -> Sandbox {
-        let dir = TempDir::new("sandbox");
-        let port_file = dir.0.join("port");
-        let mut child = Command::new(BIN)
-            .args([
-                "sandbox",
-                "--listen",
-                "127.0.0.1:0",
-                "--quiet",
-                "--port-file",
-            ])
-            .arg(&port_file)
-            .arg("--client")
-            .arg(format!("{CLIENT_ID}:{CONSUMER_KEY}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start snaptrade sandbox");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let port = loop {
-            if let Ok(text) = std::fs::read_to_string(&port_file) {
-                if let Ok(port) = text.trim().parse::<u16>() {
-                    break port;
-                }
-            }
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!("snaptrade sandbox exited early: {status}");
-            }
-            assert!(Instant::now() < deadline, "sandbox did not start in 30 s");
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        Sandbox {
-            child,
-            base_url: format!("http://127.0.0.1:{port}"),
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The command with a clean SnapTrade environment.
-fn snaptrade() -> Command {
-    let mut cmd = Command::new(BIN);
-    for var in [
-        "SNAPTRADE_CLIENT_ID",
-        "SNAPTRADE_CONSUMER_KEY",
-        "SNAPTRADE_BASE_URL",
-        "SNAPTRADE_CREDENTIALS",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.stdin(Stdio::null());
-    cmd
-}
-
 /// The command configured for the sandbox and a credentials file.
 fn cli(sandbox: &Sandbox, credentials: &Path) -> Command {
-    let mut cmd = snaptrade();
-    cmd.env("SNAPTRADE_CLIENT_ID", CLIENT_ID)
-        .env("SNAPTRADE_CONSUMER_KEY", CONSUMER_KEY)
-        .env("SNAPTRADE_BASE_URL", &sandbox.base_url)
-        .env("SNAPTRADE_CREDENTIALS", credentials);
-    cmd
+    cli_for(&sandbox.base_url, credentials, CLIENT_ID, CONSUMER_KEY)
 }
 
-fn run(cmd: &mut Command, args: &[&str]) -> Output {
-    cmd.args(args).output().expect("run snaptrade")
+fn start_sandbox() -> Sandbox {
+    Sandbox::start(CLIENT_ID, CONSUMER_KEY, &[])
 }
 
 fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    text(&o.stdout)
 }
 
 fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-#[track_caller]
-fn ok(o: Output) -> Output {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        stdout(&o),
-        stderr(&o)
-    );
-    o
+    text(&o.stderr)
 }
 
 #[track_caller]
@@ -145,20 +34,9 @@ fn json(o: &Output) -> Value {
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", stdout(o)))
 }
 
-/// The secret stored for `user` in the credentials file, if any.
-fn stored_secret(path: &Path, user: &str) -> Option<String> {
-    let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    file["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["user_id"] == user)
-        .map(|e| e["user_secret"].as_str().unwrap().to_owned())
-}
-
 #[test]
 fn user_lifecycle_against_the_sandbox() {
-    let sandbox = Sandbox::start();
+    let sandbox = start_sandbox();
     let dir = TempDir::new("lifecycle");
     // A directory that does not exist yet: the CLI creates it.
     let creds = dir.0.join("config").join("credentials.json");
@@ -289,7 +167,7 @@ fn user_lifecycle_against_the_sandbox() {
 #[test]
 fn concurrent_registers_keep_every_secret() {
     const N: usize = 16;
-    let sandbox = Sandbox::start();
+    let sandbox = start_sandbox();
     let dir = TempDir::new("concurrent");
     let creds = dir.0.join("credentials.json");
     let children: Vec<Child> = (0..N)
@@ -332,7 +210,7 @@ fn concurrent_registers_keep_every_secret() {
 
 #[test]
 fn wrong_consumer_key_is_reported_with_code_1076() {
-    let sandbox = Sandbox::start();
+    let sandbox = start_sandbox();
     let dir = TempDir::new("wrongkey");
     let creds = dir.0.join("credentials.json");
     let o = run(
@@ -362,7 +240,7 @@ fn wrong_consumer_key_is_reported_with_code_1076() {
 
 #[test]
 fn corrupt_credentials_file_is_reported_and_left_alone() {
-    let sandbox = Sandbox::start();
+    let sandbox = start_sandbox();
     let dir = TempDir::new("corrupt");
     let creds = dir.0.join("credentials.json");
     std::fs::write(&creds, "{\"version\": 1, \"users\": [").unwrap();

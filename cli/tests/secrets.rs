@@ -3,128 +3,24 @@
 //! or to the credentials file. Each test runs the `snaptrade` binary as a
 //! process against `snaptrade sandbox` (or a scripted server) on loopback.
 
+mod common;
+
+use common::{cli_for, ok, run, stored_secret, text, Sandbox, TempDir};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_snaptrade");
 const CLIENT_ID: &str = "SECRETS_TEST_CLIENT";
 const CONSUMER_KEY: &str = "secrets-test-consumer-key";
 
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "snaptrade-secrets-test-{name}-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// `snaptrade sandbox` as a child process; killed on drop.
-struct Sandbox {
-    child: Child,
-    base_url: String,
-    _dir: TempDir,
-}
-
-impl Sandbox {
-    fn start() -> Sandbox {
-        let dir = TempDir::new("sandbox");
-        let port_file = dir.0.join("port");
-        let mut child = Command::new(BIN)
-            .args(["sandbox", "--listen", "127.0.0.1:0", "--quiet"])
-            .args(["--rate-limit", "0", "--port-file"])
-            .arg(&port_file)
-            .arg("--client")
-            .arg(format!("{CLIENT_ID}:{CONSUMER_KEY}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start snaptrade sandbox");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let port = loop {
-            if let Ok(port) = std::fs::read_to_string(&port_file)
-                .unwrap_or_default()
-                .trim()
-                .parse::<u16>()
-            {
-                break port;
-            }
-            assert!(child.try_wait().unwrap().is_none(), "sandbox exited");
-            assert!(Instant::now() < deadline, "sandbox did not start in 30 s");
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        Sandbox {
-            child,
-            base_url: format!("http://127.0.0.1:{port}"),
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn cli(base_url: &str, credentials: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env("SNAPTRADE_CLIENT_ID", CLIENT_ID)
-        .env("SNAPTRADE_CONSUMER_KEY", CONSUMER_KEY)
-        .env("SNAPTRADE_BASE_URL", base_url)
-        .env("SNAPTRADE_CREDENTIALS", credentials)
-        .stdin(Stdio::null());
-    cmd
+    cli_for(base_url, credentials, CLIENT_ID, CONSUMER_KEY)
 }
 
-fn run(mut cmd: Command, args: &[&str]) -> Output {
-    cmd.args(args).output().expect("run snaptrade")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-#[track_caller]
-fn ok(o: Output) -> Output {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    o
-}
-
-fn stored_secret(path: &Path, user: &str) -> Option<String> {
-    let file: Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
-    file["users"]
-        .as_array()?
-        .iter()
-        .find(|e| e["user_id"] == user)
-        .and_then(|e| e["user_secret"].as_str().map(str::to_owned))
+fn start_sandbox() -> Sandbox {
+    Sandbox::start(CLIENT_ID, CONSUMER_KEY, &["--rate-limit", "0"])
 }
 
 fn listed_users(sandbox: &Sandbox, creds: &Path) -> Value {
@@ -149,7 +45,7 @@ fn names(dir: &Path) -> Vec<String> {
 /// wait: the kernel released its lock.
 #[test]
 fn a_lock_left_by_a_killed_process_does_not_block() {
-    let sandbox = Sandbox::start();
+    let sandbox = start_sandbox();
     let dir = TempDir::new("killed-holder");
     let creds = dir.0.join("credentials.json");
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -190,7 +86,7 @@ fn a_lock_left_by_a_killed_process_does_not_block() {
 /// API call: no user is created whose secret would be lost.
 #[test]
 fn an_uncreatable_credentials_path_registers_nobody() {
-    let sandbox = Sandbox::start();
+    let sandbox = start_sandbox();
     let dir = TempDir::new("uncreatable");
     let not_a_dir = dir.0.join("plain-file");
     std::fs::write(&not_a_dir, "x").unwrap();
@@ -284,7 +180,7 @@ fn a_secret_that_cannot_be_stored_is_printed() {
 #[test]
 fn a_symlinked_credentials_file_is_written_through() {
     use std::os::unix::fs::PermissionsExt as _;
-    let sandbox = Sandbox::start();
+    let sandbox = start_sandbox();
     let dir = TempDir::new("symlink");
     std::fs::create_dir_all(dir.0.join("real")).unwrap();
     let target = dir.0.join("real").join("creds.json");
@@ -342,7 +238,7 @@ impl Rng {
 /// process of `users::run_detached`, about 4 % of kills landed between the
 /// server's rotation and the write, and lost the user.
 fn kill_reset_secret(kills: u32) -> (u32, u32) {
-    let sandbox = Sandbox::start();
+    let sandbox = start_sandbox();
     let dir = TempDir::new("kill-reset");
     let creds = dir.0.join("credentials.json");
     ok(run(

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_snaptrade");
+mod common;
+
+use common::text;
 const KEY: &str = "cli-webhook-test-key";
 
 /// A file under the system temp dir, removed on drop.
@@ -35,19 +37,10 @@ impl Drop for TempFile {
 }
 
 fn snaptrade(key: Option<&str>) -> Command {
-    let mut cmd = Command::new(BIN);
-    for var in [
-        "SNAPTRADE_CLIENT_ID",
-        "SNAPTRADE_CONSUMER_KEY",
-        "SNAPTRADE_BASE_URL",
-        "SNAPTRADE_CREDENTIALS",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = common::snaptrade();
     if let Some(key) = key {
         cmd.env("SNAPTRADE_CONSUMER_KEY", key);
     }
-    cmd.stdin(Stdio::null());
     cmd
 }
 
@@ -64,10 +57,6 @@ fn verify(key: &str, signature: &str, body: &Path, extra: &[&str]) -> Output {
         .args(extra)
         .output()
         .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// An event body stamped `age_secs` ago, pretty-printed and unsorted like
