@@ -432,6 +432,16 @@ impl Transport {
             })
         };
         let prefix = self.inner.prefix.as_str();
+        if let Some(segment) = dot_segment(&op.path) {
+            // URLs drop `.` and `..` segments (and their `%2E` spellings), so
+            // a path parameter such as `..` would send the request, signed
+            // for one path, to another one: refuse it before anything is sent.
+            return Err(request_error(format!(
+                "the path {:?} has the segment {segment:?}, which URLs resolve away \
+                 (a path parameter of `.` or `..` cannot be sent)",
+                op.path
+            )));
+        }
         let mut headers = http::HeaderMap::new();
         for (name, value) in &op.headers {
             let name = http::HeaderName::from_bytes(name.as_bytes())
@@ -645,6 +655,16 @@ impl Transport {
 
 /// `base` with `path` and `query` (both already percent-encoded; an empty
 /// query means none) put in place as they are.
+/// The first segment of `path` that a URL parser removes as `.` or `..`
+/// (also spelled `%2E`, `.%2e`, ...), if any.
+fn dot_segment(path: &str) -> Option<&str> {
+    path.split('/').find(|seg| {
+        let lower = seg.to_ascii_lowercase();
+        let rest = lower.replace("%2e", ".");
+        rest == "." || rest == ".."
+    })
+}
+
 fn target_url(base: &reqwest::Url, path: &str, query: &str) -> reqwest::Url {
     let mut url = base.clone();
     url.set_path(path);
@@ -683,6 +703,33 @@ mod tests {
             url.push_str(query);
         }
         reqwest::Url::parse(&url).unwrap()
+    }
+
+    #[test]
+    fn dot_segments_are_found_in_every_spelling() {
+        use super::dot_segment;
+        for path in [
+            "/a/../b",
+            "/a/.",
+            "/%2E%2E/x",
+            "/a/.%2e",
+            "/a/%2e",
+            "/a/%2E./b",
+        ] {
+            assert!(dot_segment(path).is_some(), "{path}");
+        }
+        for path in [
+            "/a/b",
+            "/a/.../b",
+            "/a/.b",
+            "/a/b.",
+            "/",
+            "",
+            "/%2e%2e%2e",
+            "/a%2e/b",
+        ] {
+            assert_eq!(dot_segment(path), None, "{path}");
+        }
     }
 
     #[test]

@@ -77,6 +77,48 @@ async fn a_body_keeps_its_own_content_length() {
     assert!(head.contains("\r\ncontent-length: 5\r\n"), "{head}");
 }
 
+/// A path parameter of `..` or `.` (in any spelling) would be resolved away
+/// by the URL, so a request signed for one path would reach another: it is
+/// refused before anything is sent, and a normal value still goes out.
+#[tokio::test]
+async fn a_dot_segment_path_parameter_is_refused_before_sending() {
+    let (base, task) = record_heads(1).await;
+    let transport = Transport::new(TransportConfig::new(base), None).unwrap();
+    let encoded = |v: &str| oapi_client_runtime::encode_path_segment(v);
+    let paths = [
+        format!("/users/{}/delete", encoded("..")),
+        format!("/users/{}/delete", encoded(".")),
+        // Already-encoded paths: `%2E` is a dot to a URL parser.
+        "/users/%2E%2e/delete".to_owned(),
+        "/users/.%2E/delete".to_owned(),
+    ];
+    for path in paths {
+        let value = path.clone();
+        let op = OperationRequest::new("op", Method::DELETE, path);
+        match transport.execute(op).await {
+            Err(oapi_client_runtime::SendError::Request(e)) => {
+                assert!(
+                    e.message.contains("cannot be sent"),
+                    "{value}: {}",
+                    e.message
+                )
+            }
+            other => panic!("{value}: expected a request error, got {other:?}"),
+        }
+    }
+    // `%2E%2E` as a value is encoded to `%252E%252E`: text, not a dot.
+    let path = format!("/users/{}/delete", encoded("%2E%2E"));
+    let ok = OperationRequest::new("op", Method::DELETE, path);
+    transport.execute(ok).await.unwrap();
+    let heads = task.await.unwrap();
+    assert_eq!(heads.len(), 1);
+    assert!(
+        heads[0].starts_with("delete /users/%252e%252e/delete "),
+        "{}",
+        heads[0]
+    );
+}
+
 /// Cases per property: `PROPTEST_CASES` overrides (for long runs).
 fn config(default: u32) -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
