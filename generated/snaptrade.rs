@@ -24,52 +24,7 @@ pub mod models {
         /// A value this version of the spec does not list, kept verbatim.
         Other(String),
     }
-    impl ConnectionPortalVersion {
-        /// The value as it is sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::V4 => "v4",
-                Self::V3 => "v3",
-                Self::V2 => "v2",
-                Self::Other(value) => value.as_str(),
-            }
-        }
-    }
-    impl ::std::fmt::Display for ConnectionPortalVersion {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    impl From<&str> for ConnectionPortalVersion {
-        fn from(value: &str) -> Self {
-            match value {
-                "v4" => Self::V4,
-                "v3" => Self::V3,
-                "v2" => Self::V2,
-                other => Self::Other(other.to_owned()),
-            }
-        }
-    }
-    impl From<String> for ConnectionPortalVersion {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl ::serde::Serialize for ConnectionPortalVersion {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ConnectionPortalVersion {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-        }
-    }
+    rt::string_enum!(ConnectionPortalVersion { V4 => "v4", V3 => "v3", V2 => "v2" });
     /// Permissions requested for the connection: `read` for data only, `trade` for data and trading, `trade-if-available` for trading where the brokerage allows it and read-only elsewhere.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[non_exhaustive]
@@ -84,52 +39,10 @@ pub mod models {
         /// A value this version of the spec does not list, kept verbatim.
         Other(String),
     }
-    impl ConnectionType {
-        /// The value as it is sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Read => "read",
-                Self::Trade => "trade",
-                Self::TradeIfAvailable => "trade-if-available",
-                Self::Other(value) => value.as_str(),
-            }
-        }
-    }
-    impl ::std::fmt::Display for ConnectionType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    impl From<&str> for ConnectionType {
-        fn from(value: &str) -> Self {
-            match value {
-                "read" => Self::Read,
-                "trade" => Self::Trade,
-                "trade-if-available" => Self::TradeIfAvailable,
-                other => Self::Other(other.to_owned()),
-            }
-        }
-    }
-    impl From<String> for ConnectionType {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl ::serde::Serialize for ConnectionType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ConnectionType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-        }
-    }
+    rt::string_enum!(
+        ConnectionType { Read => "read", Trade => "trade", TradeIfAvailable =>
+        "trade-if-available" }
+    );
     /// Acknowledgement that a user was queued for deletion.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     #[serde(rename_all = "camelCase")]

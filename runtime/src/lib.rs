@@ -35,6 +35,7 @@ mod response;
 mod retry;
 mod secret;
 mod server_time;
+mod string_enum;
 mod trace;
 mod transport;
 
@@ -62,6 +63,9 @@ pub use reqwest;
 pub use response::{RateLimit, RawResponse, Response};
 pub use retry::RetryPolicy;
 pub use secret::SecretString;
+/// serde, for the impls [`string_enum!`] writes in generated crates.
+#[doc(hidden)]
+pub use serde as __serde;
 pub use transport::{
     Authenticator, PreparedRequest, SendError, Transport, TransportConfig, TransportStats,
     DEFAULT_MAX_RESPONSE_BYTES,

@@ -151,13 +151,9 @@ fn string_enum(
             #v,
         }
     });
-    let to_str = variants.iter().map(|(v, wire)| {
+    let pairs = variants.iter().map(|(v, wire)| {
         let v = ident(v);
-        quote!(Self::#v => #wire,)
-    });
-    let from_str = variants.iter().map(|(v, wire)| {
-        let v = ident(v);
-        quote!(#wire => Self::#v,)
+        quote!(#v => #wire)
     });
     let derive_default = if default.is_some() {
         quote!(Default,)
@@ -174,48 +170,7 @@ fn string_enum(
             Other(String),
         }
 
-        impl #name {
-            /// The value as it is sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#to_str)*
-                    Self::Other(value) => value.as_str(),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from_str)*
-                    other => Self::Other(other.to_owned()),
-                }
-            }
-        }
-
-        impl From<String> for #name {
-            fn from(value: String) -> Self {
-                Self::from(value.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-            }
-        }
+        rt::string_enum!(#name { #(#pairs),* });
     }
 }
 

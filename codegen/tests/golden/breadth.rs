@@ -9,6 +9,7 @@
 pub const DEFAULT_BASE_URL: &str = "http://localhost";
 /// Request and response types: one item per schema the operations use.
 pub mod models {
+    use ::snaptrade::runtime as rt;
     /// Inline schema at `#/components/schemas/NewPet/properties/kind`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -20,50 +21,7 @@ pub mod models {
         /// A value this version of the spec does not list, kept verbatim.
         Other(String),
     }
-    impl Kind {
-        /// The value as it is sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Cat => "cat",
-                Self::Dog => "dog",
-                Self::Other(value) => value.as_str(),
-            }
-        }
-    }
-    impl ::std::fmt::Display for Kind {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    impl From<&str> for Kind {
-        fn from(value: &str) -> Self {
-            match value {
-                "cat" => Self::Cat,
-                "dog" => Self::Dog,
-                other => Self::Other(other.to_owned()),
-            }
-        }
-    }
-    impl From<String> for Kind {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl ::serde::Serialize for Kind {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for Kind {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-        }
-    }
+    rt::string_enum!(Kind { Cat => "cat", Dog => "dog" });
     /// The `NewPet` schema.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     pub struct NewPet {

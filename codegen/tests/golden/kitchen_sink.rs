@@ -183,54 +183,9 @@ pub mod models {
         /// A value this version of the spec does not list, kept verbatim.
         Other(String),
     }
-    impl PetKind {
-        /// The value as it is sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Dog => "dog",
-                Self::Cat => "cat",
-                Self::Other2 => "other",
-                Self::V2Legged => "2-legged",
-                Self::Other(value) => value.as_str(),
-            }
-        }
-    }
-    impl ::std::fmt::Display for PetKind {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    impl From<&str> for PetKind {
-        fn from(value: &str) -> Self {
-            match value {
-                "dog" => Self::Dog,
-                "cat" => Self::Cat,
-                "other" => Self::Other2,
-                "2-legged" => Self::V2Legged,
-                other => Self::Other(other.to_owned()),
-            }
-        }
-    }
-    impl From<String> for PetKind {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl ::serde::Serialize for PetKind {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PetKind {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-        }
-    }
+    rt::string_enum!(
+        PetKind { Dog => "dog", Cat => "cat", Other2 => "other", V2Legged => "2-legged" }
+    );
     /// The `Problem` schema.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Problem {
@@ -258,50 +213,7 @@ pub mod models {
         /// A value this version of the spec does not list, kept verbatim.
         Other(String),
     }
-    impl Status {
-        /// The value as it is sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Active => "active",
-                Self::Inactive => "inactive",
-                Self::Other(value) => value.as_str(),
-            }
-        }
-    }
-    impl ::std::fmt::Display for Status {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    impl From<&str> for Status {
-        fn from(value: &str) -> Self {
-            match value {
-                "active" => Self::Active,
-                "inactive" => Self::Inactive,
-                other => Self::Other(other.to_owned()),
-            }
-        }
-    }
-    impl From<String> for Status {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl ::serde::Serialize for Status {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for Status {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-        }
-    }
+    rt::string_enum!(Status { Active => "active", Inactive => "inactive" });
 }
 /// The security schemes the operations require, as the runtime's authenticators see them.
 pub mod security {

@@ -11,6 +11,7 @@
 pub const DEFAULT_BASE_URL: &str = "https://eu.api.example.com/v1";
 /// Request and response types: one item per schema the operations use.
 pub mod models {
+    use ::snaptrade::runtime as rt;
     /// Values of the `mode` parameter of `Files_get`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[non_exhaustive]
@@ -23,50 +24,7 @@ pub mod models {
         /// A value this version of the spec does not list, kept verbatim.
         Other(String),
     }
-    impl Mode {
-        /// The value as it is sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Fast => "fast",
-                Self::Slow => "slow",
-                Self::Other(value) => value.as_str(),
-            }
-        }
-    }
-    impl ::std::fmt::Display for Mode {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    impl From<&str> for Mode {
-        fn from(value: &str) -> Self {
-            match value {
-                "fast" => Self::Fast,
-                "slow" => Self::Slow,
-                other => Self::Other(other.to_owned()),
-            }
-        }
-    }
-    impl From<String> for Mode {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl ::serde::Serialize for Mode {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for Mode {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-        }
-    }
+    rt::string_enum!(Mode { Fast => "fast", Slow => "slow" });
     /// The `Range` schema.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Range {

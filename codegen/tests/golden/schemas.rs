@@ -32,52 +32,7 @@ pub mod models {
         /// A value this version of the spec does not list, kept verbatim.
         Other(String),
     }
-    impl Color {
-        /// The value as it is sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Red => "red",
-                Self::Green => "green",
-                Self::DarkBlue => "dark-blue",
-                Self::Other(value) => value.as_str(),
-            }
-        }
-    }
-    impl ::std::fmt::Display for Color {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    impl From<&str> for Color {
-        fn from(value: &str) -> Self {
-            match value {
-                "red" => Self::Red,
-                "green" => Self::Green,
-                "dark-blue" => Self::DarkBlue,
-                other => Self::Other(other.to_owned()),
-            }
-        }
-    }
-    impl From<String> for Color {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl ::serde::Serialize for Color {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for Color {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
-        }
-    }
+    rt::string_enum!(Color { Red => "red", Green => "green", DarkBlue => "dark-blue" });
     /// Inline schema at `#/components/schemas/Everything/properties/inline/properties/deep`.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Deep {
