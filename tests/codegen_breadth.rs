@@ -1,7 +1,8 @@
 //! The `breadth` generator fixture (multipart bodies, nested `$ref`s, a
-//! property named `$ref`, `allOf` of a primitive, free-form form bodies),
-//! compiled against the real runtime and called over loopback HTTP: the
-//! recording server checks what arrived on the wire.
+//! property named `$ref`, `allOf` of a primitive, free-form form bodies,
+//! free-form objects as query parameters), compiled against the real runtime
+//! and called over loopback HTTP: the recording server checks what arrived on
+//! the wire.
 
 #![allow(missing_docs)]
 
@@ -185,4 +186,51 @@ async fn free_form_form_body_is_one_pair_per_entry() {
         Some("application/x-www-form-urlencoded")
     );
     assert_eq!(String::from_utf8_lossy(&got.body), "a%20b=1%262&c=x");
+}
+
+#[tokio::test]
+async fn free_form_query_objects_send_one_pair_per_entry() {
+    let server = Recorder::start().await;
+    server.reply(Reply::json(204, ""));
+    let filter = std::collections::BTreeMap::from([
+        ("status".to_owned(), "open now".to_owned()),
+        ("a&b".to_owned(), "1=2".to_owned()),
+    ]);
+    let attrs = std::collections::BTreeMap::from([
+        ("color".to_owned(), serde_json::json!("red")),
+        ("size".to_owned(), serde_json::json!(3)),
+    ]);
+    let weights = std::collections::BTreeMap::from([("x".to_owned(), 1), ("y".to_owned(), -2)]);
+    client(&server)
+        .default()
+        .search(10)
+        .filter(filter)
+        .attrs(attrs)
+        .weights(weights)
+        .await
+        .expect("search accepted");
+    let got = server.last();
+    assert_eq!(got.path(), "/search");
+    // The spec's named pairs first, in spec order (`weights`, `limit`), then
+    // the caller's keys: exploded `form` entries as they are, `deepObject`
+    // ones inside `attrs[..]`, names and values percent-encoded, JSON strings
+    // without their quotes.
+    assert_eq!(
+        got.query(),
+        "weights=x%2C1%2Cy%2C-2&limit=10&a%26b=1%3D2&status=open%20now\
+         &attrs%5Bcolor%5D=red&attrs%5Bsize%5D=3"
+    );
+}
+
+#[tokio::test]
+async fn empty_free_form_query_objects_send_nothing() {
+    let server = Recorder::start().await;
+    server.reply(Reply::json(204, ""));
+    client(&server)
+        .default()
+        .search(1)
+        .filter(std::collections::BTreeMap::new())
+        .await
+        .expect("search accepted");
+    assert_eq!(server.last().query(), "limit=1");
 }

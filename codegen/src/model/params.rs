@@ -128,16 +128,24 @@ impl<'a> Lowerer<'a> {
                 }
                 _ => Style::Simple,
             };
-            // Query keys are static strings: an object with dynamic keys
-            // cannot be spelled, and only form objects can be flattened.
+            // Objects (with properties, or free-form maps whose keys come
+            // from the caller) flatten in `form` and `deepObject` styles;
+            // the delimited styles are defined for arrays only.
             if loc == Loc::Query {
                 let under = self.underlying(&ty);
                 let is_struct = matches!(&under, Ty::Named(n)
                     if matches!(self.types.get(n).map(|t| &t.kind), Some(TypeKind::Struct { .. })));
+                let is_map = matches!(&under, Ty::Map(_));
                 let problem = match (&under, style) {
-                    (Ty::Map(_), _) => Some("a free-form object (additionalProperties) as a query parameter is not supported"),
-                    (_, Style::DeepObject) if !is_struct => Some("`style: deepObject` is supported only for object schemas with properties"),
-                    (Ty::Named(_), Style::SpaceDelimited | Style::PipeDelimited) if is_struct => Some("`spaceDelimited`/`pipeDelimited` objects are not supported"),
+                    (Ty::Map(_), Style::SpaceDelimited | Style::PipeDelimited) => {
+                        Some("`spaceDelimited`/`pipeDelimited` free-form objects are not supported")
+                    }
+                    (_, Style::DeepObject) if !is_struct && !is_map => {
+                        Some("`style: deepObject` is supported only for object schemas")
+                    }
+                    (Ty::Named(_), Style::SpaceDelimited | Style::PipeDelimited) if is_struct => {
+                        Some("`spaceDelimited`/`pipeDelimited` objects are not supported")
+                    }
                     _ => None,
                 };
                 if let Some(problem) = problem {

@@ -160,6 +160,11 @@ fn to_string_expr(api: &Api, expr: TokenStream, ty: &Ty) -> TokenStream {
             let item = to_string_expr(api, quote!(item), &inner);
             quote!(#expr.map(|item| #item).unwrap_or_default())
         }
+        // A JSON string is its text, not its JSON spelling (no quotes).
+        Ty::Value => quote!(match #expr {
+            ::serde_json::Value::String(text) => text,
+            other => other.to_string(),
+        }),
         other if has_display(api, &other) => quote!(#expr.to_string()),
         _ => quote!(::serde_json::to_string(&#expr).unwrap_or_default()),
     }
@@ -227,6 +232,39 @@ fn query_push(api: &Api, wire: &str, style: Style, expr: TokenStream, ty: &Ty) -
         };
     }
     match under {
+        // A free-form object: its keys come from the caller's map, so the
+        // exploded styles name their pairs with owned strings (`free_query`;
+        // every other name is one of the spec's literals).
+        Ty::Map(inner) => match style {
+            Style::Form => {
+                let value = to_string_expr(api, quote!(item), &inner);
+                quote! {{
+                    let mut parts: Vec<String> = Vec::new();
+                    for (key, item) in #expr {
+                        parts.push(key);
+                        parts.push(#value);
+                    }
+                    request.query.push((#wire, rt::QueryValue::Plain(parts.join(","))));
+                }}
+            }
+            Style::DeepObject => {
+                let qv = query_value(api, quote!(item), &inner);
+                let name = format!("{}[{{key}}]", wire.replace('{', "{{").replace('}', "}}"));
+                quote! {
+                    for (key, item) in #expr {
+                        request.free_query.push((format!(#name), #qv));
+                    }
+                }
+            }
+            _ => {
+                let qv = query_value(api, quote!(item), &inner);
+                quote! {
+                    for (key, item) in #expr {
+                        request.free_query.push((key, #qv));
+                    }
+                }
+            }
+        },
         Ty::Vec(inner) => {
             let separator = match style {
                 Style::FormExplode => None,
