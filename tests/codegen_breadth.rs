@@ -207,17 +207,21 @@ async fn free_form_query_objects_send_one_pair_per_entry() {
         .filter(filter)
         .attrs(attrs)
         .weights(weights)
+        .timeout_2("30s")
+        .timeout(std::time::Duration::from_secs(5))
         .await
         .expect("search accepted");
     let got = server.last();
     assert_eq!(got.path(), "/search");
-    // The spec's named pairs first, in spec order (`weights`, `limit`), then
+    // The spec's named pairs first, in spec order (`weights`, `limit`,
+    // `timeout`, whose setter is `timeout_2`: `timeout(..)` is the
+    // builder's per-call timeout), then
     // the caller's keys: exploded `form` entries as they are, `deepObject`
     // ones inside `attrs[..]`, names and values percent-encoded, JSON strings
     // without their quotes.
     assert_eq!(
         got.query(),
-        "weights=x%2C1%2Cy%2C-2&limit=10&a%26b=1%3D2&status=open%20now\
+        "weights=x%2C1%2Cy%2C-2&limit=10&timeout=30s&a%26b=1%3D2&status=open%20now\
          &attrs%5Bcolor%5D=red&attrs%5Bsize%5D=3"
     );
 }
@@ -233,4 +237,15 @@ async fn empty_free_form_query_objects_send_nothing() {
         .await
         .expect("search accepted");
     assert_eq!(server.last().query(), "limit=1");
+}
+
+#[test]
+fn integer_values_of_a_string_enum_are_text() {
+    use breadth::models::{Thumbnail, ThumbnailQuality};
+    let t: Thumbnail = serde_json::from_str(r#"{"timecode":"00:01","quality":"1"}"#).unwrap();
+    assert_eq!(t.quality, Some(ThumbnailQuality::V1));
+    assert_eq!(
+        serde_json::to_string(&ThumbnailQuality::V2).unwrap(),
+        r#""2""#
+    );
 }
