@@ -249,3 +249,21 @@ fn integer_values_of_a_string_enum_are_text() {
         r#""2""#
     );
 }
+
+#[tokio::test]
+async fn a_query_written_into_the_path_key_goes_to_the_query() {
+    let server = Recorder::start().await;
+    server.reply(Reply::json(204, ""));
+    client(&server)
+        .default()
+        .legacy_list("a b", 7)
+        .q("x")
+        .await
+        .expect("list accepted");
+    let got = server.last();
+    // The key `/rest/{kind}?method=pets.list&id={id}&q={q}#legacy`: the
+    // fixed pair, the path parameter named in the query, then `q` itself;
+    // the `#legacy` fragment is never sent.
+    assert_eq!(got.path(), "/rest/a%20b");
+    assert_eq!(got.query(), "method=pets.list&id=7&q=x");
+}

@@ -27,7 +27,7 @@ mod bodies;
 pub(crate) mod classify;
 mod ir;
 mod operations;
-mod params;
+pub(crate) mod params;
 mod refs;
 mod schemas;
 mod security;
