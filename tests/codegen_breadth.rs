@@ -267,3 +267,28 @@ async fn a_query_written_into_the_path_key_goes_to_the_query() {
     assert_eq!(got.path(), "/rest/a%20b");
     assert_eq!(got.query(), "method=pets.list&id=7&q=x");
 }
+
+#[tokio::test]
+async fn a_one_of_form_body_sends_the_chosen_object() {
+    use breadth::models::{PasswordGrant, TokenRequestBody};
+    let server = Recorder::start().await;
+    server.reply(Reply::json(204, ""));
+    let body = TokenRequestBody::PasswordGrant(PasswordGrant {
+        grant_type: "password".into(),
+        username: "ann b".into(),
+    });
+    client(&server)
+        .default()
+        .token(body)
+        .await
+        .expect("token issued");
+    let got = server.last();
+    assert_eq!(
+        got.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&got.body),
+        "grant_type=password&username=ann%20b"
+    );
+}
