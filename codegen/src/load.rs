@@ -53,7 +53,15 @@ fn load_yaml(bytes: &[u8], file: &str) -> Result<OpenAPI, Error> {
     check_refs(&root, &root, "#", file)?;
     match <OpenAPI as serde::Deserialize>::deserialize(&root) {
         Ok(doc) => Ok(doc),
-        Err(e) => Err(locate_shape_error(&root, file, &e.to_string())),
+        // Only a document that fails is repaired (scalars written as numbers
+        // where the format wants text, ...): the common path pays nothing.
+        Err(e) if !prepare::repair(&mut root) => {
+            Err(locate_shape_error(&root, file, &e.to_string()))
+        }
+        Err(_) => match <OpenAPI as serde::Deserialize>::deserialize(&root) {
+            Ok(doc) => Ok(doc),
+            Err(e) => Err(locate_shape_error(&root, file, &e.to_string())),
+        },
     }
 }
 

@@ -155,6 +155,11 @@ pub struct OperationRequest {
     pub path_template: &'static str,
     /// Query parameters in the spec's order, values not yet encoded.
     pub query: Vec<(&'static str, QueryValue)>,
+    /// Query pairs whose names come from the caller rather than the spec:
+    /// the entries of free-form object parameters (`style: form` gives
+    /// `key=value`, `deepObject` gives `name[key]=value`). Sent after `query`,
+    /// in the order pushed.
+    pub free_query: Vec<(String, QueryValue)>,
     /// Header parameters from the spec. Their values are treated as
     /// sensitive: hidden in `Debug`, marked sensitive on the wire.
     pub headers: Vec<(&'static str, String)>,
@@ -186,6 +191,7 @@ impl std::fmt::Debug for OperationRequest {
             .field("path", &self.path)
             .field("path_template", &self.path_template)
             .field("query", &self.query)
+            .field("free_query", &self.free_query)
             .field("headers", &headers)
             .field("body", &self.body)
             .field("security", &self.security)
@@ -213,6 +219,7 @@ impl OperationRequest {
             path,
             path_template: "",
             query: Vec::new(),
+            free_query: Vec::new(),
             headers: Vec::new(),
             body: Body::Empty,
             security: &[],

@@ -458,8 +458,9 @@ impl Transport {
             path: format!("{prefix}{}", op.path),
             query: {
                 // Room for the credentials an authenticator appends.
-                let mut query = Vec::with_capacity(op.query.len() + 2);
+                let mut query = Vec::with_capacity(op.query.len() + op.free_query.len() + 2);
                 query.extend(op.query.iter().map(|(n, v)| ((*n).to_owned(), v.clone())));
+                query.extend(op.free_query.iter().cloned());
                 query
             },
             headers,

@@ -7,6 +7,12 @@
 //! * a `$ref` to a nested location (`#/components/schemas/X/properties/y`,
 //!   `#/paths/~1a/get/parameters/0`, ...) is hoisted: the target is copied
 //!   into `components` under a fresh key and the reference points there.
+//! * [`repair`] (only when the document fails to deserialize): a text
+//!   keyword written as a number or boolean (`pattern: 0`, `description: 2`)
+//!   and the non-text values of a `type: string` schema's `enum` become their
+//!   text, which is what a reader of the document sees; an operation's
+//!   callback given as a `$ref` (which `openapiv3` reads only in
+//!   `components`) is replaced by what it refers to.
 //!
 //! A reference to nothing is left alone, for the `$ref` check to report.
 
@@ -272,4 +278,119 @@ fn rename_ref_properties(node: &mut Value) {
         Value::Tagged(t) => rename_ref_properties(&mut t.value),
         _ => {}
     }
+}
+
+/// The rewrites for a document `openapiv3` could not read (see the module
+/// documentation). Returns whether anything changed.
+pub(super) fn repair(root: &mut Value) -> bool {
+    let scalars = stringify_scalars(root);
+    inline_callback_refs(root) || scalars
+}
+
+/// Replaces `paths.*.*.callbacks.*` entries that are local `$ref`s by a copy
+/// of their target.
+fn inline_callback_refs(root: &mut Value) -> bool {
+    let mut found: Vec<(Vec<Value>, String)> = Vec::new();
+    if let Some(Value::Mapping(paths)) = root.get("paths") {
+        for (pk, item) in paths {
+            let Value::Mapping(item) = item else { continue };
+            for (mk, op) in item {
+                let Some(Value::Mapping(cbs)) = op.get("callbacks") else {
+                    continue;
+                };
+                for (ck, cb) in cbs {
+                    if let Some(Value::String(t)) = cb.get("$ref") {
+                        found.push((vec![pk.clone(), mk.clone(), ck.clone()], t.clone()));
+                    }
+                }
+            }
+        }
+    }
+    let mut changed = false;
+    for (keys, target) in found {
+        let Some(value) = resolve_pointer(root, &target).cloned() else {
+            continue;
+        };
+        let slot = root
+            .get_mut("paths")
+            .and_then(|p| p.get_mut(&keys[0]))
+            .and_then(|i| i.get_mut(&keys[1]))
+            .and_then(|o| o.get_mut("callbacks"))
+            .and_then(|c| c.get_mut(&keys[2]));
+        if let Some(slot) = slot {
+            *slot = value;
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Turns scalars written as numbers or booleans into text where OpenAPI
+/// wants text: the keywords `pattern`, `format`, `title`, `description`,
+/// `summary`, `operationId`, and the `enum` values of a `type: string`
+/// schema. Example and default values, `enum`s of other schemas and
+/// extensions are data, never touched. Returns whether anything changed.
+fn stringify_scalars(node: &mut Value) -> bool {
+    const TEXT: [&str; 6] = [
+        "pattern",
+        "format",
+        "title",
+        "description",
+        "summary",
+        "operationId",
+    ];
+    fn text(v: &Value) -> Option<String> {
+        match v {
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+    let mut changed = false;
+    match node {
+        Value::Mapping(m) => {
+            let string_schema = m.get("type").and_then(Value::as_str) == Some("string");
+            for (k, v) in m.iter_mut() {
+                let key = scalar_text(k).unwrap_or_default();
+                if TEXT.contains(&key.as_str()) {
+                    if let Some(t) = text(v) {
+                        *v = Value::String(t);
+                        changed = true;
+                        continue;
+                    }
+                }
+                match key.as_str() {
+                    "enum" if string_schema => {
+                        if let Value::Sequence(values) = v {
+                            for value in values.iter_mut() {
+                                if let Some(t) = text(value) {
+                                    *value = Value::String(t);
+                                    changed = true;
+                                }
+                            }
+                        }
+                    }
+                    // Property names are names, whatever they spell.
+                    "properties" => {
+                        if let Value::Mapping(props) = v {
+                            for (_, schema) in props.iter_mut() {
+                                changed |= stringify_scalars(schema);
+                            }
+                        }
+                    }
+                    "example" | "examples" | "default" | "enum" => {}
+                    k if k.starts_with("x-") => {}
+                    _ => changed |= stringify_scalars(v),
+                }
+            }
+        }
+        Value::Sequence(s) => {
+            for v in s.iter_mut() {
+                changed |= stringify_scalars(v);
+            }
+        }
+        Value::Tagged(t) => changed |= stringify_scalars(&mut t.value),
+        _ => {}
+    }
+    changed
 }

@@ -62,8 +62,22 @@ impl<'a> Lowerer<'a> {
                     },
                     _ => None,
                 };
-                // A free-form map is sent as one pair per entry.
-                let map_like = matches!(under, Ty::Map(_) | Ty::Value);
+                // A free-form map is sent as one pair per entry, and so is
+                // a `oneOf` whose every alternative is an object.
+                let object_like = |t: &Ty| match self.underlying(t) {
+                    Ty::Map(_) | Ty::Value => true,
+                    Ty::Named(n) => matches!(
+                        self.types.get(&n).map(|t| &t.kind),
+                        Some(TypeKind::Struct { .. })
+                    ),
+                    _ => false,
+                };
+                let map_like = object_like(&under)
+                    || matches!(&under, Ty::Named(n) if matches!(
+                        self.types.get(n).map(|t| &t.kind),
+                        Some(TypeKind::OneOf { variants, .. })
+                            if variants.iter().all(|v| object_like(&v.ty))
+                    ));
                 if kind == Media::Form && struct_fields.is_none() && !map_like {
                     return Err(self.err(
                         sp,

@@ -28,7 +28,7 @@ pub(crate) mod classify;
 mod ir;
 mod naming;
 mod operations;
-mod params;
+pub(crate) mod params;
 mod refs;
 mod schemas;
 mod security;

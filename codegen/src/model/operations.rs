@@ -163,7 +163,9 @@ impl<'a> Lowerer<'a> {
         n: OpNames,
         used_schemes: &mut Vec<String>,
     ) -> Result<Op, Error> {
-        let mut bnames = Names::with_reserved(&["transport", "send", "into_future"]);
+        // The builder's own fields and methods (`rt::operation!` adds
+        // `timeout(..)` and `into_future`).
+        let mut bnames = Names::with_reserved(&["transport", "timeout", "send", "into_future"]);
         let params = self.lower_params(op, path_params, path, op_ptr, &n, &mut bnames)?;
         let (body, body_media) = self.lower_body(op, op_ptr, &n, &mut bnames)?;
         let (successes, errors, default) = self.lower_responses(op, op_ptr, &n)?;

@@ -126,16 +126,24 @@ impl<'a> Lowerer<'a> {
                 }
                 _ => Style::Simple,
             };
-            // Query keys are static strings: an object with dynamic keys
-            // cannot be spelled, and only form objects can be flattened.
+            // Objects (with properties, or free-form maps whose keys come
+            // from the caller) flatten in `form` and `deepObject` styles;
+            // the delimited styles are defined for arrays only.
             if loc == Loc::Query {
                 let under = self.underlying(&ty);
                 let is_struct = matches!(&under, Ty::Named(n)
                     if matches!(self.types.get(n).map(|t| &t.kind), Some(TypeKind::Struct { .. })));
+                let is_map = matches!(&under, Ty::Map(_));
                 let problem = match (&under, style) {
-                    (Ty::Map(_), _) => Some("a free-form object (additionalProperties) as a query parameter is not supported"),
-                    (_, Style::DeepObject) if !is_struct => Some("`style: deepObject` is supported only for object schemas with properties"),
-                    (Ty::Named(_), Style::SpaceDelimited | Style::PipeDelimited) if is_struct => Some("`spaceDelimited`/`pipeDelimited` objects are not supported"),
+                    (Ty::Map(_), Style::SpaceDelimited | Style::PipeDelimited) => {
+                        Some("`spaceDelimited`/`pipeDelimited` free-form objects are not supported")
+                    }
+                    (_, Style::DeepObject) if !is_struct && !is_map => {
+                        Some("`style: deepObject` is supported only for object schemas")
+                    }
+                    (Ty::Named(_), Style::SpaceDelimited | Style::PipeDelimited) if is_struct => {
+                        Some("`spaceDelimited`/`pipeDelimited` objects are not supported")
+                    }
                     _ => None,
                 };
                 if let Some(problem) = problem {
@@ -157,20 +165,82 @@ impl<'a> Lowerer<'a> {
             });
         }
         // Every `{name}` in the path must be a declared path parameter.
-        let mut rest = path;
+        let (path_part, query_part) = split_path_key(path);
+        let undeclared = |name: &str| {
+            self.err(
+                op_ptr,
+                format!("the path template uses `{{{name}}}` but no path parameter `{name}` is declared"),
+            )
+        };
+        let mut rest = path_part;
         while let Some(start) = rest.find('{') {
             let after = &rest[start + 1..];
             let Some(end) = after.find('}') else { break };
             let name = &after[..end];
             if !params.iter().any(|p| p.loc == Loc::Path && p.wire == name) {
-                return Err(self.err(
-                    op_ptr,
-                    format!("the path template uses `{{{name}}}` but no path parameter `{name}` is declared"),
-                ));
+                return Err(undeclared(name));
             }
             rest = &after[end + 1..];
         }
+        // A query written into the key: each `{name}` stands for a path
+        // parameter, or for the query parameter of the same name.
+        for (key, value) in key_query_pairs(query_part) {
+            if key.contains(['{', '}']) {
+                return Err(self.err(op_ptr, format!("the query in the path key names a pair `{key}` with a template: not supported")));
+            }
+            match key_param(value) {
+                KeyValue::Literal(_) => {}
+                KeyValue::Param(name) => {
+                    if !params.iter().any(|p| {
+                        p.wire == name
+                            && (p.loc == Loc::Path || (p.loc == Loc::Query && key == name))
+                    }) {
+                        return Err(undeclared(name));
+                    }
+                }
+                KeyValue::Mixed => {
+                    return Err(self.err(op_ptr, format!("the query in the path key gives `{key}` a value mixing text and templates: not supported")));
+                }
+            }
+        }
 
         Ok(params)
+    }
+}
+
+/// A path key split into the path proper and the query some documents write
+/// into it (`/search?query={query}`, `/rest?method=x.y`), without the `#...`
+/// fragment AWS documents use to tell operations on one path apart (clients
+/// never send a fragment).
+pub(crate) fn split_path_key(key: &str) -> (&str, &str) {
+    let key = key.split_once('#').map_or(key, |(before, _)| before);
+    key.split_once('?').unwrap_or((key, ""))
+}
+
+/// The `name=value` pairs of a query written into a path key (a bare `name`
+/// has an empty value).
+pub(crate) fn key_query_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+}
+
+/// A value in a query written into a path key.
+pub(crate) enum KeyValue<'k> {
+    /// Fixed text, sent as it is.
+    Literal(&'k str),
+    /// Exactly `{name}`: the parameter `name`.
+    Param(&'k str),
+    /// Text around a template: not supported.
+    Mixed,
+}
+
+/// Classifies a value of [`key_query_pairs`].
+pub(crate) fn key_param(value: &str) -> KeyValue<'_> {
+    match value.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
+        Some(name) if !name.contains(['{', '}']) => KeyValue::Param(name),
+        _ if value.contains(['{', '}']) => KeyValue::Mixed,
+        _ => KeyValue::Literal(value),
     }
 }

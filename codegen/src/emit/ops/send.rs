@@ -5,6 +5,7 @@
 
 use super::success::{self, Success};
 use crate::emit::{has_display, ident};
+use crate::model::params::{key_param, key_query_pairs, split_path_key, KeyValue};
 use crate::model::{Api, BodyDef, Loc, Media, Op, Style, Ty, TypeKind};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -49,9 +50,40 @@ pub(super) fn send(api: &Api, op: &Op, success: &Success, link: &str) -> TokenSt
     }
 }
 
-/// Statements adding the query and header parameters.
+/// Statements adding the query and header parameters: first the pairs of a
+/// query written into the path key (fixed text, or a path parameter's value;
+/// a query parameter named there sends itself below), then the parameters.
 fn params(api: &Api, op: &Op) -> Vec<TokenStream> {
     let mut stmts = Vec::new();
+    for (key, value) in key_query_pairs(split_path_key(&op.path).1) {
+        match key_param(value) {
+            KeyValue::Literal(text) => {
+                stmts.push(
+                    quote!(request.query.push((#key, rt::QueryValue::Plain(#text.to_owned())));),
+                );
+            }
+            KeyValue::Param(name) => {
+                let Some(p) = op
+                    .params
+                    .iter()
+                    .find(|p| p.loc == Loc::Path && p.wire == name)
+                else {
+                    continue;
+                };
+                let n = ident(&p.rust);
+                // The path may use the same parameter: a copy, not a move.
+                let value = if super::is_copy_primitive(api, &p.ty) {
+                    quote!(self.#n)
+                } else {
+                    quote!(self.#n.clone())
+                };
+                let qv = query_value(api, value, &p.ty);
+                stmts.push(quote!(request.query.push((#key, #qv));));
+            }
+            // Refused while lowering.
+            KeyValue::Mixed => {}
+        }
+    }
     for p in &op.params {
         let n = ident(&p.rust);
         let wire = &p.wire;
@@ -160,6 +192,11 @@ fn to_string_expr(api: &Api, expr: TokenStream, ty: &Ty) -> TokenStream {
             let item = to_string_expr(api, quote!(item), &inner);
             quote!(#expr.map(|item| #item).unwrap_or_default())
         }
+        // A JSON string is its text, not its JSON spelling (no quotes).
+        Ty::Value => quote!(match #expr {
+            ::serde_json::Value::String(text) => text,
+            other => other.to_string(),
+        }),
         other if has_display(api, &other) => quote!(#expr.to_string()),
         _ => quote!(::serde_json::to_string(&#expr).unwrap_or_default()),
     }
@@ -227,6 +264,39 @@ fn query_push(api: &Api, wire: &str, style: Style, expr: TokenStream, ty: &Ty) -
         };
     }
     match under {
+        // A free-form object: its keys come from the caller's map, so the
+        // exploded styles name their pairs with owned strings (`free_query`;
+        // every other name is one of the spec's literals).
+        Ty::Map(inner) => match style {
+            Style::Form => {
+                let value = to_string_expr(api, quote!(item), &inner);
+                quote! {{
+                    let mut parts: Vec<String> = Vec::new();
+                    for (key, item) in #expr {
+                        parts.push(key);
+                        parts.push(#value);
+                    }
+                    request.query.push((#wire, rt::QueryValue::Plain(parts.join(","))));
+                }}
+            }
+            Style::DeepObject => {
+                let qv = query_value(api, quote!(item), &inner);
+                let name = format!("{}[{{key}}]", wire.replace('{', "{{").replace('}', "}}"));
+                quote! {
+                    for (key, item) in #expr {
+                        request.free_query.push((format!(#name), #qv));
+                    }
+                }
+            }
+            _ => {
+                let qv = query_value(api, quote!(item), &inner);
+                quote! {
+                    for (key, item) in #expr {
+                        request.free_query.push((key, #qv));
+                    }
+                }
+            }
+        },
         Ty::Vec(inner) => {
             let separator = match style {
                 Style::FormExplode => None,
@@ -267,7 +337,8 @@ fn query_push(api: &Api, wire: &str, style: Style, expr: TokenStream, ty: &Ty) -
 fn path_expr(api: &Api, op: &Op) -> TokenStream {
     let mut fmt = String::new();
     let mut args: Vec<TokenStream> = Vec::new();
-    let mut rest = op.path.as_str();
+    let wire_path = split_path_key(&op.path).0;
+    let mut rest = wire_path;
     while let Some(start) = rest.find('{') {
         let (before, after) = rest.split_at(start);
         fmt.push_str(&before.replace('}', "}}"));
@@ -305,8 +376,7 @@ fn path_expr(api: &Api, op: &Op) -> TokenStream {
     }
     fmt.push_str(&rest.replace('{', "{{").replace('}', "}}"));
     if args.is_empty() {
-        let literal = op.path.clone();
-        quote!(#literal.to_owned())
+        quote!(#wire_path.to_owned())
     } else {
         quote!(format!(#fmt, #(#args),*))
     }
