@@ -190,6 +190,18 @@ const CASES: &[Case] = &[
         breaks_with: Some("E0425"),
     },
     Case {
+        // An integer-or-string union is the runtime's `IntegerOrString`; with
+        // a third alternative it becomes a generated enum, so "alternative
+        // added" is breaking here.
+        name: "integer_or_string_gains_an_alternative",
+        edits: &[(
+            "code: {oneOf: [{type: integer}, {type: string}]}",
+            "code: {oneOf: [{type: integer}, {type: string}, {type: boolean}]}",
+        )],
+        caller: "pub fn f(p: &api::models::Pet) -> bool { p.code.as_ref().is_some_and(|c| *c == 7) }",
+        breaks_with: Some("E0308"),
+    },
+    Case {
         name: "field_type_changed",
         edits: &[("        tag: {type: string}\n", "        tag: {type: integer}\n")],
         caller: "pub fn f(p: &api::models::Pet) -> Option<String> { p.tag.clone() }",

@@ -147,6 +147,28 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// Whether a union is one the generator types as the runtime's
+    /// `IntegerOrString`: exactly an integer and a plain string, not
+    /// nullable, no discriminator (see `model::schemas`).
+    pub(super) fn integer_or_string(&self, union: &Node<'a>, alts: &[Node<'a>]) -> bool {
+        if union.v.get("discriminator").is_some() {
+            return false;
+        }
+        let [a, b] = alts else { return false };
+        let kind = |n: &Node<'a>| -> Option<u8> {
+            let n = self.resolve(n.clone()).ok()?;
+            if n.v.get("nullable") == Some(&Value::Bool(true)) {
+                return None;
+            }
+            match self.categorize(&n, false, 0).ok()? {
+                Kind::Prim(Ty::I32 | Ty::I64) => Some(0),
+                Kind::Prim(Ty::String) => Some(1),
+                _ => None,
+            }
+        };
+        matches!((kind(a), kind(b)), (Some(0), Some(1)) | (Some(1), Some(0)))
+    }
+
     /// Whether a property's schema is nullable (on the property, its target
     /// or a single `allOf` member).
     pub(super) fn nullable(&self, n: &Node<'a>) -> Result<bool, Error> {

@@ -89,6 +89,28 @@ impl<'a> Cx<'a> {
             }
             (Kind::Object(a), Kind::Object(b)) => self.props(a, b, &o, &n, at, dir, depth),
             (Kind::OneOf(a), Kind::OneOf(b)) => {
+                // "An integer or a string" is the runtime's `IntegerOrString`;
+                // any other union is a generated enum. Crossing between the
+                // two changes the Rust type even when an alternative is
+                // only added.
+                let (oi, ni) = (
+                    self.old.integer_or_string(&o, &a),
+                    self.new.integer_or_string(&n, &b),
+                );
+                if oi != ni {
+                    self.push(
+                        Class::Breaking,
+                        "type-changed",
+                        at,
+                        &n.ptr,
+                        if oi {
+                            "type changed from `IntegerOrString` (an integer or a string) to a union of other alternatives"
+                        } else {
+                            "type changed from a union to `IntegerOrString` (an integer or a string)"
+                        },
+                    );
+                    return Ok(());
+                }
                 for (i, (x, y)) in a.iter().zip(&b).enumerate() {
                     let sub = format!("{at} (alternative {})", i + 1);
                     self.schema(x.clone(), y.clone(), &sub, dir, false, depth + 1)?;
