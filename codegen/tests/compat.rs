@@ -202,6 +202,17 @@ const CASES: &[Case] = &[
         breaks_with: Some("E0308"),
     },
     Case {
+        // A oneOf of one alternative is that type; a second one makes it an
+        // enum, so this "alternative added" is breaking too.
+        name: "single_alternative_gains_a_second",
+        edits: &[(
+            "best_friend: {oneOf: [{$ref: '#/components/schemas/Dog'}]}",
+            "best_friend: {oneOf: [{$ref: '#/components/schemas/Dog'}, {$ref: '#/components/schemas/Cat'}]}",
+        )],
+        caller: "pub fn f(p: &api::models::Pet) -> bool { p.best_friend.as_ref().is_some_and(|d| d.bark) }",
+        breaks_with: Some("E0609"),
+    },
+    Case {
         name: "field_type_changed",
         edits: &[("        tag: {type: string}\n", "        tag: {type: integer}\n")],
         caller: "pub fn f(p: &api::models::Pet) -> Option<String> { p.tag.clone() }",

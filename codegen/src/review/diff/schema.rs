@@ -111,6 +111,22 @@ impl<'a> Cx<'a> {
                     );
                     return Ok(());
                 }
+                // A union of one alternative is that alternative's type; with
+                // more it is an enum (and back).
+                if (a.len() == 1) != (b.len() == 1) {
+                    self.push(
+                        Class::Breaking,
+                        "type-changed",
+                        at,
+                        &n.ptr,
+                        if a.len() == 1 {
+                            "a oneOf/anyOf of one alternative (that type) now has several: the type becomes an enum"
+                        } else {
+                            "a oneOf/anyOf now has one alternative: the type is that alternative, no longer an enum"
+                        },
+                    );
+                    return Ok(());
+                }
                 for (i, (x, y)) in a.iter().zip(&b).enumerate() {
                     let sub = format!("{at} (alternative {})", i + 1);
                     self.schema(x.clone(), y.clone(), &sub, dir, false, depth + 1)?;
