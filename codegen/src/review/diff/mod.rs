@@ -229,11 +229,84 @@ pub fn diff(
             format!("the generated type `models::{old_name}` is now `models::{new_name}`"),
         );
     }
+    // What the document-level comparison calls harmless may still change
+    // the generated Rust (a schema moved into a `$ref` gets the component's
+    // name, an inline one takes the operation's): when nothing else is
+    // breaking, facts the Rust API loses make the change breaking.
+    if !cx.out.iter().any(|c| c.class == Class::Breaking) {
+        let lost = lost_facts(&old_api, &new_api);
+        if !lost.is_empty() {
+            let shown: Vec<String> = lost
+                .iter()
+                .take(5)
+                .map(|(h, l)| {
+                    let h = h.trim_start_matches('#').trim();
+                    if l.is_empty() {
+                        h.to_owned()
+                    } else {
+                        format!("{h}: {l}")
+                    }
+                })
+                .collect();
+            cx.push(
+                Class::Breaking,
+                "rust-api-changed",
+                "",
+                "#",
+                format!(
+                    "the generated Rust API loses {} fact(s) that the documents' structure does not show, e.g. {}",
+                    lost.len(),
+                    shown.join("; ")
+                ),
+            );
+        }
+    }
     Ok(Report {
         old: old_name.to_owned(),
         new: new_name.to_owned(),
         changes: finish(cx.out),
     })
+}
+
+/// The facts of `old`'s Rust API (the lines of its `API.md` rendering, each
+/// with the heading it sits under) that `new`'s lacks. Spec-name notes are
+/// left out: they document, they do not constrain callers.
+fn lost_facts(old: &crate::model::Api, new: &crate::model::Api) -> Vec<(String, String)> {
+    let facts = |api: &crate::model::Api| {
+        let text = crate::surface::render(api, "");
+        let mut out = BTreeSet::new();
+        let mut heading: Option<String> = None;
+        for line in text.lines() {
+            if line.starts_with("## ") {
+                heading = Some(line.to_owned());
+                continue;
+            }
+            let Some(h) = &heading else { continue };
+            if line.trim().is_empty()
+                || line.starts_with("Schema")
+                || line.starts_with("Inline schema")
+            {
+                continue;
+            }
+            if line.starts_with('#') {
+                heading = Some(line.to_owned());
+                out.insert((line.to_owned(), String::new()));
+            } else if let Some(ret) = line.strip_prefix("- returns ") {
+                // The statuses grow with a success response added (a
+                // compatible change); the type is the fact.
+                let ty = ret.split(" on ").next().unwrap_or(ret);
+                out.insert((h.clone(), format!("- returns {ty}")));
+            } else {
+                out.insert((h.clone(), line.to_owned()));
+            }
+        }
+        out
+    };
+    let new_facts = facts(new);
+    facts(old)
+        .into_iter()
+        .filter(|f| !new_facts.contains(f))
+        .collect()
 }
 
 /// Model types whose Rust name changed while the schema they come from
