@@ -309,3 +309,15 @@ fn cli_base_revision_from_git() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// The Rust-facts safety net (`rust-api-changed`) ignores which enum value
+/// is the default: a changed default stays the compatible `default-changed`.
+#[test]
+fn a_changed_default_is_not_a_lost_fact() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/snaptrade.yaml");
+    let old = std::fs::read_to_string(&spec).expect("spec");
+    assert_eq!(old.matches("default: read").count(), 1, "fixture changed");
+    let new = old.replace("default: read", "default: trade");
+    let r = diff(old.as_bytes(), "old.yaml", new.as_bytes(), "new.yaml").expect("diff");
+    assert_eq!(kinds(&r), [(C, "default-changed")], "{}", r.human(false));
+}

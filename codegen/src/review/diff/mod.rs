@@ -297,6 +297,9 @@ fn lost_facts(old: &crate::model::Api, new: &crate::model::Api) -> Vec<(String, 
                 let ty = ret.split(" on ").next().unwrap_or(ret);
                 out.insert((h.clone(), format!("- returns {ty}")));
             } else {
+                // Which value is the default is reported (and classed) as
+                // `default-changed`; the value itself is the fact.
+                let line = line.strip_suffix(" (default)").unwrap_or(line);
                 out.insert((h.clone(), line.to_owned()));
             }
         }
