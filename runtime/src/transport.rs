@@ -659,10 +659,20 @@ impl Transport {
 /// The first segment of `path` that a URL parser removes as `.` or `..`
 /// (also spelled `%2E`, `.%2e`, ...), if any.
 fn dot_segment(path: &str) -> Option<&str> {
+    // Every request passes here: no allocation, and a segment longer than
+    // `%2e%2e` is skipped at once.
     path.split('/').find(|seg| {
-        let lower = seg.to_ascii_lowercase();
-        let rest = lower.replace("%2e", ".");
-        rest == "." || rest == ".."
+        let mut rest = seg.as_bytes();
+        let mut dots = 0;
+        while !rest.is_empty() && dots < 3 {
+            rest = match rest {
+                [b'.', tail @ ..] => tail,
+                [b'%', b'2', e, tail @ ..] if e.eq_ignore_ascii_case(&b'e') => tail,
+                _ => return false,
+            };
+            dots += 1;
+        }
+        rest.is_empty() && (dots == 1 || dots == 2)
     })
 }
 

@@ -66,6 +66,22 @@ impl<C> Kind<'_, C> {
     }
 }
 
+/// Whether two union alternatives (classified; `None` for one that cannot
+/// be, or is nullable) are exactly an integer and a plain string: the
+/// union the runtime's `IntegerOrString` types. The generator and `diff`
+/// both ask, so they agree.
+pub(crate) fn integer_and_string<C>(a: Option<Kind<'_, C>>, b: Option<Kind<'_, C>>) -> bool {
+    let side = |k: &Option<Kind<'_, C>>| match k {
+        Some(Kind::Prim(Ty::I32 | Ty::I64)) => Some(true),
+        Some(Kind::Prim(Ty::String)) => Some(false),
+        _ => None,
+    };
+    matches!(
+        (side(&a), side(&b)),
+        (Some(true), Some(false)) | (Some(false), Some(true))
+    )
+}
+
 /// Classifies one schema (not following `$ref`s: sub-schemas stay as they
 /// are written).
 pub(crate) fn classify(s: &Schema) -> Kind<'_, SRef<'_>> {

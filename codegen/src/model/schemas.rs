@@ -1,6 +1,6 @@
 //! Schemas: component and inline schemas lowered to model types.
 
-use super::classify::{all_of, classify, AllOf, Kind, ObjView};
+use super::classify::{all_of, classify, integer_and_string, AllOf, Kind, ObjView};
 use super::refs::{unescape, view, SRef};
 use super::{Lowerer, State};
 use crate::error::{ptr, Error};
@@ -544,15 +544,10 @@ impl<'a> Lowerer<'a> {
     fn integer_or_string(&self, alts: &[SRef<'a>]) -> bool {
         let [a, b] = alts else { return false };
         let kind = |r: &SRef<'a>| match self.deref(*r, "") {
-            Ok((schema, _)) if schema.schema_data.nullable => None,
-            Ok((schema, _)) => match classify(schema) {
-                Kind::Prim(Ty::I32 | Ty::I64) => Some(0),
-                Kind::Prim(Ty::String) => Some(1),
-                _ => None,
-            },
-            Err(_) => None,
+            Ok((schema, _)) if !schema.schema_data.nullable => Some(classify(schema)),
+            _ => None,
         };
-        matches!((kind(a), kind(b)), (Some(0), Some(1)) | (Some(1), Some(0)))
+        integer_and_string(kind(a), kind(b))
     }
 
     /// Carries a short name from a container to the type inside it (an

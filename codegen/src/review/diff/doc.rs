@@ -2,7 +2,7 @@
 
 use super::super::lookup;
 use crate::error::{ptr, Error};
-use crate::model::classify::{all_of, classify, AllOf, Kind, ObjView};
+use crate::model::classify::{all_of, classify, integer_and_string, AllOf, Kind, ObjView};
 use crate::model::Ty;
 use openapiv3::Schema;
 use serde_json::Value;
@@ -155,18 +155,14 @@ impl<'a> Doc<'a> {
             return false;
         }
         let [a, b] = alts else { return false };
-        let kind = |n: &Node<'a>| -> Option<u8> {
+        let kind = |n: &Node<'a>| {
             let n = self.resolve(n.clone()).ok()?;
             if n.v.get("nullable") == Some(&Value::Bool(true)) {
                 return None;
             }
-            match self.categorize(&n, false, 0).ok()? {
-                Kind::Prim(Ty::I32 | Ty::I64) => Some(0),
-                Kind::Prim(Ty::String) => Some(1),
-                _ => None,
-            }
+            self.categorize(&n, false, 0).ok()
         };
-        matches!((kind(a), kind(b)), (Some(0), Some(1)) | (Some(1), Some(0)))
+        integer_and_string(kind(a), kind(b))
     }
 
     /// Whether a property's schema is nullable (on the property, its target
