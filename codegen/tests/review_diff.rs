@@ -321,3 +321,52 @@ fn a_changed_default_is_not_a_lost_fact() {
     let r = diff(old.as_bytes(), "old.yaml", new.as_bytes(), "new.yaml").expect("diff");
     assert_eq!(kinds(&r), [(C, "default-changed")], "{}", r.human(false));
 }
+
+/// A type change to or from an integer-or-string union names the Rust type
+/// it becomes (`IntegerOrString`), not just "a oneOf".
+#[test]
+fn a_change_to_integer_or_string_names_the_rust_type() {
+    let doc = |code: &str| {
+        format!(
+            r##"openapi: 3.0.3
+info: {{title: t, version: "1"}}
+paths:
+  /e:
+    get:
+      operationId: getE
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: "#/components/schemas/E"}}
+components:
+  schemas:
+    E:
+      type: object
+      properties:
+        code: {code}
+"##
+        )
+    };
+    let text = "{type: string}";
+    let union = "{oneOf: [{type: integer}, {type: string}]}";
+    let other = "{oneOf: [{type: boolean}, {type: string}]}";
+    let message = |a: &str, b: &str| {
+        let r = diff(doc(a).as_bytes(), "a.yaml", doc(b).as_bytes(), "b.yaml").expect("diff");
+        assert_eq!(kinds(&r)[0], (B, "type-changed"), "{}", r.human(false));
+        r.changes[0].message.clone()
+    };
+    assert_eq!(
+        message(text, union),
+        "type changed from `String` to `IntegerOrString` (an integer or a string)"
+    );
+    assert_eq!(
+        message(union, text),
+        "type changed from `IntegerOrString` (an integer or a string) to `String`"
+    );
+    assert_eq!(
+        message(text, other),
+        "type changed from `String` to a oneOf"
+    );
+}

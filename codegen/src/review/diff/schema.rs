@@ -1,5 +1,6 @@
 //! Schemas compared as the generator maps them, with `$ref`s followed.
 
+use super::doc::Doc;
 use super::{Class, Cx, Dir, Node};
 use crate::error::{ptr, Error};
 use crate::model::classify::{Kind, ObjView};
@@ -152,12 +153,21 @@ impl<'a> Cx<'a> {
                 Ok(())
             }
             (a, b) => {
+                // The generic label says "a oneOf"; the Rust type of an
+                // integer-or-string union is named so a reader knows it.
+                let label = |side: &Doc<'a>, node: &Node<'a>, k: Kind<'a, Node<'a>>| match k {
+                    Kind::OneOf(alts) if side.integer_or_string(node, &alts) => {
+                        "`IntegerOrString` (an integer or a string)".to_owned()
+                    }
+                    k => k.label(),
+                };
+                let (from, to) = (label(&self.old, &o, a), label(&self.new, &n, b));
                 self.push(
                     Class::Breaking,
                     "type-changed",
                     at,
                     &n.ptr,
-                    format!("type changed from {} to {}", a.label(), b.label()),
+                    format!("type changed from {from} to {to}"),
                 );
                 Ok(())
             }
