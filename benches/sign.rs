@@ -125,4 +125,52 @@ fn main() {
             full / bare
         );
     }
+    webhook_rows(budget);
+}
+
+/// Webhook verification canonicalizes the body from its text (numbers as
+/// Python reads them). Rows: ns to canonicalize from the text, ns for the
+/// earlier way (parse to `serde_json::Value`, canonicalize that), and ns for a
+/// whole `webhook::verify` (canonical form, HMAC, typed event).
+fn webhook_rows(budget: Duration) {
+    let event = json!({"webhookId":"b4ed8b2e-4a05-4c65-8a4f-8bf4c8f2b1a9","clientId":"YOUR_CLIENT_ID",
+        "eventTimestamp":"2026-11-30T06:00:00.000Z","userId":"snaptrade-user-123",
+        "eventType":"ACCOUNT_HOLDINGS_UPDATED","accountId":"917c8734-8470-4a3e-a18f-57c3f2ee6631",
+        "brokerageId":"8a3a8c1e-7f1d-4b1a-9c61-f0b9c7a0a0e2",
+        "details":{"positions":[{"symbol":"AAPL","units":10,"price":189.32},{"symbol":"VTI","units":3.5,"price":240.1}]}});
+    let body = serde_json::to_vec(&event).unwrap();
+    let signature = snaptrade::webhook::sign(KEY, &event);
+    let verifier = snaptrade::webhook::Verifier::new(KEY).without_age_check();
+    let [text, value, verify] = measure3(
+        budget,
+        [
+            &mut || {
+                black_box(snaptrade::sign::canonical_json_from_slice(black_box(&body)).unwrap());
+            },
+            &mut || {
+                let v: serde_json::Value = serde_json::from_slice(black_box(&body)).unwrap();
+                black_box(snaptrade::sign::canonical_json(&v));
+            },
+            &mut || {
+                black_box(
+                    verifier
+                        .verify(signature.as_str(), black_box(&body), 0)
+                        .unwrap(),
+                );
+            },
+        ],
+    );
+    println!(
+        "\n{:<34} {:>9} {:>9} {:>9} {:>7}",
+        "webhook body", "text ns", "Value ns", "verify ns", "ratio"
+    );
+    println!(
+        "{:<34} {text:>9.0} {value:>9.0} {verify:>9.0} {:>6.2}x",
+        format!("{} bytes", body.len()),
+        text / value
+    );
+    println!(
+        "RESULT\twebhook\tcanonical\t{text:.0}\t{value:.0}\t{verify:.0}\t{:.3}",
+        text / value
+    );
 }

@@ -25,7 +25,9 @@
 
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
+use serde_json::value::RawValue;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
@@ -74,18 +76,37 @@ pub fn verify(
     body: &[u8],
     signature_b64: &str,
 ) -> Result<bool, serde_json::Error> {
-    let content: Option<Value> = if body.iter().all(u8::is_ascii_whitespace) {
+    // The body as the server's Python reads it (numbers included), so a
+    // body whose numbers `serde_json::Value` cannot hold exactly still verifies.
+    let content = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
-        Some(serde_json::from_slice(body)?)
+        Some(canonical_json_from_slice(body)?)
     };
     let Ok(expected) = base64::engine::general_purpose::STANDARD.decode(signature_b64.trim())
     else {
         return Ok(false);
     };
+    let content = match content.as_deref() {
+        None | Some("null" | "{}") => "null",
+        Some(c) => c,
+    };
     let mut mac = new_mac(consumer_key);
-    mac.update(signed_string(path, query, content.as_ref()).as_bytes());
+    mac.update(signed_string_canonical(path, query, content).as_bytes());
     Ok(mac.verify_slice(&expected).is_ok())
+}
+
+/// [`signed_string`] for content already in canonical form.
+fn signed_string_canonical(path: &str, query: &str, content: &str) -> String {
+    let mut out = String::with_capacity(48 + content.len() + path.len() + query.len());
+    out.push_str("{\"content\":");
+    out.push_str(content);
+    out.push_str(",\"path\":");
+    write_string(&mut out, path);
+    out.push_str(",\"query\":");
+    write_string(&mut out, query);
+    out.push('}');
+    out
 }
 
 fn new_mac(consumer_key: &str) -> HmacSha256 {
@@ -106,6 +127,93 @@ pub fn canonical_json(value: &Value) -> String {
     let mut out = String::new();
     write_canonical(&mut out, value);
     out
+}
+
+/// The canonical form of a JSON text, reading it as Python's `json.loads`
+/// does: what a Python server signs for a body it received.
+///
+/// This is [`canonical_json`] of the parsed text, except for numbers that
+/// `serde_json::Value` cannot hold as Python does. Python keeps integers of
+/// any size exactly (`18446744073709551616`), reads `-0` as the integer `0`,
+/// and prints a float beyond `f64`'s range as `Infinity`. Webhook
+/// verification and the server-side [`verify`] use this, so a body with such
+/// numbers still verifies.
+///
+/// ```
+/// use snaptrade::sign::canonical_json_from_slice;
+/// let body = br#"{"id": 123456789012345678901234567890, "b": -0, "a": 1E2}"#;
+/// assert_eq!(
+///     canonical_json_from_slice(body).unwrap(),
+///     r#"{"a":100.0,"b":0,"id":123456789012345678901234567890}"#
+/// );
+/// ```
+pub fn canonical_json_from_slice(json: &[u8]) -> Result<String, serde_json::Error> {
+    // Each value is kept as its raw text and only parsed one level at a
+    // time, so a number is never converted before it is written.
+    let raw: &RawValue = serde_json::from_slice(json)?;
+    let mut out = String::with_capacity(json.len());
+    write_raw(&mut out, raw)?;
+    Ok(out)
+}
+
+fn write_raw(out: &mut String, raw: &RawValue) -> Result<(), serde_json::Error> {
+    let text = raw.get().trim_matches([' ', '\t', '\n', '\r']);
+    match text.as_bytes().first() {
+        Some(b'{') => {
+            // A repeated key keeps its last value, as in Python; the map
+            // sorts by code point (UTF-8 byte order), as `sort_keys` does.
+            let map: BTreeMap<String, &RawValue> = serde_json::from_str(text)?;
+            out.push('{');
+            for (i, (k, v)) in map.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(out, &k);
+                out.push(':');
+                write_raw(out, v)?;
+            }
+            out.push('}');
+        }
+        Some(b'[') => {
+            let items: Vec<&RawValue> = serde_json::from_str(text)?;
+            out.push('[');
+            for (i, item) in items.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_raw(out, item)?;
+            }
+            out.push(']');
+        }
+        Some(b'"') => {
+            let s: String = serde_json::from_str(text)?;
+            write_string(out, &s);
+        }
+        // `true`, `false` and `null` are already canonical.
+        Some(b't' | b'f' | b'n') => out.push_str(text),
+        _ => write_number_text(out, text),
+    }
+    Ok(())
+}
+
+/// A JSON number (valid syntax, as `serde_json` checked) as Python prints
+/// what `json.loads` made of it.
+fn write_number_text(out: &mut String, text: &str) {
+    if text.contains(['.', 'e', 'E']) {
+        // Rust's parse rounds correctly, as Python's does.
+        match text.parse::<f64>() {
+            Ok(f) if f.is_infinite() => {
+                out.push_str(if f < 0.0 { "-Infinity" } else { "Infinity" });
+            }
+            Ok(f) => out.push_str(&python_float_repr(f)),
+            Err(_) => out.push_str(text),
+        }
+    } else if text == "-0" {
+        out.push('0');
+    } else {
+        // JSON integers have no `+` and no leading zeros: already canonical.
+        out.push_str(text);
+    }
 }
 
 fn write_canonical(out: &mut String, value: &Value) {
@@ -285,6 +393,53 @@ mod tests {
         ] {
             assert_eq!(python_float_repr(f), want, "{f}");
         }
+    }
+
+    /// Expected values printed by Python 3:
+    /// `json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))`.
+    #[test]
+    fn text_canonicalizes_as_python_reads_it() {
+        for (text, python) in [
+            ("18446744073709551616", "18446744073709551616"),
+            ("-9223372036854775809", "-9223372036854775809"),
+            (
+                "123456789012345678901234567890",
+                "123456789012345678901234567890",
+            ),
+            ("-0", "0"),
+            ("-0.0", "-0.0"),
+            ("1e400", "Infinity"),
+            ("-1e400", "-Infinity"),
+            ("1E2", "100.0"),
+            ("0.1e1", "1.0"),
+            ("1.7976931348623157e308", "1.7976931348623157e+308"),
+            (" [1.0, 2 ] ", "[1.0,2]"),
+            (r#"{"a":1,"a":2}"#, r#"{"a":2}"#),
+            (
+                r#"{"é":1,"z":2,"A":[{"y":null,"x":true}]}"#,
+                r#"{"A":[{"x":true,"y":null}],"z":2,"\u00e9":1}"#,
+            ),
+            (r#""a\/b\u00e9\ud83d\ude00""#, r#""a/b\u00e9\ud83d\ude00""#),
+        ] {
+            assert_eq!(
+                canonical_json_from_slice(text.as_bytes()).unwrap(),
+                python,
+                "{text}"
+            );
+        }
+        assert!(canonical_json_from_slice(b"{\"a\":").is_err());
+        assert!(canonical_json_from_slice(b"NaN").is_err());
+    }
+
+    /// Where `serde_json::Value` holds a number exactly, both paths agree.
+    #[test]
+    fn text_and_value_canonicalize_alike() {
+        let text = r#"{"b":[1,-2,1.5,1e-7,1e16,18446744073709551615,"é"],"a":{"z":null,"y":false},"c":"\u0001"}"#;
+        let value: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            canonical_json_from_slice(text.as_bytes()).unwrap(),
+            canonical_json(&value)
+        );
     }
 
     #[test]

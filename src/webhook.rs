@@ -4,7 +4,8 @@
 //! header: standard base64 of HMAC-SHA256, keyed with your **consumer key**,
 //! over the canonical JSON of the **parsed** body (keys sorted at every level,
 //! `,` and `:` separators, non-ASCII as `\uXXXX`) — the same canonical form
-//! the request signer uses ([`crate::sign::canonical_json`]). The bytes on the
+//! the request signer uses ([`crate::sign::canonical_json`]; numbers read as
+//! Python reads them: [`crate::sign::canonical_json_from_slice`]). The bytes on the
 //! wire are not what is signed, so key order and whitespace do not matter.
 //!
 //! [`verify`] (or a configured [`Verifier`]) checks, in this order, and says
@@ -255,7 +256,9 @@ impl Verifier {
             .signature_bytes()
             .filter(|h| !h.is_empty())
             .ok_or(VerifyError::MissingSignature)?;
-        let parsed: Value = serde_json::from_slice(body.as_ref())
+        // Canonicalized from the text, numbers as Python reads them: a large
+        // integer id must not go through `f64` on the way.
+        let canonical = crate::sign::canonical_json_from_slice(body.as_ref())
             .map_err(|e| VerifyError::NotJson(describe_json_error(&e)))?;
         // Canonical base64 only (padding required, no stray bits, no
         // whitespace), so accepting the decoded bytes is the same as
@@ -265,9 +268,12 @@ impl Verifier {
             .decode(header)
             .map_err(|_| VerifyError::BadSignature)?;
         let mut mac = new_mac(self.key.expose());
-        mac.update(crate::sign::canonical_json(&parsed).as_bytes());
+        mac.update(canonical.as_bytes());
         mac.verify_slice(&tag)
             .map_err(|_| VerifyError::BadSignature)?;
+
+        let parsed: Value = serde_json::from_slice(body.as_ref())
+            .map_err(|e| VerifyError::NotJson(describe_json_error(&e)))?;
 
         let Some(object) = parsed.as_object() else {
             return Err(VerifyError::NotAnEvent("not a JSON object"));
@@ -350,10 +356,15 @@ pub fn sign(consumer_key: &str, payload: &Value) -> String {
 }
 
 /// [`sign`] for a body given as bytes; fails when it is not JSON.
+///
+/// The body is canonicalized from its text, as a Python sender reads it, so
+/// integers beyond 64 bits are signed exactly.
 pub fn sign_body(consumer_key: &str, body: impl AsRef<[u8]>) -> Result<String, VerifyError> {
-    let parsed: Value = serde_json::from_slice(body.as_ref())
+    let canonical = crate::sign::canonical_json_from_slice(body.as_ref())
         .map_err(|e| VerifyError::NotJson(describe_json_error(&e)))?;
-    Ok(sign(consumer_key, &parsed))
+    let mut mac = new_mac(consumer_key);
+    mac.update(canonical.as_bytes());
+    Ok(base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()))
 }
 
 fn new_mac(consumer_key: &str) -> HmacSha256 {
@@ -376,6 +387,24 @@ mod tests {
         serde_json::to_vec(&json!({"eventType": "USER_REGISTERED", "userId": "u",
                                    "eventTimestamp": ts}))
         .unwrap()
+    }
+
+    /// Signed by Python (`json.loads`, then `json.dumps(sort_keys=True,
+    /// separators=(",", ":"))`, HMAC-SHA256, base64): an integer beyond 64
+    /// bits, `-0`, `1E2` and `1e-7` are read and printed as Python does.
+    #[test]
+    fn numbers_verify_as_a_python_sender_signed_them() {
+        let body = br#"{"eventType":"TRADE_UPDATE","userId":"u\u00e9","eventTimestamp":"2026-11-30T06:00:00Z","details":{"orderId":98765432109876543210,"qty":-0,"price":1E2,"fees":[0.1,1e-7]}}"#;
+        let signature = "Hiyylh66xKwukvAtZkvm7FQ7veTiRUQ+c8d+b5BmewE=";
+        let key = "WEBHOOK_TEST_KEY";
+        let event = verify(key, signature, body, 1_796_018_400).expect("verifies");
+        assert_eq!(event.event_type(), "TRADE_UPDATE");
+        assert_eq!(event.user_id(), Some("u\u{e9}"));
+        assert_eq!(sign_body(key, body).unwrap(), signature);
+        assert!(matches!(
+            verify("another key", signature, body, 1_796_018_400),
+            Err(VerifyError::BadSignature)
+        ));
     }
 
     #[test]
