@@ -342,8 +342,22 @@ fn python_float_repr(f: f64) -> String {
     if f == 0.0 {
         return if f.is_sign_negative() { "-0.0" } else { "0.0" }.to_owned();
     }
-    // `{:e}` gives the shortest round-trip digits as `d.ddde[-]x`.
-    let sci = format!("{f:e}");
+    // `{:e}` gives the shortest round-trip digits as `d.ddde[-]x`. When two
+    // strings of that length are equally short and round-trip, Rust may
+    // pick either; Python picks the one nearest the exact value (ties to
+    // even), which is the exactly rounded string of that many digits.
+    let shortest = format!("{f:e}");
+    let len = shortest
+        .bytes()
+        .take_while(|b| *b != b'e')
+        .filter(u8::is_ascii_digit)
+        .count();
+    let nearest = format!("{f:.*e}", len.saturating_sub(1));
+    let sci = if nearest.parse::<f64>() == Ok(f) {
+        nearest
+    } else {
+        shortest
+    };
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let negative = mantissa.starts_with('-');
@@ -390,6 +404,9 @@ mod tests {
             (123456789012345.6, "123456789012345.6"),
             (-2.5e-7, "-2.5e-07"),
             (0.1, "0.1"),
+            // Exactly ...447.25: `.2` and `.3` both round-trip; Python
+            // prints the even one.
+            (1273812973436447.2, "1273812973436447.2"),
         ] {
             assert_eq!(python_float_repr(f), want, "{f}");
         }
