@@ -68,7 +68,9 @@ pub fn sign_string(consumer_key: &str, signed: &str) -> String {
 ///
 /// `body` is the raw request body: empty means no body; otherwise it must be
 /// JSON, which is parsed and re-canonicalized, so key order and escaping on
-/// the wire do not matter. Returns `Err` when the body is not JSON.
+/// the wire do not matter; its numbers are read as the Python SDK reads them
+/// (see [`canonical_json_from_slice`]). Returns `Err` when the body is not
+/// JSON.
 pub fn verify(
     consumer_key: &str,
     path: &str,
@@ -446,6 +448,27 @@ mod tests {
         }
         assert!(canonical_json_from_slice(b"{\"a\":").is_err());
         assert!(canonical_json_from_slice(b"NaN").is_err());
+    }
+
+    /// Signatures printed by Python (the SDK's signed string, HMAC-SHA256,
+    /// base64): a body with an integer beyond 64 bits and `-0`, and the
+    /// bodies that sign as `null` (none, `null`, `{}`).
+    #[test]
+    fn verify_reads_a_body_as_python_signed_it() {
+        let body = br#"{"userId":"u","n":18446744073709551616,"z":-0}"#;
+        let (path, query) = ("/snapTrade/registerUser", "clientId=C&timestamp=1");
+        let python = "VZpy1dw7CEfyAOSjAG4OQowYcct1lDTX0EcDS3xVzlY=";
+        assert_eq!(verify("K", path, query, body, python).ok(), Some(true));
+        assert_eq!(verify("K2", path, query, body, python).ok(), Some(false));
+        let null = "iinHbOOGy1m3kmqrfxQuDcMKKQcoOvMXeFM8Fvs+ECQ=";
+        for body in [&b""[..], b" ", b"null", b" { } "] {
+            assert_eq!(
+                verify("K", "/p", "", body, null).ok(),
+                Some(true),
+                "{body:?}"
+            );
+        }
+        assert!(verify("K", "/p", "", b"{", null).is_err());
     }
 
     /// Where `serde_json::Value` holds a number exactly, both paths agree.
