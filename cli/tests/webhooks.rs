@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 use snaptrade::webhook::{format_event_timestamp, sign_body, UnixTime};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, ChildStderr, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
@@ -247,18 +247,13 @@ fn post(addr: &str, body: &str, signature: Option<&str>) -> u16 {
         .unwrap_or(0)
 }
 
-#[test]
-fn listen_prints_verified_events_and_rejects_the_rest() {
+/// Starts `snaptrade --json webhooks listen` on a free loopback port,
+/// stopping after `max_events`; returns the process, its stderr (past the
+/// first line) and the address that line announced.
+fn listen(max_events: u32) -> (Child, BufReader<ChildStderr>, String) {
     let mut child = snaptrade(Some(KEY))
-        .args([
-            "--json",
-            "webhooks",
-            "listen",
-            "--listen",
-            "127.0.0.1:0",
-            "--max-events",
-            "2",
-        ])
+        .args(["--json", "webhooks", "listen", "--listen", "127.0.0.1:0"])
+        .args(["--max-events", &max_events.to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -271,6 +266,12 @@ fn listen_prints_verified_events_and_rejects_the_rest() {
         .strip_prefix("listening on http://")
         .unwrap_or_else(|| panic!("{first}"))
         .to_owned();
+    (child, stderr, addr)
+}
+
+#[test]
+fn listen_prints_verified_events_and_rejects_the_rest() {
+    let (mut child, mut stderr, addr) = listen(2);
 
     let (body, signature) = signed_event(0);
     assert_eq!(
@@ -335,29 +336,7 @@ impl Drop for Killed {
 #[test]
 fn sandbox_webhook_url_delivers_to_listen() {
     const CLIENT_ID: &str = "CLI_WEBHOOK_CLIENT";
-    let mut listener = snaptrade(Some(KEY))
-        .args([
-            "--json",
-            "webhooks",
-            "listen",
-            "--listen",
-            "127.0.0.1:0",
-            "--max-events",
-            "2",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(listener.stderr.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap()
-        .to_owned();
+    let (listener, _stderr, addr) = listen(2);
     let mut listener = Killed(listener);
 
     let port_file = TempFile::with("port", b"");

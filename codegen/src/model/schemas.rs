@@ -152,27 +152,12 @@ impl<'a> Lowerer<'a> {
                 ))
             }
             Kind::Array(items) => {
-                let item = match items {
-                    Some(i) => {
-                        let hint = format!("{name}Item");
-                        self.short_for(name, &hint, "Item");
-                        self.lower(i, &hint, false, &ptr(pointer, &["items"]))?
-                            .unboxed()
-                    }
-                    None => Ty::Value,
-                };
+                let item = self.element(items, name, "Item", pointer, "items")?;
                 return Ok(Some(Ty::Vec(Box::new(item))));
             }
             Kind::Map(additional) => {
-                let value = match additional {
-                    Some(v) => {
-                        let hint = format!("{name}Value");
-                        self.short_for(name, &hint, "Value");
-                        self.lower(v, &hint, false, &ptr(pointer, &["additionalProperties"]))?
-                            .unboxed()
-                    }
-                    None => Ty::Value,
-                };
+                let value =
+                    self.element(additional, name, "Value", pointer, "additionalProperties")?;
                 return Ok(Some(Ty::Map(Box::new(value))));
             }
             Kind::StringEnum(values) => {
@@ -548,6 +533,27 @@ impl<'a> Lowerer<'a> {
             _ => None,
         };
         integer_and_string(kind(a), kind(b))
+    }
+
+    /// The element type of an array (`items`) or a map
+    /// (`additionalProperties`) named `container`: an inline element is
+    /// named `{container}{suffix}`; none given is any JSON value.
+    fn element(
+        &mut self,
+        schema: Option<SRef<'a>>,
+        container: &str,
+        suffix: &str,
+        pointer: &str,
+        keyword: &str,
+    ) -> Result<Ty, Error> {
+        let Some(schema) = schema else {
+            return Ok(Ty::Value);
+        };
+        let hint = format!("{container}{suffix}");
+        self.short_for(container, &hint, suffix);
+        Ok(self
+            .lower(schema, &hint, false, &ptr(pointer, &[keyword]))?
+            .unboxed())
     }
 
     /// Carries a short name from a container to the type inside it (an
