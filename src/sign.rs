@@ -37,13 +37,23 @@ type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 /// `content` is the JSON body; `None`, `null` and `{}` all sign as `null`.
 pub fn signed_string(path: &str, query: &str, content: Option<&Value>) -> String {
     // Room for a typical body too, so the string is allocated once.
-    let mut out = String::with_capacity(320 + path.len() + query.len());
-    out.push_str("{\"content\":");
-    match content {
+    build_signed(path, query, 320, |out| match content {
         None | Some(Value::Null) => out.push_str("null"),
         Some(Value::Object(map)) if map.is_empty() => out.push_str("null"),
-        Some(v) => write_canonical(&mut out, v),
-    }
+        Some(v) => write_canonical(out, v),
+    })
+}
+
+/// `{"content":C,"path":P,"query":Q}`, `C` written by `content` in place.
+fn build_signed(
+    path: &str,
+    query: &str,
+    content_room: usize,
+    content: impl FnOnce(&mut String),
+) -> String {
+    let mut out = String::with_capacity(32 + content_room + path.len() + query.len());
+    out.push_str("{\"content\":");
+    content(&mut out);
     out.push_str(",\"path\":");
     write_string(&mut out, path);
     out.push_str(",\"query\":");
@@ -94,21 +104,8 @@ pub fn verify(
         Some(c) => c,
     };
     let mut mac = new_mac(consumer_key);
-    mac.update(signed_string_canonical(path, query, content).as_bytes());
+    mac.update(build_signed(path, query, content.len(), |out| out.push_str(content)).as_bytes());
     Ok(mac.verify_slice(&expected).is_ok())
-}
-
-/// [`signed_string`] for content already in canonical form.
-fn signed_string_canonical(path: &str, query: &str, content: &str) -> String {
-    let mut out = String::with_capacity(48 + content.len() + path.len() + query.len());
-    out.push_str("{\"content\":");
-    out.push_str(content);
-    out.push_str(",\"path\":");
-    write_string(&mut out, path);
-    out.push_str(",\"query\":");
-    write_string(&mut out, query);
-    out.push('}');
-    out
 }
 
 fn new_mac(consumer_key: &str) -> HmacSha256 {
