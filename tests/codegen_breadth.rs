@@ -289,3 +289,30 @@ async fn a_one_of_form_body_sends_the_chosen_object() {
         "grant_type=password&username=ann%20b"
     );
 }
+
+/// `allOf` beside the schema's own `properties` is one struct with the
+/// members' fields and its own (`age`, required); `oneOf` alternatives that
+/// only say which fields are required leave a plain struct. Before, `age`
+/// was silently dropped and the patch body was an enum of JSON values.
+#[tokio::test]
+async fn object_keywords_beside_a_composition_keep_every_field() {
+    let server = Recorder::start().await;
+    server.reply(Reply::json(
+        200,
+        r#"{"name":"rex","owner":{"id":3},"age":7}"#,
+    ));
+    let record: breadth::models::PetRecord = client(&server)
+        .default()
+        .put_record(12)
+        .age(7)
+        .await
+        .expect("put record")
+        .body;
+    assert_eq!(record.age, 7);
+    assert_eq!(record.name.as_deref(), Some("rex"));
+    assert_eq!(record.owner.and_then(|o| o.id), Some(3));
+    let got = server.last();
+    assert_eq!(got.path(), "/pets/12/record");
+    let sent: serde_json::Value = serde_json::from_slice(&got.body).expect("json body");
+    assert_eq!(sent, serde_json::json!({"age": 7}));
+}

@@ -7,6 +7,14 @@ use openapiv3::OpenAPI;
 use serde_yaml::Value;
 
 mod prepare;
+mod siblings;
+
+/// Rewrites a schema's object keywords that sit beside `allOf`/`oneOf`/
+/// `anyOf` (see the `siblings` module), for readers of the raw document that
+/// must see what the model sees (the review diff).
+pub(crate) fn fold_siblings(root: &mut Value) {
+    siblings::fold(root);
+}
 pub(crate) use prepare::REF_PROPERTY;
 
 /// Parses and validates a document.

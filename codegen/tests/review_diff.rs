@@ -370,3 +370,51 @@ components:
         "type changed from `String` to a oneOf"
     );
 }
+
+/// A property beside `allOf` is a field of the generated struct, so `diff`
+/// sees it as the generator does: removing it from a response is
+/// `field-removed`, adding an optional one is `field-added`.
+#[test]
+fn properties_beside_all_of_are_fields() {
+    let doc = |props: &str| {
+        format!(
+            r##"openapi: 3.0.3
+info: {{title: t, version: "1"}}
+paths:
+  /r:
+    get:
+      operationId: getR
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: "#/components/schemas/R"}}
+components:
+  schemas:
+    Base: {{type: object, properties: {{id: {{type: integer}}}}}}
+    R:
+      allOf: [{{$ref: "#/components/schemas/Base"}}]
+      properties: {props}
+"##
+        )
+    };
+    let both = "{age: {type: integer}, name: {type: string}}";
+    let one = "{name: {type: string}}";
+    let r = diff(
+        doc(both).as_bytes(),
+        "a.yaml",
+        doc(one).as_bytes(),
+        "b.yaml",
+    )
+    .expect("diff");
+    assert_eq!(kinds(&r), [(B, "field-removed")], "{}", r.human(false));
+    let r = diff(
+        doc(one).as_bytes(),
+        "a.yaml",
+        doc(both).as_bytes(),
+        "b.yaml",
+    )
+    .expect("diff");
+    assert_eq!(kinds(&r), [(C, "field-added")], "{}", r.human(false));
+}

@@ -14,6 +14,9 @@
 //!   callback given as a `$ref` (which `openapiv3` reads only in
 //!   `components`) is replaced by what it refers to.
 //!
+//! * a schema's object keywords beside `allOf`/`oneOf`/`anyOf` are folded
+//!   into the composition ([`super::siblings`]), so no field is dropped.
+//!
 //! A reference to nothing is left alone, for the `$ref` check to report.
 
 use super::{resolve_pointer, scalar_text};
@@ -29,6 +32,7 @@ pub(crate) const REF_PROPERTY: &str = "\u{1}$ref";
 pub(super) fn needed_json(node: &serde_json::Value) -> bool {
     use serde_json::Value as J;
     match node {
+        J::Object(m) if super::siblings::present_json(m) => true,
         J::Object(m) => m.iter().any(|(k, v)| {
             if k == "$ref" {
                 match v {
@@ -47,6 +51,14 @@ pub(super) fn needed_json(node: &serde_json::Value) -> bool {
 /// Applies the rewrites.
 pub(super) fn prepare(root: &mut Value) {
     rename_ref_properties(root);
+    hoist_nested(root);
+    // After hoisting: a nested `$ref` into `X/properties/y` must resolve
+    // against the document as written.
+    super::siblings::fold(root);
+}
+
+/// Hoists the targets of nested local references into `components`.
+fn hoist_nested(root: &mut Value) {
     let mut hoisted: BTreeMap<String, String> = BTreeMap::new();
     // A hoisted copy may itself hold nested references: a few rounds.
     for _ in 0..8 {

@@ -262,6 +262,13 @@ pub(crate) fn all_of<'s, C>(members: Vec<Kind<'s, C>>) -> AllOf<'s, C> {
     let Some(&first) = typed.first() else {
         return AllOf::Any;
     };
+    // A union beside other members is what cannot be merged: name it.
+    if let Some(&u) = typed
+        .iter()
+        .find(|&&i| matches!(members.get(i), Some(Kind::OneOf(_))))
+    {
+        return AllOf::Conflict(u);
+    }
     // Several typed members, not all objects: equal primitives only.
     let prim = |m: &Kind<'s, C>| match m {
         Kind::Prim(Ty::Secret) | Kind::StringEnum(_) => Some(Ty::String),

@@ -198,11 +198,20 @@ impl<'a> Lowerer<'a> {
                         };
                     }
                     AllOf::Conflict(i) => {
-                        let mp = flat.get(i).map_or(pointer, |(_, _, p)| p.as_str());
+                        let member = flat.get(i);
+                        let mp = member.map_or(pointer, |(_, _, p)| p.as_str());
+                        let union =
+                            member.is_some_and(|(_, m, _)| matches!(classify(m), Kind::OneOf(_)));
                         return Err(self.err(
                             mp,
-                            "unsupported `allOf`: its members contradict each other \
-                             (this one is neither an object to merge nor the same primitive)",
+                            if union {
+                                "unsupported `allOf`: this `oneOf`/`anyOf` member sits beside other typed \
+                                 members (or beside the schema's own properties): an object that is also \
+                                 one of several shapes has no generated type yet"
+                            } else {
+                                "unsupported `allOf`: its members contradict each other \
+                                 (this one is neither an object to merge nor the same primitive)"
+                            },
                         ));
                     }
                 };

@@ -17,12 +17,14 @@ use serde_json::{Map, Value};
 /// (mapping keys such as unquoted status codes become strings).
 pub(crate) fn read(bytes: &[u8], file: &str) -> Result<Value, Error> {
     crate::load::load(bytes, file)?;
-    let yaml: serde_yaml::Value = serde_yaml::from_slice(bytes).map_err(|e| Error::Syntax {
+    let mut yaml: serde_yaml::Value = serde_yaml::from_slice(bytes).map_err(|e| Error::Syntax {
         file: file.to_owned(),
         line: e.location().map(|l| l.line()),
         column: e.location().map(|l| l.column()),
         message: e.to_string(),
     })?;
+    // The object keywords beside a composition as the generator reads them.
+    crate::load::fold_siblings(&mut yaml);
     Ok(to_json(&yaml))
 }
 
