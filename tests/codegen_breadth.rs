@@ -316,3 +316,36 @@ async fn object_keywords_beside_a_composition_keep_every_field() {
     let sent: serde_json::Value = serde_json::from_slice(&got.body).expect("json body");
     assert_eq!(sent, serde_json::json!({"age": 7}));
 }
+
+/// An object that is also one of several shapes: the union is a flattened
+/// field, so its fields travel beside the object's own, both ways. A
+/// discriminated union keeps its tag (`kind`) and picks the variant by it.
+#[tokio::test]
+async fn an_object_with_a_union_flattens_it_both_ways() {
+    use breadth::models::{AnimalVariant, Cat, Dog, TaggedVariant};
+    let server = Recorder::start().await;
+    server.reply(Reply::json(200, r#"{"id":5,"kind":"Cat","meow":true}"#));
+    let tagged = client(&server)
+        .default()
+        .add_animal("rex", AnimalVariant::Dog(Dog { bark: 2 }))
+        .await
+        .expect("add animal")
+        .body;
+    assert_eq!(tagged.id, Some(5));
+    assert_eq!(tagged.variant, TaggedVariant::Cat(Cat { meow: true }));
+    let sent: serde_json::Value = serde_json::from_slice(&server.last().body).expect("json body");
+    assert_eq!(sent, serde_json::json!({"name": "rex", "bark": 2}));
+
+    // Decoding picks the alternative from the keys beside the object's own.
+    let animal: breadth::models::Animal =
+        serde_json::from_str(r#"{"name":"tom","meow":false}"#).expect("decodes");
+    assert_eq!(animal.name, "tom");
+    assert_eq!(animal.variant, AnimalVariant::Cat(Cat { meow: false }));
+    let tagged: breadth::models::Tagged =
+        serde_json::from_str(r#"{"kind":"Dog","bark":1}"#).expect("decodes");
+    assert_eq!(tagged.variant, TaggedVariant::Dog(Dog { bark: 1 }));
+    assert_eq!(
+        serde_json::to_value(&tagged).unwrap(),
+        serde_json::json!({"kind": "Dog", "bark": 1})
+    );
+}

@@ -124,11 +124,16 @@ fn operation(out: &mut String, g: &model::Group, op: &Op) {
             fields,
         }) => {
             for f in fields {
+                let wire = if f.field.flatten {
+                    "(flattened)".to_owned()
+                } else {
+                    quoted(&f.field.wire)
+                };
                 inputs.push((
                     f.builder.clone(),
                     ty(&f.field.inner),
                     !f.field.optional,
-                    format!("body `{struct_name}` field {}", quoted(&f.field.wire)),
+                    format!("body `{struct_name}` field {wire}"),
                 ));
             }
         }
@@ -280,6 +285,14 @@ fn type_def(out: &mut String, t: &model::TypeDef) {
                     (true, false) => "required, nullable",
                     (true, true) => "optional",
                 };
+                if f.flatten {
+                    lines.push(format!(
+                        "- `{}: {}` ← its fields, flattened",
+                        f.rust,
+                        ty(&f.ty)
+                    ));
+                    continue;
+                }
                 lines.push(format!(
                     "- `{}: {}` ← {} ({req})",
                     f.rust,

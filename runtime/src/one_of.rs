@@ -101,6 +101,34 @@ pub fn decode<T, E: serde::de::Error>(
     }))
 }
 
+/// Writes a variant of a discriminated `oneOf`/`anyOf`: its payload, with
+/// the discriminator property `tag` set to `value` when the payload (an
+/// object) does not already carry it, so the receiver can tell the variant.
+///
+/// ```
+/// use oapi_client_runtime::one_of::serialize_tagged;
+/// #[derive(serde::Serialize)]
+/// struct Dog { bark: i64 }
+/// let mut out = Vec::new();
+/// serialize_tagged(&mut serde_json::Serializer::new(&mut out), "kind", "Dog", &Dog { bark: 1 }).unwrap();
+/// assert_eq!(out, br#"{"bark":1,"kind":"Dog"}"#);
+/// ```
+pub fn serialize_tagged<S: serde::Serializer, T: serde::Serialize>(
+    serializer: S,
+    tag: &str,
+    value: &str,
+    variant: &T,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::Error as _;
+    let mut json = serde_json::to_value(variant).map_err(S::Error::custom)?;
+    if let Value::Object(map) = &mut json {
+        if !map.contains_key(tag) {
+            map.insert(tag.to_owned(), Value::String(value.to_owned()));
+        }
+    }
+    serde::Serialize::serialize(&json, serializer)
+}
+
 /// Indices of the shapes `value` may decode as, most specific first.
 pub fn rank(value: &Value, shapes: &[Shape]) -> Vec<usize> {
     let mut scored: Vec<(usize, usize)> = shapes

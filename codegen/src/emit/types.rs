@@ -53,11 +53,9 @@ fn struct_def(name: &syn::Ident, d: &TokenStream, fields: &[Field], closed: bool
     };
     // `rename_all = "camelCase"` when it names more fields right than the
     // Rust names do as they are; only the others get their own `rename`.
-    let camel_hits = fields
-        .iter()
-        .filter(|f| serde_camel(&f.rust) == f.wire)
-        .count();
-    let same_hits = fields.iter().filter(|f| f.rust == f.wire).count();
+    let named = || fields.iter().filter(|f| !f.flatten);
+    let camel_hits = named().filter(|f| serde_camel(&f.rust) == f.wire).count();
+    let same_hits = named().filter(|f| f.rust == f.wire).count();
     let camel = camel_hits > same_hits;
     let container = match (camel, closed) {
         (true, true) => quote!(#[serde(rename_all = "camelCase", deny_unknown_fields)]),
@@ -80,7 +78,9 @@ fn struct_def(name: &syn::Ident, d: &TokenStream, fields: &[Field], closed: bool
         } else {
             quote!(rename = #wire,)
         };
-        let attr = if f.skip_none {
+        let attr = if f.flatten {
+            quote!(#[serde(flatten)])
+        } else if f.skip_none {
             quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")])
         } else if f.optional {
             quote!(#[serde(#rename default)])
@@ -242,15 +242,51 @@ fn one_of(
         }
         _ => quote!(None),
     };
+    // With a discriminator, writing a variant also writes its tag when the
+    // alternative does not carry it itself (the runtime adds it); without
+    // one, a variant is written as its payload.
+    let (derive_ser, ser_impl) = match discriminator {
+        Some((prop, map)) if !map.is_empty() => {
+            let arms = variants.iter().enumerate().map(|(i, v)| {
+                let vn = ident(&v.name);
+                match map.iter().find(|(_, j)| *j == i) {
+                    Some((wire, _)) => quote!(
+                        Self::#vn(v) => rt::one_of::serialize_tagged(serializer, #prop, #wire, v),
+                    ),
+                    None => quote!(Self::#vn(v) => ::serde::Serialize::serialize(v, serializer),),
+                }
+            });
+            (
+                quote!(),
+                quote! {
+                    impl ::serde::Serialize for #name {
+                        fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                            match self {
+                                #(#arms)*
+                            }
+                        }
+                    }
+                },
+            )
+        }
+        _ => (quote!(::serde::Serialize,), quote!()),
+    };
+    let untagged = if ser_impl.is_empty() {
+        quote!(#[serde(untagged)])
+    } else {
+        quote!()
+    };
     quote! {
         #d
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-        #[serde(untagged)]
+        #[derive(Debug, Clone, PartialEq, #derive_ser)]
+        #untagged
         #[allow(clippy::large_enum_variant)]
         #[non_exhaustive]
         pub enum #name {
             #(#defs)*
         }
+
+        #ser_impl
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

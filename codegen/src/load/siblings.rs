@@ -17,8 +17,10 @@
 //!   declares the discriminator property is dropped: the alternatives carry
 //!   it, and the union is the type (Jira writes its tagged unions so).
 //! * Beside `oneOf`/`anyOf` of other alternatives, both are put under an
-//!   `allOf` (object part, then the union), which the model refuses by
-//!   name, instead of typing the union alone and losing the fields.
+//!   `allOf` (object part, then the union): the model makes that a struct
+//!   with the union flattened into it, or refuses it by name when an
+//!   alternative is not an object, instead of typing the union alone and
+//!   losing the fields.
 //!
 //! A moved part's JSON pointer is under `allOf/<n>` of the schema.
 

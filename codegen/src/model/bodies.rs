@@ -78,6 +78,15 @@ impl<'a> Lowerer<'a> {
                         Some(TypeKind::OneOf { variants, .. })
                             if variants.iter().all(|v| object_like(&v.ty))
                     ));
+                let flattens = struct_fields
+                    .as_ref()
+                    .is_some_and(|(_, fs)| fs.iter().any(|f| f.flatten));
+                if kind == Media::Form && flattens {
+                    return Err(self.err(
+                        sp,
+                        "a form-urlencoded request body that is also one of several shapes (`allOf` with a `oneOf` member) is not supported",
+                    ));
+                }
                 if kind == Media::Form && struct_fields.is_none() && !map_like {
                     return Err(self.err(
                         sp,

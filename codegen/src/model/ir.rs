@@ -163,6 +163,9 @@ pub(crate) struct Field {
     pub skip_none: bool,
     /// `readOnly`: sent by the server only; never a request input.
     pub read_only: bool,
+    /// `#[serde(flatten)]`: the union an object also is (an `allOf` with a
+    /// `oneOf` member beside objects); its `wire` name is empty.
+    pub flatten: bool,
     /// Documentation.
     pub doc: String,
 }

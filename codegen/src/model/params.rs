@@ -133,8 +133,14 @@ impl<'a> Lowerer<'a> {
                 let under = self.underlying(&ty);
                 let is_struct = matches!(&under, Ty::Named(n)
                     if matches!(self.types.get(n).map(|t| &t.kind), Some(TypeKind::Struct { .. })));
+                let flattens = matches!(&under, Ty::Named(n)
+                    if matches!(self.types.get(n).map(|t| &t.kind),
+                        Some(TypeKind::Struct { fields, .. }) if fields.iter().any(|f| f.flatten)));
                 let is_map = matches!(&under, Ty::Map(_));
                 let problem = match (&under, style) {
+                    _ if flattens => Some(
+                        "an object query parameter that is also one of several shapes (`allOf` with a `oneOf` member) is not supported",
+                    ),
                     (Ty::Map(_), Style::SpaceDelimited | Style::PipeDelimited) => {
                         Some("`spaceDelimited`/`pipeDelimited` free-form objects are not supported")
                     }

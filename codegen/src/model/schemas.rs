@@ -184,38 +184,43 @@ impl<'a> Lowerer<'a> {
                     };
                 }
                 let flat = self.all_of_members(&members, pointer, 0)?;
-                let kinds = flat.iter().map(|(_, m, _)| classify(m)).collect();
-                let merged = match all_of(kinds) {
-                    AllOf::Object(merged) => merged,
-                    AllOf::Any => return Ok(Some(Ty::Value)),
-                    AllOf::One(i, _) => {
-                        let Some((m, ms, mp)) = flat.get(i) else {
-                            return Ok(Some(Ty::Value));
-                        };
-                        return match m {
-                            SRef::Item(_) => self.define(ms, name, secret, mp, doc),
-                            SRef::Ref(_) => self.lower(*m, name, secret, mp).map(Some),
-                        };
-                    }
-                    AllOf::Conflict(i) => {
-                        let member = flat.get(i);
-                        let mp = member.map_or(pointer, |(_, _, p)| p.as_str());
-                        let union =
-                            member.is_some_and(|(_, m, _)| matches!(classify(m), Kind::OneOf(_)));
-                        return Err(self.err(
+                if let Some(kind) = self.object_with_union(&flat, name, pointer)? {
+                    kind
+                } else {
+                    let kinds = flat.iter().map(|(_, m, _)| classify(m)).collect();
+                    let merged = match all_of(kinds) {
+                        AllOf::Object(merged) => merged,
+                        AllOf::Any => return Ok(Some(Ty::Value)),
+                        AllOf::One(i, _) => {
+                            let Some((m, ms, mp)) = flat.get(i) else {
+                                return Ok(Some(Ty::Value));
+                            };
+                            return match m {
+                                SRef::Item(_) => self.define(ms, name, secret, mp, doc),
+                                SRef::Ref(_) => self.lower(*m, name, secret, mp).map(Some),
+                            };
+                        }
+                        AllOf::Conflict(i) => {
+                            let member = flat.get(i);
+                            let mp = member.map_or(pointer, |(_, _, p)| p.as_str());
+                            let union = member
+                                .is_some_and(|(_, m, _)| matches!(classify(m), Kind::OneOf(_)));
+                            return Err(self.err(
                             mp,
                             if union {
                                 "unsupported `allOf`: this `oneOf`/`anyOf` member sits beside other typed \
-                                 members (or beside the schema's own properties): an object that is also \
-                                 one of several shapes has no generated type yet"
+                                 members (or beside the schema's own properties), and it cannot be a \
+                                 flattened field: an alternative is not an object, or there is more than \
+                                 one union, or another member is not an object"
                             } else {
                                 "unsupported `allOf`: its members contradict each other \
                                  (this one is neither an object to merge nor the same primitive)"
                             },
                         ));
-                    }
-                };
-                self.lower_struct(merged, name, pointer)?
+                        }
+                    };
+                    self.lower_struct(merged, name, pointer)?
+                }
             }
             Kind::OneOf(alts) => {
                 if let (1, Some(a)) = (alts.len(), alts.first()) {
@@ -244,6 +249,99 @@ impl<'a> Lowerer<'a> {
             },
         );
         Ok(None)
+    }
+
+    /// An `allOf` of objects and one `oneOf`/`anyOf` whose alternatives are
+    /// all objects: a struct of the objects' merged fields with the union
+    /// flattened into it (`#[serde(flatten)]`). `None` when the members are
+    /// not of that form (the plain merge then decides).
+    fn object_with_union(
+        &mut self,
+        flat: &[(SRef<'a>, &'a Schema, String)],
+        name: &str,
+        pointer: &str,
+    ) -> Result<Option<TypeKind>, Error> {
+        let kinds: Vec<Kind<'a, SRef<'a>>> = flat.iter().map(|(_, m, _)| classify(m)).collect();
+        let unions: Vec<usize> = (0..kinds.len())
+            .filter(|&i| matches!(kinds.get(i), Some(Kind::OneOf(_))))
+            .collect();
+        let [u] = unions.as_slice() else {
+            return Ok(None);
+        };
+        let objects_only = kinds
+            .iter()
+            .enumerate()
+            .all(|(i, k)| i == *u || matches!(k, Kind::Object(_) | Kind::Map(_) | Kind::Any));
+        let Some(Kind::OneOf(alts)) = kinds.get(*u) else {
+            return Ok(None);
+        };
+        // serde's flatten hands the union a map of the remaining keys: every
+        // alternative must be an object for that to decode.
+        let mut alt_objects = !alts.is_empty();
+        for a in alts {
+            let (schema, _) = self.deref(*a, pointer)?;
+            alt_objects &= matches!(
+                classify(schema),
+                Kind::Object(_) | Kind::Map(_) | Kind::AllOf(_)
+            );
+        }
+        if !objects_only || !alt_objects {
+            return Ok(None);
+        }
+        let Some((union_ref, union_schema, union_ptr)) = flat.get(*u) else {
+            return Ok(None);
+        };
+        let mut merged = ObjView {
+            props: Vec::new(),
+            required: Vec::new(),
+            closed: false,
+        };
+        for (i, k) in kinds.into_iter().enumerate() {
+            if let (false, Kind::Object(o)) = (i == *u, k) {
+                for (key, v) in o.props {
+                    if !merged.props.iter().any(|(pk, _)| *pk == key) {
+                        merged.props.push((key, v));
+                    }
+                }
+                merged.required.extend(o.required);
+            }
+        }
+        // A discriminator property is read by the union: leave it to it.
+        if let Some(tag) = union_schema.schema_data.discriminator.as_ref() {
+            let tag = tag.property_name.as_str();
+            merged.props.retain(|(k, _)| *k != tag);
+        }
+        let TypeKind::Struct { mut fields, .. } = self.lower_struct(merged, name, pointer)? else {
+            return Ok(None);
+        };
+        let hint = format!("{name}Variant");
+        self.short_for(name, &hint, "Variant");
+        let ty = self.lower(*union_ref, &hint, false, union_ptr)?;
+        let mut rust = "variant".to_owned();
+        let mut n = 1;
+        while fields.iter().any(|f| f.rust == rust) {
+            n += 1;
+            rust = format!("variant_{n}");
+        }
+        fields.push(Field {
+            rust,
+            wire: String::new(),
+            ty: ty.clone(),
+            inner: ty,
+            optional: false,
+            skip_none: false,
+            read_only: false,
+            flatten: true,
+            doc: format!(
+                "Which of several shapes this object also is (the `oneOf`/`anyOf` at `{union_ptr}`); \
+                 its fields sit beside the others on the wire."
+            ),
+        });
+        // Unknown fields belong to the union's alternatives: never closed.
+        Ok(Some(TypeKind::Struct {
+            fields,
+            closed: false,
+        }))
     }
 
     /// The members of an `allOf`, resolved, with nested `allOf`s (inline or
@@ -306,6 +404,7 @@ impl<'a> Lowerer<'a> {
                 optional,
                 skip_none: !required,
                 read_only,
+                flatten: false,
                 doc: format!(
                     "{}{}",
                     desc.unwrap_or_else(|| format!("The `{wire}` property.")),

@@ -163,8 +163,7 @@ pub mod models {
         pub some: Option<String>,
     }
     /// oneOf with a discriminator and a mapping.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-    #[serde(untagged)]
+    #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum Pet {
@@ -172,6 +171,21 @@ pub mod models {
         Cat(Cat),
         /// A [`Dog`].
         Dog(Dog),
+    }
+    impl ::serde::Serialize for Pet {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            match self {
+                Self::Cat(v) => {
+                    rt::one_of::serialize_tagged(serializer, "kind", "cat", v)
+                }
+                Self::Dog(v) => {
+                    rt::one_of::serialize_tagged(serializer, "kind", "dog", v)
+                }
+            }
+        }
     }
     impl<'de> ::serde::Deserialize<'de> for Pet {
         fn deserialize<D: ::serde::Deserializer<'de>>(
