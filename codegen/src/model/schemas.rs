@@ -291,21 +291,21 @@ impl<'a> Lowerer<'a> {
         let Some((union_ref, union_schema, union_ptr)) = flat.get(*u) else {
             return Ok(None);
         };
-        let mut merged = ObjView {
-            props: Vec::new(),
-            required: Vec::new(),
-            closed: false,
+        // The other members merge as any `allOf` of objects does.
+        let others: Vec<Kind<'a, SRef<'a>>> = kinds
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i != u)
+            .map(|(_, k)| k)
+            .collect();
+        let mut merged = match all_of(others) {
+            AllOf::Object(o) | AllOf::One(_, Kind::Object(o)) => o,
+            _ => ObjView {
+                props: Vec::new(),
+                required: Vec::new(),
+                closed: false,
+            },
         };
-        for (i, k) in kinds.into_iter().enumerate() {
-            if let (false, Kind::Object(o)) = (i == *u, k) {
-                for (key, v) in o.props {
-                    if !merged.props.iter().any(|(pk, _)| *pk == key) {
-                        merged.props.push((key, v));
-                    }
-                }
-                merged.required.extend(o.required);
-            }
-        }
         // A discriminator property is read by the union: leave it to it.
         if let Some(tag) = union_schema.schema_data.discriminator.as_ref() {
             let tag = tag.property_name.as_str();
