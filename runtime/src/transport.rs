@@ -467,7 +467,17 @@ impl Transport {
             body: op.body.clone(),
             clock_offset: self.clock_offset(),
         };
-        if !op.security.is_empty() {
+        // An empty alternative (`security: [{}]` or `[{}, {a: []}]`) means
+        // the operation also accepts no credentials: it is sent without
+        // any when no configured credential satisfies another alternative.
+        let anonymous_ok = op.security.iter().any(|req| req.is_empty());
+        let usable = |auth: &Arc<dyn Authenticator>| {
+            op.security
+                .iter()
+                .any(|req| !req.is_empty() && auth.supports(req))
+        };
+        let skip = anonymous_ok && !self.inner.auth.as_ref().is_some_and(usable);
+        if !op.security.is_empty() && !skip {
             let Some(auth) = &self.inner.auth else {
                 return Err(request_error(
                     "operation requires credentials but the client has none".into(),
@@ -476,7 +486,7 @@ impl Transport {
             let requirement = op
                 .security
                 .iter()
-                .find(|req| auth.supports(req))
+                .find(|req| !req.is_empty() && auth.supports(req))
                 .ok_or_else(|| {
                     let names: Vec<String> = op
                         .security

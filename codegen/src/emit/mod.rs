@@ -244,11 +244,21 @@ fn security(api: &Api, runtime_path: &syn::Path) -> TokenStream {
             pub const #name: rt::SecurityScheme = rt::SecurityScheme { name: #wire, kind: #kind };
         }
     });
-    let requirements = requirement_sets(api).into_iter().map(|alts| {
+    let sets = requirement_sets(api);
+    // A requirement names `rt::SecurityScheme` even when it lists no scheme
+    // (`security: [{}]`: no credentials needed).
+    let needs_rt = !api.schemes.is_empty() || !sets.is_empty();
+    let requirements = sets.into_iter().map(|alts| {
         let name = requirement_const(api, alts).map(|n| ident(&n));
         let listed: Vec<String> = alts
             .iter()
-            .map(|alt| format!("`{}`", alt.join("` + `")))
+            .map(|alt| {
+                if alt.is_empty() {
+                    "no credentials".to_owned()
+                } else {
+                    format!("`{}`", alt.join("` + `"))
+                }
+            })
             .collect();
         let d = doc(&format!(
             "The security requirement of the operations that accept any one of: {}.",
@@ -263,10 +273,10 @@ fn security(api: &Api, runtime_path: &syn::Path) -> TokenStream {
             pub const #name: &[&[rt::SecurityScheme]] = &[#(#alts),*];
         }
     });
-    let security_use = if api.schemes.is_empty() {
-        quote!()
-    } else {
+    let security_use = if needs_rt {
         quote!(use #runtime_path as rt;)
+    } else {
+        quote!()
     };
     quote! {
         /// The security schemes the operations require, as the runtime's authenticators see them.
