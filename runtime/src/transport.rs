@@ -467,39 +467,40 @@ impl Transport {
             body: op.body.clone(),
             clock_offset: self.clock_offset(),
         };
-        // An empty alternative (`security: [{}]` or `[{}, {a: []}]`) means
-        // the operation also accepts no credentials: it is sent without
-        // any when no configured credential satisfies another alternative.
-        let anonymous_ok = op.security.iter().any(|req| req.is_empty());
-        let usable = |auth: &Arc<dyn Authenticator>| {
+        if op.security.is_empty() {
+            return Ok(prepared);
+        }
+        // The first alternative a configured credential satisfies. An empty
+        // alternative (`security: [{}]`, `[{}, {a: []}]`) means no
+        // credentials are needed: it is never the one authenticated with,
+        // and it lets the request go without any when nothing else fits.
+        let chosen = self.inner.auth.as_ref().and_then(|auth| {
             op.security
                 .iter()
-                .any(|req| !req.is_empty() && auth.supports(req))
-        };
-        let skip = anonymous_ok && !self.inner.auth.as_ref().is_some_and(usable);
-        if !op.security.is_empty() && !skip {
-            let Some(auth) = &self.inner.auth else {
+                .find(|req| !req.is_empty() && auth.supports(req))
+                .map(|req| (auth, req))
+        });
+        match chosen {
+            Some((auth, requirement)) => auth
+                .authenticate(&mut prepared, requirement)
+                .map_err(request_error)?,
+            None if op.security.iter().any(|req| req.is_empty()) => {}
+            None if self.inner.auth.is_none() => {
                 return Err(request_error(
                     "operation requires credentials but the client has none".into(),
-                ));
-            };
-            let requirement = op
-                .security
-                .iter()
-                .find(|req| !req.is_empty() && auth.supports(req))
-                .ok_or_else(|| {
-                    let names: Vec<String> = op
-                        .security
-                        .iter()
-                        .map(|r| r.iter().map(|s| s.name).collect::<Vec<_>>().join("+"))
-                        .collect();
-                    request_error(format!(
-                        "no configured credential satisfies the security requirement ({})",
-                        names.join(" or ")
-                    ))
-                })?;
-            auth.authenticate(&mut prepared, requirement)
-                .map_err(request_error)?;
+                ))
+            }
+            None => {
+                let names: Vec<String> = op
+                    .security
+                    .iter()
+                    .map(|r| r.iter().map(|s| s.name).collect::<Vec<_>>().join("+"))
+                    .collect();
+                return Err(request_error(format!(
+                    "no configured credential satisfies the security requirement ({})",
+                    names.join(" or ")
+                )));
+            }
         }
         Ok(prepared)
     }

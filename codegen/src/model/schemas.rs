@@ -205,18 +205,7 @@ impl<'a> Lowerer<'a> {
                             let mp = member.map_or(pointer, |(_, _, p)| p.as_str());
                             let union = member
                                 .is_some_and(|(_, m, _)| matches!(classify(m), Kind::OneOf(_)));
-                            return Err(self.err(
-                            mp,
-                            if union {
-                                "unsupported `allOf`: this `oneOf`/`anyOf` member sits beside other typed \
-                                 members (or beside the schema's own properties), and it cannot be a \
-                                 flattened field: an alternative is not an object, or there is more than \
-                                 one union, or another member is not an object"
-                            } else {
-                                "unsupported `allOf`: its members contradict each other \
-                                 (this one is neither an object to merge nor the same primitive)"
-                            },
-                        ));
+                            return Err(self.err(mp, all_of_conflict(union)));
                         }
                     };
                     self.lower_struct(merged, name, pointer)?
@@ -726,5 +715,19 @@ fn type_label(ty: &Ty) -> String {
         Ty::String => "String".into(),
         Ty::Secret => "SecretString".into(),
         _ => "the target type".into(),
+    }
+}
+
+/// Why an `allOf` cannot be typed, for the member that breaks it (`union`:
+/// that member is a `oneOf`/`anyOf`).
+fn all_of_conflict(union: bool) -> &'static str {
+    if union {
+        "unsupported `allOf`: this `oneOf`/`anyOf` member sits beside other typed members \
+         (or beside the schema's own properties), and it cannot be a flattened field: an \
+         alternative is not an object, or there is more than one union, or another member \
+         is not an object"
+    } else {
+        "unsupported `allOf`: its members contradict each other \
+         (this one is neither an object to merge nor the same primitive)"
     }
 }
