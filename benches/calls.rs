@@ -19,7 +19,7 @@
 //! Hook costs (issue 12): `BENCH_HOOKS` is a comma-separated list of extra
 //! clients measured in the same rounds: `interceptors` (two: one adds an
 //! `x-trace-id` header, one counts per operation and status), `http_client`
-//! (a caller-built `reqwest::Client`). `BENCH_TRACING=info` (or `debug`,
+//! (a caller-configured `reqwest::ClientBuilder`). `BENCH_TRACING=info` (or `debug`,
 //! `trace`) installs a `tracing_subscriber::fmt` subscriber writing to
 //! `io::sink()` at that level for the whole run, so every client's calls pay
 //! for enabled spans and formatting; compare with a run without it, and with
@@ -179,11 +179,7 @@ fn hook_clients(target: &Target) -> Vec<(String, snaptrade::Client)> {
             "interceptors" => base()
                 .interceptor(TraceId(AtomicU64::new(0)))
                 .interceptor(Metrics::default()),
-            "http_client" => base().http_client(
-                snaptrade::runtime::reqwest::Client::builder()
-                    .build()
-                    .expect("reqwest client"),
-            ),
+            "http_client" => base().http_client(snaptrade::runtime::reqwest::Client::builder()),
             other => panic!("BENCH_HOOKS: unknown hook {other:?} (interceptors, http_client)"),
         };
         clients.push((

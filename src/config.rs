@@ -3,8 +3,8 @@
 use crate::auth::{Clock, PartnerAuth};
 use crate::runtime::reqwest;
 use crate::runtime::{
-    Interceptor, Interceptors, RateLimiter, RequestLimit, RetryPolicy, SecretString, Transport,
-    TransportConfig, DEFAULT_MAX_RESPONSE_BYTES,
+    HttpClient, Interceptor, Interceptors, RateLimiter, RequestLimit, RetryPolicy, SecretString,
+    Transport, TransportConfig, DEFAULT_MAX_RESPONSE_BYTES,
 };
 use crate::Client;
 use std::fmt;
@@ -63,7 +63,9 @@ pub struct ClientBuilder {
     #[cfg(feature = "redis")]
     limiter_replicas: u32,
     max_response_bytes: usize,
-    http_client: Option<reqwest::Client>,
+    /// Built by `http_client` (the error, if reqwest refused it, comes out
+    /// of `build`).
+    http_client: Option<Result<HttpClient, String>>,
     interceptors: Interceptors,
 }
 
@@ -192,39 +194,38 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends through `client`, a `reqwest::Client` you configured yourself
-    /// (proxy, private root certificates, connection pool, HTTP/2, DNS
-    /// overrides). Without it the client builds its own, which needs no setup.
+    /// Sends through a client built from `builder`, a `reqwest::ClientBuilder`
+    /// you configured (proxy, private root certificates, connection pool,
+    /// HTTP/2, DNS overrides). Without it the client builds its own, which
+    /// needs no setup.
     ///
-    /// Signing, retries, the rate limiter and interceptors apply as with the
-    /// default client, and so do [`timeout`](Self::timeout) (set on every
-    /// attempt, overriding the client's own total timeout) and
-    /// [`user_agent`](Self::user_agent) (set on every request). Redirects are
-    /// the client's business: reqwest follows up to 10 by default, while a
-    /// signed API answers a moved path with an error, so build yours with
-    /// `.redirect(reqwest::redirect::Policy::none())` to see redirects as
-    /// they are. Use the same reqwest as this crate ([`crate::runtime::reqwest`]);
-    /// with rustls, a crypto provider must be installed before building it
-    /// (`rustls::crypto::ring::default_provider().install_default()`) unless
-    /// reqwest's own TLS features bring one.
+    /// The client is built here, after the runtime turns redirects and
+    /// `Referer` off on `builder` (see [`HttpClient`](crate::runtime::HttpClient)):
+    /// a signed request is never resent elsewhere, whatever redirect policy
+    /// `builder` had. Signing, retries, the rate limiter and interceptors
+    /// apply as with the default client, and so do [`timeout`](Self::timeout)
+    /// (set on every attempt, overriding the builder's own total timeout) and
+    /// [`user_agent`](Self::user_agent) (set on every request). Use the same
+    /// reqwest as this crate ([`crate::runtime::reqwest`]). If reqwest cannot
+    /// build the client, [`build`](Self::build) fails with
+    /// [`ConfigError::Invalid`].
     ///
     /// ```no_run
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use snaptrade::runtime::reqwest;
-    /// let http = reqwest::Client::builder()
-    ///     .proxy(reqwest::Proxy::all("http://proxy.internal:3128")?)
-    ///     .pool_max_idle_per_host(8)
-    ///     .redirect(reqwest::redirect::Policy::none())
-    ///     .build()?;
     /// let client = snaptrade::Client::builder()
     ///     .client_id("YOUR_CLIENT_ID")
     ///     .consumer_key("YOUR_CONSUMER_KEY")
-    ///     .http_client(http)
+    ///     .http_client(
+    ///         reqwest::Client::builder()
+    ///             .proxy(reqwest::Proxy::all("http://proxy.internal:3128")?)
+    ///             .pool_max_idle_per_host(8),
+    ///     )
     ///     .build()?;
     /// # Ok(()) }
     /// ```
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http_client = Some(HttpClient::from_builder(builder));
         self
     }
 
@@ -306,7 +307,10 @@ impl ClientBuilder {
                 rate_limit: self.rate_limit,
                 rate_limiter,
                 max_response_bytes: self.max_response_bytes,
-                http_client: self.http_client,
+                http_client: self
+                    .http_client
+                    .transpose()
+                    .map_err(|e| ConfigError::Invalid(format!("http_client: {e}")))?,
                 interceptors: self.interceptors,
             },
             Some(Arc::new(auth)),

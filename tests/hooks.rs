@@ -118,10 +118,7 @@ async fn own_http_client_through_a_loopback_proxy_is_used_and_calls_stay_signed(
     let sandbox = sandbox().await;
     let proxy = Tap::start(sandbox.addr()).await;
     let http = reqwest::Client::builder()
-        .proxy(reqwest::Proxy::http(format!("http://{}", proxy.addr)).unwrap())
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+        .proxy(reqwest::Proxy::http(format!("http://{}", proxy.addr)).unwrap());
     // A host that does not resolve: only a proxy-using client reaches it.
     let client = Client::builder()
         .client_id(CLIENT_ID)
@@ -158,10 +155,7 @@ async fn own_http_client_with_a_dns_override_and_a_timeout_per_attempt() {
     rustls_provider();
     let sandbox = sandbox().await;
     let tap = Tap::start(sandbox.addr()).await;
-    let http = reqwest::Client::builder()
-        .resolve("snaptrade.internal.test", tap.addr)
-        .build()
-        .unwrap();
+    let http = reqwest::Client::builder().resolve("snaptrade.internal.test", tap.addr);
     let client = Client::builder()
         .client_id(CLIENT_ID)
         .consumer_key(KEY)
@@ -169,7 +163,7 @@ async fn own_http_client_with_a_dns_override_and_a_timeout_per_attempt() {
             "http://snaptrade.internal.test:{}",
             tap.addr.port()
         ))
-        .http_client(http.clone())
+        .http_client(http)
         .build()
         .unwrap();
     signed_calls(&client, "resolved-user").await;
@@ -184,10 +178,7 @@ async fn own_http_client_with_a_dns_override_and_a_timeout_per_attempt() {
     // The builder's timeout still bounds each attempt with a caller's client
     // that has none: a server that never answers fails in time.
     let silent = FaultServer::start(|_| vec![Act::Sleep(Duration::from_secs(30))]).await;
-    let http = reqwest::Client::builder()
-        .resolve("silent.internal.test", silent.addr)
-        .build()
-        .unwrap();
+    let http = reqwest::Client::builder().resolve("silent.internal.test", silent.addr);
     let client = Client::builder()
         .client_id(CLIENT_ID)
         .consumer_key(KEY)
@@ -487,4 +478,121 @@ async fn interceptors_run_on_every_attempt_of_a_retried_call() {
             request_id: None
         }]
     );
+}
+
+/// A loopback server that counts the connections it accepts and answers each
+/// request `200` with a body the API would accept: what a client that
+/// followed a redirect would get.
+struct Elsewhere {
+    addr: SocketAddr,
+    connections: Arc<AtomicU64>,
+}
+
+impl Elsewhere {
+    async fn start() -> Elsewhere {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let connections = Arc::new(AtomicU64::new(0));
+        let count = connections.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 16 * 1024];
+                    let _ = socket.read(&mut buf).await;
+                    let body = r#"{"redirectURI":"https://elsewhere/x","sessionId":"s"}"#;
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                });
+            }
+        });
+        Elsewhere { addr, connections }
+    }
+}
+
+/// An axum server that answers every request with `status` and a `Location`
+/// on `target`, and counts the requests it got.
+async fn redirector(status: u16, target: SocketAddr) -> (SocketAddr, Arc<AtomicU64>) {
+    let hits = Arc::new(AtomicU64::new(0));
+    let count = hits.clone();
+    let location = format!("http://{target}/snapTrade/login?userSecret=from-the-redirect");
+    let app = axum::Router::new().fallback(move || {
+        let location = location.clone();
+        let count = count.clone();
+        async move {
+            count.fetch_add(1, Ordering::SeqCst);
+            (
+                axum::http::StatusCode::from_u16(status).unwrap(),
+                [(axum::http::header::LOCATION, location)],
+            )
+        }
+    });
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (addr, hits)
+}
+
+/// A caller's `reqwest::ClientBuilder`, even one that asked for redirects to
+/// be followed, never resends a signed request to the URL a redirect names:
+/// the other port gets no connection, and the call fails with the redirect.
+#[tokio::test]
+async fn own_http_client_never_follows_a_redirect_with_a_signed_request() {
+    let elsewhere = Elsewhere::start().await;
+    for status in [301u16, 302, 303, 307, 308] {
+        let (addr, hits) = redirector(status, elsewhere.addr).await;
+        let builders = [
+            reqwest::Client::builder(),
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(10)),
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                    attempt.follow()
+                }))
+                .referer(true),
+        ];
+        for (n, builder) in builders.into_iter().enumerate() {
+            let client = Client::builder()
+                .client_id(CLIENT_ID)
+                .consumer_key(KEY)
+                .base_url(format!("http://{addr}"))
+                .retry(RetryPolicy::never())
+                .http_client(builder)
+                .build()
+                .unwrap();
+            let e = client
+                .authentication()
+                .login_snap_trade_user("user-1", "the-user-secret")
+                .await
+                .unwrap_err();
+            let snaptrade::Error::Transport(t) = e else {
+                panic!("{status} #{n}: {e:?}");
+            };
+            assert_eq!(
+                t.kind,
+                snaptrade::runtime::TransportErrorKind::Redirect,
+                "{status} #{n}"
+            );
+            assert_eq!(
+                t.location.as_deref(),
+                Some(
+                    format!(
+                        "http://{}/snapTrade/login?userSecret=[redacted]",
+                        elsewhere.addr
+                    )
+                    .as_str()
+                ),
+                "{status} #{n}"
+            );
+            assert!(!t.to_string().contains("the-user-secret"), "{t}");
+        }
+        assert_eq!(hits.load(Ordering::SeqCst), 3, "{status}");
+    }
+    // Give a stray follow-up request time to arrive before counting.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(elsewhere.connections.load(Ordering::SeqCst), 0);
 }

@@ -206,8 +206,10 @@ pub struct TransportError {
     pub maybe_sent: bool,
     /// How many attempts were made, retries included.
     pub attempts: u32,
-    /// For [`TransportErrorKind::Redirect`]: the answer's `Location`, with
-    /// secret-named query values redacted. Redirects are never followed.
+    /// For [`TransportErrorKind::Redirect`]: the answer's `Location`; for
+    /// [`TransportErrorKind::UnexpectedUrl`]: the URL that answered. Secret-named
+    /// query values and any user name or password are redacted. Redirects
+    /// are never followed.
     pub location: Option<String>,
 }
 
@@ -226,6 +228,11 @@ pub enum TransportErrorKind {
     /// signed request is never resent to another URL, so it is not followed;
     /// the target is in [`TransportError::location`]. Never retried.
     Redirect,
+    /// The response came from another URL than the one sent (only a client
+    /// that followed a redirect could do that, which the runtime's clients
+    /// never do). Its body is not read; [`TransportError::location`] holds
+    /// that URL, redacted. Never retried.
+    UnexpectedUrl,
     /// Anything else: a reset connection, a truncated body, a malformed
     /// response, TLS.
     Other,
@@ -238,6 +245,7 @@ impl fmt::Display for TransportErrorKind {
             TransportErrorKind::Timeout => "timed out",
             TransportErrorKind::BodyTooLarge => "response body too large",
             TransportErrorKind::Redirect => "redirect not followed",
+            TransportErrorKind::UnexpectedUrl => "response from an unexpected URL",
             TransportErrorKind::Other => "transport error",
         })
     }

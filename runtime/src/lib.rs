@@ -12,7 +12,8 @@
 //! template), then `status`, `attempts`, `request_id`, `error`, `elapsed_ms`,
 //! with `retrying` and `waited for the rate limiter` events; the query,
 //! headers and bodies are never recorded. [`TransportConfig::http_client`]
-//! takes a caller-built `reqwest::Client`, and [`Interceptor`]s run around
+//! takes an [`HttpClient`] built from a caller's `reqwest::ClientBuilder`
+//! (it never follows redirects or sends `Referer`), and [`Interceptor`]s run around
 //! each attempt without being able to change what was signed.
 
 mod auth;
@@ -57,8 +58,8 @@ pub use limit::{Acquire, InProcessLimiter, Permit, RateLimiter, RequestLimit, MA
 #[cfg(feature = "redis")]
 pub use limit_redis::{RedisLimiterConfig, RedisLimiterStats, RedisRateLimiter};
 pub use request::{ApiKeyLocation, Body, OperationRequest, QueryValue, SchemeKind, SecurityScheme};
-/// The HTTP client crate, for [`TransportConfig::http_client`]: build your
-/// own `reqwest::Client` with the same version the runtime uses.
+/// The HTTP client crate, for [`HttpClient::from_builder`]: configure a
+/// `reqwest::ClientBuilder` of the same version the runtime uses.
 pub use reqwest;
 pub use response::{RateLimit, RawResponse, Response};
 pub use retry::RetryPolicy;
@@ -67,6 +68,6 @@ pub use secret::SecretString;
 #[doc(hidden)]
 pub use serde as __serde;
 pub use transport::{
-    Authenticator, PreparedRequest, SendError, Transport, TransportConfig, TransportStats,
-    DEFAULT_MAX_RESPONSE_BYTES,
+    Authenticator, HttpClient, PreparedRequest, SendError, Transport, TransportConfig,
+    TransportStats, DEFAULT_MAX_RESPONSE_BYTES,
 };

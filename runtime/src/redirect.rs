@@ -22,6 +22,19 @@ pub(crate) fn redirect_location(status: StatusCode, headers: &HeaderMap) -> Opti
     Some(redact_location(&String::from_utf8_lossy(raw.as_bytes())))
 }
 
+/// `url` as text with any user name and password replaced by `[redacted]`
+/// and secret-named query values redacted as in [`redirect_location`].
+pub(crate) fn redact_url(url: &reqwest::Url) -> String {
+    let mut url = url.clone();
+    if !url.username().is_empty() || url.password().is_some() {
+        // Only URLs that cannot have userinfo refuse these, and such a URL
+        // has none to hide.
+        let _ = url.set_username("[redacted]");
+        let _ = url.set_password(None);
+    }
+    redact_location(url.as_str())
+}
+
 fn redact_location(location: &str) -> String {
     let (head, fragment) = match location.split_once('#') {
         Some((h, f)) => (h, Some(f)),
@@ -56,6 +69,19 @@ fn decode(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_loses_its_userinfo_and_secret_query_values() {
+        let url = reqwest::Url::parse("http://me:pw@other:81/x?userSecret=s&a=1").unwrap();
+        let shown = redact_url(&url);
+        assert_eq!(
+            shown,
+            "http://%5Bredacted%5D@other:81/x?userSecret=[redacted]&a=1"
+        );
+        assert!(!shown.contains("pw") && !shown.contains("me@"));
+        let plain = reqwest::Url::parse("https://api.example/v1?x=1").unwrap();
+        assert_eq!(redact_url(&plain), "https://api.example/v1?x=1");
+    }
 
     #[test]
     fn only_redirects_with_a_location_are_caught_and_secrets_are_hidden() {

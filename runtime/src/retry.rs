@@ -88,7 +88,10 @@ pub(crate) fn decide(
     match outcome {
         // The same answer would come back (just as long, or redirecting).
         Outcome::Transport {
-            kind: TransportErrorKind::BodyTooLarge | TransportErrorKind::Redirect,
+            kind:
+                TransportErrorKind::BodyTooLarge
+                | TransportErrorKind::Redirect
+                | TransportErrorKind::UnexpectedUrl,
             ..
         } => None,
         Outcome::Transport {
@@ -164,6 +167,7 @@ mod tests {
         for kind in [
             TransportErrorKind::BodyTooLarge,
             TransportErrorKind::Redirect,
+            TransportErrorKind::UnexpectedUrl,
         ] {
             assert!(
                 decide(&p, true, transport(kind, true), 1).is_none(),

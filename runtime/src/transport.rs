@@ -80,11 +80,12 @@ pub struct TransportConfig {
     /// Longest response body read; a longer one fails with
     /// [`TransportErrorKind::BodyTooLarge`] without being read further.
     pub max_response_bytes: usize,
-    /// A `reqwest::Client` configured by the caller (proxy, root
+    /// A client built from the caller's `reqwest::ClientBuilder` (proxy, root
     /// certificates, pool, HTTP/2) instead of the default one; `timeout` and
-    /// `user_agent` are then set on each request. Redirect handling is the
-    /// client's own.
-    pub http_client: Option<reqwest::Client>,
+    /// `user_agent` are then set on each request (a call's own timeout still
+    /// wins). Like the default client it never follows a redirect and never
+    /// sends `Referer`: see [`HttpClient`].
+    pub http_client: Option<HttpClient>,
     /// Run around every attempt, in order (see [`Interceptor`](crate::Interceptor)).
     pub interceptors: Interceptors,
 }
@@ -105,6 +106,54 @@ impl TransportConfig {
             interceptors: Interceptors::new(),
         }
     }
+}
+
+/// A `reqwest::Client` built by the runtime from a caller's
+/// `reqwest::ClientBuilder`, for [`TransportConfig::http_client`].
+///
+/// The runtime sets `redirect(Policy::none())` and `referer(false)` on the
+/// builder last, so whatever the caller set before (even
+/// `Policy::limited(10)`), a signed request is never resent to the URL a
+/// redirect names and its URL (whose query may hold a secret) never travels
+/// in a `Referer` header. A ready-made `reqwest::Client` is not accepted:
+/// its redirect policy cannot be checked.
+///
+/// ```
+/// use oapi_client_runtime::{reqwest, HttpClient};
+/// let http = HttpClient::from_builder(reqwest::Client::builder().pool_max_idle_per_host(8))?;
+/// # Ok::<(), String>(())
+/// ```
+#[derive(Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+}
+
+impl HttpClient {
+    /// Builds `builder` with redirects and `Referer` turned off (installing
+    /// the process's rustls crypto provider first if none is). Fails only if
+    /// reqwest cannot build it (a TLS backend or a certificate it refuses).
+    pub fn from_builder(builder: reqwest::ClientBuilder) -> Result<HttpClient, String> {
+        install_crypto_provider();
+        builder
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .build()
+            .map(|client| HttpClient { client })
+            .map_err(|e| format!("cannot build HTTP client: {}", error_chain(&e)))
+    }
+}
+
+/// Its settings are not shown: they may hold proxy credentials.
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HttpClient { .. }")
+    }
+}
+
+/// reqwest is built without a bundled crypto provider (aws-lc-rs is slow to
+/// compile); ring is installed as the process default if none is yet.
+fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// Shows whether a caller's client is set, not its settings: a client's
@@ -223,9 +272,7 @@ impl Transport {
                 "base URL {base_url:?} must not have a query or fragment"
             ));
         }
-        // reqwest is built without a bundled crypto provider (aws-lc-rs is slow to
-        // compile); ring is installed as the process default if none is yet.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_crypto_provider();
         let limiter = Limiter::from_config(config.rate_limiter.as_ref(), config.rate_limit)?;
         if config.max_response_bytes == 0 {
             return Err("max_response_bytes must be at least 1".into());
@@ -242,14 +289,15 @@ impl Transport {
             )),
             None => None,
         };
-        // A caller's own client keeps its own redirect policy (documented on
-        // `TransportConfig::http_client`); ours never follows: see `redirect`.
+        // Neither a caller's client (see `HttpClient`) nor ours follows a
+        // redirect or sends `Referer`: see `redirect`.
         let http = match config.http_client {
-            Some(client) => client,
+            Some(client) => client.client,
             None => reqwest::Client::builder()
                 .timeout(config.timeout)
                 .user_agent(config.user_agent)
                 .redirect(reqwest::redirect::Policy::none())
+                .referer(false)
                 .build()
                 .map_err(|e| format!("cannot build HTTP client: {e}"))?,
         };
@@ -606,12 +654,14 @@ impl Transport {
             )
         };
         if let Some((timeout, user_agent)) = &self.inner.per_request {
-            *request.timeout_mut() = Some(*timeout);
+            // A call's own timeout wins, as it does over the default client's.
+            request.timeout_mut().get_or_insert(*timeout);
             let headers = request.headers_mut();
             headers.insert(http::header::USER_AGENT, user_agent.clone());
         }
         let interceptors = &self.inner.interceptors;
         interceptors.before_send(op, attempt, request.headers_mut());
+        let sent_url = request.url().clone();
         let mut response = self
             .inner
             .http
@@ -623,6 +673,22 @@ impl Transport {
             let mut e = failure(
                 TransportErrorKind::Redirect,
                 format!("HTTP {status} to {location}; a signed request is not resent elsewhere"),
+            );
+            if let SendError::Transport(t) = &mut e {
+                t.location = Some(location);
+            }
+            return Err(e);
+        }
+        if response.url() != &sent_url {
+            // Only a client that followed a redirect answers from elsewhere,
+            // which `HttpClient` rules out; should it ever happen, that body
+            // is another server's and is never decoded as the API's.
+            let location = crate::redirect::redact_url(response.url());
+            let mut e = failure(
+                TransportErrorKind::UnexpectedUrl,
+                format!(
+                    "HTTP {status} came from {location}, not the URL sent; its body is not read"
+                ),
             );
             if let SendError::Transport(t) = &mut e {
                 t.location = Some(location);
@@ -792,5 +858,62 @@ mod tests {
                 assert_eq!(url.query(), None);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod unexpected_url {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    /// Answers one request with `reply`, then stops.
+    async fn answer_once(reply: String) -> std::net::SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0u8; 8192];
+            let _ = sock.read(&mut buf).await;
+            sock.write_all(reply.as_bytes()).await.unwrap();
+        });
+        addr
+    }
+
+    /// `HttpClient` cannot hold a client that follows redirects; should one
+    /// ever do so, the answer from another URL is refused, not decoded.
+    #[tokio::test]
+    async fn an_answer_from_another_url_is_a_transport_error() {
+        let body = "{\"from\":\"elsewhere\"}";
+        let other = answer_once(format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        ))
+        .await;
+        let first = answer_once(format!(
+            "HTTP/1.1 307 Temporary Redirect\r\nlocation: http://me:pw@{other}/moved?userSecret=s&a=1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        ))
+        .await;
+        install_crypto_provider();
+        // What `HttpClient::from_builder` never builds: reqwest's default
+        // policy follows up to 10 redirects.
+        let following = HttpClient {
+            client: reqwest::Client::new(),
+        };
+        let mut config = TransportConfig::new(format!("http://{first}"));
+        config.retry = RetryPolicy::never();
+        config.http_client = Some(following);
+        let transport = Transport::new(config, None).unwrap();
+        let op = OperationRequest::new("op", http::Method::GET, "/x".into());
+        let Err(SendError::Transport(t)) = transport.execute(op).await else {
+            panic!("an answer from another URL was accepted");
+        };
+        assert_eq!(t.kind, TransportErrorKind::UnexpectedUrl);
+        assert_eq!(
+            t.location.as_deref(),
+            Some(format!("http://%5Bredacted%5D@{other}/moved?userSecret=[redacted]&a=1").as_str())
+        );
+        assert!(!t.to_string().contains("pw@"), "{t}");
+        assert!(!t.to_string().contains("elsewhere"), "{t}");
     }
 }
