@@ -36,6 +36,11 @@ impl ClientBuilder {
     ///   [`shared_rate_limit_replicas`](Self::shared_rate_limit_replicas)),
     ///   a `tracing` warning is logged, and Redis is tried again every second
     ///   and used as soon as it answers.
+    /// * If Redis loses the budget (`FLUSHALL`, a restart, a failover), the
+    ///   first process to notice stops every new slot for one window, so no
+    ///   rolling window exceeds the budget; run that Redis with
+    ///   `maxmemory-policy noeviction`. See "When Redis forgets" on
+    ///   [`RedisRateLimiter`].
     /// * A slot not released within the client's [`timeout`](Self::timeout)
     ///   (say, its process crashed) counts as sent then and comes free one
     ///   window later.

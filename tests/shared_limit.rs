@@ -14,6 +14,9 @@
 //!   must use most of the budget.
 //! * `redis_killed_mid_run_*`: calls go on under the fallback, none hangs,
 //!   and Redis is used again once it is back.
+//! * `flushall_mid_run_*`, `a_redis_restart_mid_run_*`: three limiters (own
+//!   connections), each used before Redis loses the budget; the sandbox's
+//!   arrivals never exceed the budget in any rolling window.
 //! * `a_redis_that_never_answers_*`: every Redis operation is bounded.
 //!
 //! Without `redis-server` on the PATH the tests print a loud SKIPPED line and
@@ -524,6 +527,140 @@ async fn a_redis_that_never_answers_costs_one_timeout_then_the_fallback() {
     store.release(a);
     store.release(b);
     hold.abort();
+}
+
+/// How the Redis of [`redis_forgets`] loses the budget.
+#[derive(Debug, Clone, Copy)]
+enum Loss {
+    Flushall,
+    /// Killed, and started again on the same port 0.4 s later.
+    Restart,
+}
+
+/// Three limiters (separate instances, separate connections, as three
+/// processes would have) share 10 requests per 2 s against the sandbox, with
+/// six, one and one callers (a busy process and two quiet ones, whose shares
+/// of the fallback are free); after 2.5 s Redis loses everything. The sandbox's log
+/// of arrivals must never hold more than the budget in any 2 s window.
+async fn redis_forgets(loss: Loss) {
+    if !redis_available() {
+        return;
+    }
+    const LIMITERS: usize = 3;
+    let (requests, per) = (10, Duration::from_secs(2));
+    let mut redis = RedisServer::start();
+    let mut config = SandboxConfig::default().rate_limit_per_minute(None);
+    config.record_arrivals = true;
+    let sandbox = snaptrade_sandbox::start(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let stores: Vec<RedisRateLimiter> = (0..LIMITERS)
+        .map(|_| {
+            let mut config =
+                RedisLimiterConfig::new(redis.url(), "forget-test", RequestLimit { requests, per });
+            config.replicas = LIMITERS as u32;
+            config.op_timeout = Duration::from_millis(500);
+            config.reprobe = Duration::from_millis(100);
+            config.lease = Duration::from_secs(2);
+            RedisRateLimiter::new(config).unwrap()
+        })
+        .collect();
+    let started = Instant::now();
+    let run = Duration::from_millis(7_500);
+    let callers: Vec<_> = stores
+        .iter()
+        .zip([6, 1, 1])
+        .flat_map(|(store, callers)| {
+            let client = Client::builder()
+                .client_id(SANDBOX_CLIENT_ID)
+                .consumer_key(SANDBOX_CONSUMER_KEY)
+                .base_url(sandbox.base_url())
+                .timeout(Duration::from_secs(2))
+                .rate_limiter(Arc::new(store.clone()))
+                .build()
+                .unwrap();
+            (0..callers).map(move |caller: u64| {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    let mut ok = 0u64;
+                    while started.elapsed() < run {
+                        // Pauses of 0 to 250 ms spread the calls over the
+                        // window, so slots come free (and callers ask Redis)
+                        // all the time, as in a real service.
+                        let pause = (ok * 97 + caller * 61) % 250;
+                        tokio::time::sleep(Duration::from_millis(pause)).await;
+                        let left = run.saturating_sub(started.elapsed());
+                        let call = client.authentication().list_snap_trade_users();
+                        match tokio::time::timeout(left, call).await {
+                            Ok(outcome) => {
+                                outcome.expect("every call succeeds");
+                                ok += 1;
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    ok
+                })
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    for (n, store) in stores.iter().enumerate() {
+        let stats = store.stats();
+        assert!(stats.redis_slots > 0, "limiter {n} used Redis: {stats:?}");
+    }
+    let lost_at = Instant::now();
+    let redis = tokio::task::spawn_blocking(move || {
+        match loss {
+            Loss::Flushall => assert_eq!(redis.cli(&["FLUSHALL"]), "OK"),
+            Loss::Restart => {
+                redis.kill();
+                std::thread::sleep(Duration::from_millis(400));
+                redis.restart();
+            }
+        }
+        redis
+    })
+    .await
+    .unwrap();
+    let mut ok = 0;
+    for c in callers {
+        ok += c.await.unwrap();
+    }
+    let arrivals = sandbox.arrivals();
+    sandbox.shutdown().await.unwrap();
+    let peak = max_in_window(&arrivals, per);
+    let after = arrivals.iter().filter(|t| **t > lost_at + per).count();
+    let stats: Vec<_> = stores.iter().map(RedisRateLimiter::stats).collect();
+    println!(
+        "{loss:?}: {ok} calls, {} arrivals, {after} more than a window after the loss, \
+         largest {per:?} window {peak}; {stats:?}",
+        arrivals.len()
+    );
+    assert!(
+        peak <= requests as usize,
+        "{loss:?}: {peak} arrivals within {per:?} (budget {requests})"
+    );
+    assert!(
+        stats.iter().map(|s| s.losses).sum::<u64>() >= 1,
+        "the loss was seen: {stats:?}"
+    );
+    // The budget is used again after the quiet window.
+    assert!(
+        after >= requests as usize / 2,
+        "{after} arrivals after the loss"
+    );
+    assert_eq!(redis.cli(&["EXISTS", "rate-limit:forget-test:epoch"]), "1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flushall_mid_run_keeps_every_window_within_the_budget() {
+    redis_forgets(Loss::Flushall).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_restart_mid_run_keeps_every_window_within_the_budget() {
+    redis_forgets(Loss::Restart).await;
 }
 
 #[test]
