@@ -329,3 +329,114 @@ async fn events_signed_with_another_key_are_rejected_and_retried() {
     assert!(stats.rejected >= 2, "{stats:?}");
     sandbox.shutdown().await.unwrap();
 }
+
+/// A receiver that answers every delivery with `status` and a `Location` on
+/// another loopback port (a counting TCP listener): the sandbox must not
+/// follow it.
+#[tokio::test]
+async fn the_sender_never_follows_a_redirect() {
+    let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let target = elsewhere.local_addr().unwrap();
+    let reached = Arc::new(AtomicU32::new(0));
+    let count = reached.clone();
+    let counter = tokio::spawn(async move {
+        while let Ok((_socket, _)) = elsewhere.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    for status in [301u16, 302, 303, 307, 308] {
+        let hits = Arc::new(AtomicU32::new(0));
+        let seen = hits.clone();
+        let location = format!("http://{target}/stolen?token=t");
+        let app = Router::new().fallback(move || {
+            let (location, seen) = (location.clone(), seen.clone());
+            async move {
+                seen.fetch_add(1, Ordering::SeqCst);
+                (
+                    StatusCode::from_u16(status).unwrap(),
+                    [(axum::http::header::LOCATION, location)],
+                )
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let sandbox = sandbox(KEY, webhook_config(&url)).await;
+        client(&sandbox, KEY)
+            .authentication()
+            .register_snap_trade_user("redirected-user")
+            .await
+            .unwrap();
+        // Each redirect is a failed attempt, retried (to the same URL).
+        wait_until("two attempts", || sandbox.webhook_stats().rejected >= 2).await;
+        let stats = sandbox.webhook_stats();
+        assert_eq!(
+            (stats.delivered, stats.unreachable),
+            (0, 0),
+            "{status}: {stats:?}"
+        );
+        assert!(hits.load(Ordering::SeqCst) >= 2, "{status}");
+        sandbox.shutdown().await.unwrap();
+        server.abort();
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(reached.load(Ordering::SeqCst), 0, "a redirect was followed");
+    counter.abort();
+}
+
+/// Only `http` and `https` URLs with a host: anything else stops the
+/// sandbox from starting, with an error that does not show the token.
+#[tokio::test]
+async fn webhook_urls_other_than_http_and_https_are_refused_at_start() {
+    for url in [
+        "file:///etc/passwd?token=tok-1",
+        "ftp://user:pw-1@example.com/x",
+        "gopher://example.com:70/",
+        "data:text/plain,hello",
+        "http://",
+        "/relative/hooks?token=tok-1",
+        "not a url",
+    ] {
+        let config = SandboxConfig::with_client(CLIENT_ID, KEY).webhook(WebhookConfig::new(url));
+        let e = snaptrade_sandbox::start(config, "127.0.0.1:0".parse().unwrap())
+            .await
+            .expect_err(url);
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput, "{url}: {e}");
+        let text = e.to_string();
+        assert!(text.contains("webhook URL"), "{text}");
+        for secret in ["tok-1", "pw-1", "user:"] {
+            assert!(!text.contains(secret), "{url}: {text}");
+        }
+        assert!(snaptrade_sandbox::check_webhook_url(url).is_err(), "{url}");
+    }
+    for url in [
+        "http://127.0.0.1:9/hooks",
+        "https://hooks.example/in?token=x",
+    ] {
+        assert_eq!(snaptrade_sandbox::check_webhook_url(url), Ok(()), "{url}");
+    }
+}
+
+/// The URL's token (query values, user name and password) never shows in
+/// `Debug`, whether of the webhook settings or of the sandbox's.
+#[test]
+fn webhook_url_tokens_are_redacted_in_debug() {
+    let webhook =
+        WebhookConfig::new("https://hook-user:hook-pass@hooks.example/in?token=tok-2&sig=s-2");
+    let config = SandboxConfig::with_client(CLIENT_ID, KEY).webhook(webhook.clone());
+    for shown in [
+        format!("{webhook:?}"),
+        format!("{config:?}"),
+        webhook.redacted_url(),
+    ] {
+        for secret in ["hook-user", "hook-pass", "tok-2", "s-2"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(
+            shown.contains("hooks.example/in?token=[redacted]&sig=[redacted]"),
+            "{shown}"
+        );
+    }
+}

@@ -30,6 +30,59 @@ pub fn is_secret_name(name: &str) -> bool {
 /// What replaces a secret value.
 const REDACTED: &str = "[redacted]";
 
+/// `url` fit to print: any user name and password and the value of every
+/// query parameter (whatever its name: a receiver's token may be called
+/// anything) replaced by `[redacted]`, and any fragment too. Text that is
+/// not an absolute URL comes back as `[unparsable URL]`.
+///
+/// ```
+/// use oapi_client_runtime::redact::redact_url;
+/// assert_eq!(
+///     redact_url("https://me:pw@hooks.example:8443/in?token=abc&v=2#k"),
+///     "https://[redacted]@hooks.example:8443/in?token=[redacted]&v=[redacted]#[redacted]"
+/// );
+/// assert_eq!(redact_url("http://127.0.0.1:9/hook"), "http://127.0.0.1:9/hook");
+/// assert_eq!(redact_url("http://h/in?abc123"), "http://h/in?[redacted]");
+/// ```
+pub fn redact_url(url: &str) -> String {
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        return "[unparsable URL]".to_owned();
+    };
+    let userinfo = !parsed.username().is_empty() || parsed.password().is_some();
+    // Rebuilt by hand: `Url` would percent-encode the brackets.
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    let query = parsed.query().map(|q| {
+        q.split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) => format!("{name}={REDACTED}"),
+                // A bare `?abc123` may be the token itself.
+                None if pair.is_empty() => String::new(),
+                None => REDACTED.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    });
+    let fragment = parsed.fragment().is_some();
+    parsed.set_query(None);
+    parsed.set_fragment(None);
+    let mut out = parsed.to_string();
+    if userinfo {
+        if let Some(at) = out.find("://") {
+            out.insert_str(at + 3, &format!("{REDACTED}@"));
+        }
+    }
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(&q);
+    }
+    if fragment {
+        out.push('#');
+        out.push_str(REDACTED);
+    }
+    out
+}
+
 /// `body` as lossy UTF-8 text with secret JSON values replaced.
 pub fn redact_body(body: &[u8]) -> String {
     redact_json_text(&String::from_utf8_lossy(body))

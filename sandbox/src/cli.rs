@@ -57,7 +57,10 @@ pub struct SandboxArgs {
     #[arg(long)]
     pub quiet: bool,
 
-    /// POST signed USER_REGISTERED / USER_DELETED webhooks to URL (retried until accepted).
+    /// POST signed USER_REGISTERED / USER_DELETED webhooks to URL, an http:// or
+    /// https:// URL (retried until accepted; redirects are not followed).
+    // Checked when the server starts (not by clap, whose error would echo
+    // the URL with its token).
     #[arg(long, value_name = "URL")]
     pub webhook_url: Option<String>,
 }
@@ -116,7 +119,8 @@ pub async fn run_cli(args: SandboxArgs) -> io::Result<()> {
         println!("state file: {}", path.display());
     }
     if let Some(webhook) = &config.webhook {
-        println!("webhooks: POST to {}", webhook.url);
+        // Its token (query or userinfo) is never printed.
+        println!("webhooks: POST to {}", webhook.redacted_url());
     }
     if let Some(path) = &args.port_file {
         write_atomically(path, format!("{}\n", sandbox.addr().port()).as_bytes())?;

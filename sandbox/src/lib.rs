@@ -118,7 +118,7 @@ mod webhook;
 
 pub use cli::{run_cli, SandboxArgs};
 pub use serve::ServerLimits;
-pub use webhook::{WebhookConfig, WebhookStats};
+pub use webhook::{check_webhook_url, WebhookConfig, WebhookStats};
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -95,7 +95,8 @@ impl App {
             None => (Store::default(), None),
         };
         let counters = Arc::<Counters>::default();
-        let webhooks = crate::webhook::Deliverer::new(&config, counters.webhooks.clone());
+        let webhooks = crate::webhook::Deliverer::new(&config, counters.webhooks.clone())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         Ok(App {
             config,
             store: Mutex::new(store),

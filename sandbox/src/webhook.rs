@@ -14,6 +14,7 @@
 
 use crate::SandboxConfig;
 use serde_json::{json, Value};
+use snaptrade::runtime::redact::redact_url;
 use snaptrade::webhook::{UnixTime, USER_DELETED, USER_REGISTERED};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -23,9 +24,14 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 /// Where and how the sandbox delivers webhooks ([`SandboxConfig::webhook`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The URL may carry a receiver's token (in its query or as a user name and
+/// password): `Debug`, the start-up banner, logs and errors show it through
+/// [`redact_url`], never whole.
+#[derive(Clone, PartialEq, Eq)]
 pub struct WebhookConfig {
-    /// The receiver's URL (`http://` or `https://`).
+    /// The receiver's URL: an absolute `http://` or `https://` URL with a
+    /// host, checked when the sandbox starts ([`check_webhook_url`]).
     pub url: String,
     /// How long after a deletion `USER_DELETED` is sent (SnapTrade deletes in
     /// the background and reports when done).
@@ -38,7 +44,42 @@ pub struct WebhookConfig {
     pub timeout: Duration,
 }
 
+impl fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("url", &redact_url(&self.url))
+            .field("delete_delay", &self.delete_delay)
+            .field("initial_backoff", &self.initial_backoff)
+            .field("max_backoff", &self.max_backoff)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// Whether `url` can receive webhooks: an absolute `http` or `https` URL
+/// with a host. The error names the URL redacted ([`redact_url`]).
+pub fn check_webhook_url(url: &str) -> Result<(), String> {
+    let shown = redact_url(url);
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| format!("webhook URL {shown}: not an absolute URL ({e})"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "webhook URL {shown}: the scheme must be http or https, not {:?}",
+            parsed.scheme()
+        ));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("webhook URL {shown}: no host"));
+    }
+    Ok(())
+}
+
 impl WebhookConfig {
+    /// The receiver's URL fit to print (see [`redact_url`]).
+    pub fn redacted_url(&self) -> String {
+        redact_url(&self.url)
+    }
+
     /// Delivers to `url` with the defaults: `USER_DELETED` 1 s after the
     /// deletion, retries after 1 s, 2 s, 4 s ... up to 60 s, 10 s per attempt.
     pub fn new(url: impl Into<String>) -> WebhookConfig {
@@ -145,25 +186,32 @@ impl fmt::Debug for Deliverer {
 }
 
 impl Deliverer {
-    /// A deliverer for `config.webhook`, `None` when webhooks are off.
-    pub(crate) fn new(config: &SandboxConfig, counters: Arc<Counters>) -> Option<Deliverer> {
-        let webhook = config.webhook.clone()?;
+    /// A deliverer for `config.webhook`, `None` when webhooks are off. Fails
+    /// on a URL that is not `http`/`https` ([`check_webhook_url`]) or when
+    /// no HTTP client can be built.
+    pub(crate) fn new(
+        config: &SandboxConfig,
+        counters: Arc<Counters>,
+    ) -> Result<Option<Deliverer>, String> {
+        let Some(webhook) = config.webhook.clone() else {
+            return Ok(None);
+        };
+        check_webhook_url(&webhook.url)?;
         // reqwest is built without a bundled TLS crypto provider; ring is
         // installed as the process default if none is yet (as the client does).
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = match reqwest::Client::builder()
+        // No redirect is followed (the signed event would go wherever a
+        // receiver points, and a redirect is then just a failed attempt),
+        // and no `Referer` carries the URL's token anywhere.
+        let http = reqwest::Client::builder()
             .timeout(webhook.timeout)
             .user_agent(concat!("snaptrade-sandbox/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
             .build()
-        {
-            Ok(http) => http,
-            Err(e) => {
-                eprintln!("snaptrade-sandbox: webhooks off, cannot build an HTTP client: {e}");
-                return None;
-            }
-        };
+            .map_err(|e| format!("webhooks: cannot build an HTTP client: {e}"))?;
         let (stop, stopped) = watch::channel(());
-        Some(Deliverer {
+        Ok(Some(Deliverer {
             shared: Arc::new(Shared {
                 config: webhook,
                 http,
@@ -174,7 +222,7 @@ impl Deliverer {
             }),
             _stop: stop,
             stopped,
-        })
+        }))
     }
 
     /// Queues `USER_REGISTERED` for `user_id` of `client_id`, sent at once.

@@ -94,3 +94,52 @@ fn rejects_a_malformed_client() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("CLIENT_ID:CONSUMER_KEY"));
 }
+
+/// The banner names the webhook receiver without its token, and a URL that
+/// is not http/https stops the binary at start-up, without echoing it.
+#[test]
+fn webhook_url_is_redacted_in_the_banner_and_checked_at_start() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_snaptrade-sandbox"))
+        .args(["--listen", "127.0.0.1:0", "--quiet"])
+        .args([
+            "--webhook-url",
+            "http://hook-user:hook-pass@127.0.0.1:9/in?token=tok-3",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut banner = String::new();
+    // The banner is five lines; a missing webhook line fails, not hangs.
+    for _ in 0..5 {
+        if banner.contains("webhooks:") || stdout.read_line(&mut banner).unwrap_or(0) == 0 {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        banner.contains("webhooks: POST to http://[redacted]@127.0.0.1:9/in?token=[redacted]"),
+        "{banner}"
+    );
+    for secret in ["hook-user", "hook-pass", "tok-3"] {
+        assert!(!banner.contains(secret), "{banner}");
+    }
+
+    let out = Command::new(env!("CARGO_BIN_EXE_snaptrade-sandbox"))
+        .args(["--listen", "127.0.0.1:0"])
+        .args(["--webhook-url", "file:///tmp/x?token=tok-4"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stderr.contains("scheme must be http or https"), "{stderr}");
+    assert!(
+        !stderr.contains("tok-4") && !stdout.contains("tok-4"),
+        "{stderr}{stdout}"
+    );
+    assert!(!stdout.contains("listening"), "{stdout}");
+}
