@@ -16,7 +16,12 @@ pub const ENV_CREDENTIALS: &str = "SNAPTRADE_CREDENTIALS";
 const AFTER_HELP: &str = "\
 Exit status: 0 success, 1 the API answered with an error, 2 usage or configuration error,
 3 the API could not be reached, 4 credentials file error, 5 unexpected response body,
-6 webhook rejected (`webhooks verify`: bad or missing signature, not JSON, stale).
+6 webhook rejected (`webhooks verify`: bad or missing signature, not JSON, stale),
+7 Ctrl-C during `users register`/`reset-secret`, but the command completed and the
+secret is stored (do not retry), 130 Ctrl-C twice during such a call: outcome unknown
+(the call goes on in the background; check `users list` and the credentials file).
+A first Ctrl-C during `users register`/`reset-secret` waits for the call in flight, so
+that its one-time secret is stored; any other exit status is the command's own.
 
 User secrets returned by `users register` and `users reset-secret` are stored in the
 credentials file (owner-only permissions) and looked up from it by `users login`,

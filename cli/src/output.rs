@@ -23,6 +23,15 @@ pub const EXIT_CREDENTIALS: u8 = 4;
 pub const EXIT_DECODE: u8 = 5;
 /// Exit code: a webhook delivery failed verification.
 pub const EXIT_WEBHOOK: u8 = 6;
+/// Exit code: Ctrl-C came while `users register` or `users reset-secret` was
+/// in flight, and the command still completed: the user is registered (or
+/// the secret reset) and its secret is stored. A retrying script must not
+/// run the command again.
+pub const EXIT_COMPLETED_DESPITE_INTERRUPT: u8 = 7;
+/// Exit code: Ctrl-C twice while a secret-creating call was in flight; this
+/// process stopped waiting, and the outcome is unknown (128 + SIGINT, what a
+/// shell reports for a process killed by Ctrl-C).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Why a command failed.
 #[derive(Debug)]

@@ -7,6 +7,8 @@
 use crate::args::{ConnectionType, Global, LoginArgs, PortalVersion, UsersCommand};
 use crate::credentials::{self, Key, Store, Update};
 use crate::output::{print_json, Failure};
+#[cfg(unix)]
+use crate::output::{EXIT_COMPLETED_DESPITE_INTERRUPT, EXIT_INTERRUPTED};
 use serde_json::Value;
 use snaptrade::models;
 use snaptrade::SecretString;
@@ -141,34 +143,115 @@ pub async fn status(global: &Global) -> Result<(), Failure> {
 const WORKER_ENV: &str = "SNAPTRADE_CLI_SECRET_WORKER";
 
 /// Runs this same command again in a worker process of its own process
-/// group, inheriting stdin/stdout/stderr, and exits with its status.
+/// group, relays its output, and exits with its status.
 ///
 /// Why: between the server creating a one-time secret and this process
 /// writing it, a `kill -9` (or a Ctrl-C sent to the terminal's process
 /// group) would lose it, and the user with it. The worker is not in the
 /// killed process or group, so it finishes the call and stores the secret
-/// (its own client timeout bounds how long that takes). Returns only when
-/// the worker cannot be started: then the command runs in this process.
+/// (its own client timeout bounds how long that takes).
+///
+/// The worker never touches the terminal: its stdin is empty and its output
+/// comes through pipes that this process copies to its own. A background
+/// process group writing to a terminal with `stty tostop` is stopped
+/// (SIGTTOU), and this process would wait for it for ever.
+///
+/// Ctrl-C (SIGINT) does not end this process while the worker runs: the
+/// first one says so and waits for the worker, then reports what happened
+/// (exit [`EXIT_COMPLETED_DESPITE_INTERRUPT`] when the command completed,
+/// with where the secret is stored; the worker's own status when it
+/// failed); a second one stops waiting with [`EXIT_INTERRUPTED`].
+///
+/// Returns only when the worker cannot be started: then the command runs in
+/// this process.
 #[cfg(unix)]
-fn run_detached() {
-    use std::os::unix::process::CommandExt as _;
+async fn run_detached(global: &Global) {
+    use std::process::Stdio;
+    use tokio::io::AsyncWriteExt as _;
+    use tokio::signal::unix::{signal, SignalKind};
     let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    // Installed before the worker exists: from here on Ctrl-C is ours.
+    let Ok(mut interrupts) = signal(SignalKind::interrupt()) else {
         return;
     };
     let mut args = std::env::args_os();
     args.next();
-    let spawned = std::process::Command::new(exe)
+    let spawned = tokio::process::Command::new(exe)
         .args(args)
         .env(WORKER_ENV, "1")
         .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn();
-    if let Ok(mut child) = spawned {
-        let code = match child.wait() {
-            Ok(status) => status.code().unwrap_or(1),
-            Err(_) => 1,
-        };
-        std::process::exit(code);
+    let Ok(mut child) = spawned else {
+        return;
+    };
+    let relay = |from: Option<_>, mut to: Box<dyn tokio::io::AsyncWrite + Unpin + Send>| {
+        tokio::spawn(async move {
+            if let Some(mut from) = from {
+                let _ = tokio::io::copy(&mut from, &mut to).await;
+            }
+            let _ = to.flush().await;
+        })
+    };
+    let stdout = relay(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+        Box::new(tokio::io::stdout()),
+    );
+    let stderr = relay(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+        Box::new(tokio::io::stderr()),
+    );
+    let mut interrupted = false;
+    let status = loop {
+        tokio::select! {
+            status = child.wait() => break status,
+            _ = interrupts.recv() => {
+                if interrupted {
+                    eprintln!(
+                        "interrupted again: no longer waiting. The call may still complete \
+                         in the background; check `snaptrade users list` and the credentials \
+                         file before running the command again."
+                    );
+                    std::process::exit(EXIT_INTERRUPTED.into());
+                }
+                interrupted = true;
+                eprintln!(
+                    "interrupted: waiting for the call in flight to finish so that its \
+                     one-time secret is not lost (Ctrl-C again to stop waiting)"
+                );
+            }
+        }
+    };
+    let _ = stdout.await;
+    let _ = stderr.await;
+    let code = match status {
+        Ok(status) => status.code().unwrap_or(1),
+        Err(_) => 1,
+    };
+    if interrupted {
+        if code == 0 {
+            let place = credentials_path(global)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| "the credentials file".into());
+            eprintln!(
+                "interrupted, but the command completed: the user's secret is stored in {place} \
+                 (exit {EXIT_COMPLETED_DESPITE_INTERRUPT}; do not run it again)"
+            );
+            std::process::exit(EXIT_COMPLETED_DESPITE_INTERRUPT.into());
+        }
+        eprintln!("interrupted, and the command failed (exit {code}; see above)");
     }
+    std::process::exit(code);
 }
 
 /// `snaptrade users ...`
@@ -179,7 +262,7 @@ pub async fn run(global: &Global, command: UsersCommand) -> Result<(), Failure> 
     );
     #[cfg(unix)]
     if creates_secret && std::env::var_os(WORKER_ENV).is_none() {
-        run_detached();
+        run_detached(global).await;
     }
     let _ = creates_secret;
     match command {
