@@ -8,8 +8,11 @@ mod common;
 
 use common::{stored_secret, Sandbox, TempDir, BIN};
 use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 const CLIENT_ID: &str = "PTY_CLIENT";
 const KEY: &str = "pty-consumer-key";
@@ -151,5 +154,116 @@ fn register_finishes_on_a_terminal_with_tostop() {
         );
         assert!(output.contains("secret stored in"), "{output}");
         assert!(stored_secret(&creds, user).is_some(), "{user} not stored");
+    }
+}
+
+/// A loopback relay to `upstream` that passes the request on at once, writes
+/// `marker` as soon as a request has arrived, and holds the answer back for
+/// `delay`: the moment to type Ctrl-C is while the answer is held.
+fn slow_relay(upstream: SocketAddr, marker: std::path::PathBuf, delay: Duration) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { return };
+            let Ok(mut server) = TcpStream::connect(upstream) else {
+                return;
+            };
+            let (mut client_in, mut server_out) =
+                (client.try_clone().unwrap(), server.try_clone().unwrap());
+            let marker = marker.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 16384];
+                while let Ok(n) = client_in.read(&mut buf) {
+                    if n == 0 || server_out.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                    let _ = std::fs::write(&marker, b"request in flight");
+                }
+                let _ = server_out.shutdown(std::net::Shutdown::Write);
+            });
+            std::thread::spawn(move || {
+                let mut answer = Vec::new();
+                let mut buf = [0u8; 16384];
+                while let Ok(n) = server.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    if answer.is_empty() {
+                        std::thread::sleep(delay);
+                    }
+                    answer.extend_from_slice(&buf[..n]);
+                    if client.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = client.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    addr
+}
+
+/// F7: Ctrl-C typed while `users register` waits for its answer. The user is
+/// registered and its secret stored all the same; the command says so, names
+/// where the secret is (never the secret), and exits 7, which a retrying
+/// script tells apart from 0 and from 130. A command that then fails keeps
+/// its own exit status.
+#[test]
+fn ctrl_c_during_register_reports_the_stored_secret_and_exits_7() {
+    if !python_available() {
+        return;
+    }
+    let sandbox = Sandbox::start(CLIENT_ID, KEY, &["--rate-limit", "0"]);
+    let dir = TempDir::new("pty-ctrl-c");
+    let creds = dir.0.join("credentials.json");
+    let upstream: SocketAddr = sandbox
+        .base_url
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
+    for (user, expected) in [("interrupted-user", 7), ("interrupted-user", 1)] {
+        let marker = dir.0.join(format!("in-flight-{expected}"));
+        let relay = slow_relay(upstream, marker.clone(), Duration::from_millis(1500));
+        let result = on_terminal(
+            &format!("http://{relay}"),
+            &creds,
+            false,
+            Some(&marker),
+            &["users", "register", user],
+        );
+        assert_eq!(result["interrupted"], true, "{result}");
+        assert_eq!(result["timeout"], false, "{result}");
+        assert_eq!(result["exit"], expected, "{result}");
+        let output = result["output"].as_str().unwrap();
+        assert!(
+            output.contains("interrupted: waiting for the call in flight"),
+            "{output}"
+        );
+        let secret = stored_secret(&creds, user).expect("the secret is stored");
+        assert!(
+            !output.contains(&secret),
+            "the secret was printed: {output}"
+        );
+        if expected == 7 {
+            assert!(
+                output.contains(&format!("registered user {user}")),
+                "{output}"
+            );
+            assert!(
+                output.contains(&format!(
+                    "interrupted, but the command completed: the user's secret is stored in {}",
+                    creds.display()
+                )),
+                "{output}"
+            );
+        } else {
+            // The second registration of the same user is refused: its own
+            // failure and status, and the stored secret is untouched.
+            assert!(
+                output.contains("interrupted, and the command failed (exit 1"),
+                "{output}"
+            );
+        }
     }
 }
