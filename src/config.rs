@@ -200,7 +200,7 @@ impl ClientBuilder {
     /// needs no setup.
     ///
     /// The client is built here, after the runtime turns redirects and
-    /// `Referer` off on `builder` (see [`HttpClient`](crate::runtime::HttpClient)):
+    /// `Referer` off on `builder` (see [`HttpClient`]):
     /// a signed request is never resent elsewhere, whatever redirect policy
     /// `builder` had. Signing, retries, the rate limiter and interceptors
     /// apply as with the default client, and so do [`timeout`](Self::timeout)
