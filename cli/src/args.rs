@@ -16,7 +16,8 @@ pub const ENV_CREDENTIALS: &str = "SNAPTRADE_CREDENTIALS";
 const AFTER_HELP: &str = "\
 Exit status: 0 success, 1 the API answered with an error, 2 usage or configuration error,
 3 the API could not be reached, 4 credentials file error, 5 unexpected response body,
-6 webhook rejected (`webhooks verify`: bad or missing signature, not JSON, stale).
+6 webhook rejected (`webhooks verify`: bad or missing signature, not JSON, stale),
+7 timed out (`users delete --wait`: the user was still there when --timeout passed).
 
 User secrets returned by `users register` and `users reset-secret` are stored in the
 credentials file (owner-only permissions) and looked up from it by `users login`,
@@ -160,6 +161,13 @@ pub enum UsersCommand {
         /// not sent: SnapTrade's deleteUser takes only the user id.
         #[arg(long, value_name = "S", value_parser = parse_secret)]
         secret: Option<SecretString>,
+        /// Return only once the user is gone: SnapTrade deletes in the
+        /// background (polls listUsers with backoff; exit 7 on timeout).
+        #[arg(long)]
+        wait: bool,
+        /// With --wait: give up after SECS seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 60, requires = "wait")]
+        timeout: u64,
     },
     /// Rotate a user's secret; the new secret replaces the stored one.
     ResetSecret {
