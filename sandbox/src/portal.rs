@@ -793,6 +793,7 @@ fn picker_page(token: &str, options: &Options, view: &View, text: &Text) -> Resp
     });
     let body = format!(
         "<main class=\"card\" aria-labelledby=\"title\">\
+         <p class=\"brand\">SnapTrade <span class=\"pill\">Sandbox</span></p>\
          <header class=\"top\"><h1 id=\"title\">{title}</h1>{close}</header>\
          <div id=\"picker\"><p class=\"lead\">{lead}</p>\
          <h2 class=\"sr-only\">{heading}</h2>\
@@ -826,6 +827,7 @@ fn error_page(error: &PortalError, text: &Text, dark: bool) -> Response {
     let message = error.message(text);
     let body = format!(
         "<main class=\"card\" aria-labelledby=\"title\">\
+         <p class=\"brand\">SnapTrade <span class=\"pill\">Sandbox</span></p>\
          <header class=\"top\"><h1 id=\"title\">{title}</h1></header>\
          <p class=\"error\" role=\"alert\">{detail}</p>\
          <p class=\"code\">{code} · HTTP {status}</p>\
@@ -852,6 +854,8 @@ fn document(text: &Text, dark: bool, title: &str, nonce: &str, body: &str) -> St
     let accents: String = BROKERS
         .iter()
         .map(|b| format!(".badge-{}{{background:{}}}", b.slug, b.color))
+        // A light badge takes dark text (contrast).
+        .chain([".badge-ALPACA{color:#1a1a1a;text-shadow:none}".to_owned()])
         .collect();
     format!(
         "<!DOCTYPE html><html lang=\"{lang}\" data-theme=\"{theme}\"><head><meta charset=\"utf-8\">\
@@ -877,6 +881,8 @@ background:var(--bg);color:var(--text);font:16px/1.5 system-ui,-apple-system,"Se
 .card{width:100%;max-width:440px;background:var(--card);border:1px solid var(--line);border-radius:16px;
 box-shadow:var(--shadow);padding:28px 24px 20px}
 .top{display:flex;align-items:flex-start;justify-content:space-between;gap:12px}
+.brand{margin:0 0 10px;font-size:.8rem;font-weight:700;letter-spacing:.04em;text-transform:uppercase;color:var(--muted)}
+.pill{display:inline-block;margin-left:6px;padding:1px 8px;border-radius:999px;border:1px solid var(--line);font-weight:600;letter-spacing:0;text-transform:none}
 h1{font-size:1.35rem;line-height:1.3;margin:0 0 6px}
 h2{font-size:1.15rem;margin:8px 0 4px}
 .lead{color:var(--muted);margin:0 0 18px}
