@@ -46,8 +46,9 @@ impl WaitOptions {
         self
     }
 
-    /// Sets the first and the longest wait between polls.
+    /// Sets the first and the longest wait between polls (at least 10 ms).
     pub fn interval(mut self, initial: Duration, max: Duration) -> Self {
+        let initial = initial.max(Duration::from_millis(10));
         self.initial_interval = initial;
         self.max_interval = max.max(initial);
         self

@@ -57,7 +57,8 @@ pub struct SandboxArgs {
     #[arg(long)]
     pub quiet: bool,
 
-    /// POST signed USER_REGISTERED / USER_DELETED webhooks to URL (retried until accepted).
+    /// POST signed webhooks (USER_REGISTERED, USER_DELETED, CONNECTION_ADDED, ...) to URL
+    /// (retried until accepted).
     #[arg(long, value_name = "URL")]
     pub webhook_url: Option<String>,
 

@@ -80,7 +80,7 @@ pub(crate) const CONNECTION_FAILED: &str = "CONNECTION_FAILED";
 /// `pending` until it is `delivered` or `abandoned`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WebhookStats {
-    /// Events created (one per registration and per deletion).
+    /// Events created (one per registration, deletion and connection event).
     pub events: u64,
     /// Events the receiver accepted (200, 201, 202 or 204).
     pub delivered: u64,
