@@ -1,6 +1,7 @@
 //! SnapTrade's "Registering Users" walkthrough, step by step:
 //! build a client, check the API status, register a user, log them in and
-//! print the Connection Portal link, list users, delete the user.
+//! print the Connection Portal link, list users, delete the user and wait
+//! until the deletion (asynchronous at SnapTrade) is done.
 //!
 //! ```sh
 //! cargo run --example quickstart
@@ -12,11 +13,16 @@
 //! `SNAPTRADE_BASE_URL` when set); `SNAPTRADE_USER_ID` picks the user id
 //! (default: a unique `quickstart-...` id). The consumer key and the user
 //! secret are never printed.
+//!
+//! Run from a terminal, it pauses after printing the portal link: open the
+//! link in a browser (the sandbox serves its own Connection Portal), pick a
+//! brokerage, then press Enter to go on.
 
 use snaptrade::config::{ENV_CLIENT_ID, ENV_CONSUMER_KEY};
-use snaptrade::{Client, SecretString};
+use snaptrade::{Client, SecretString, WaitOptions};
 use snaptrade_sandbox::{RunningSandbox, SandboxConfig, SANDBOX_CLIENT_ID, SANDBOX_CONSUMER_KEY};
 use std::error::Error;
+use std::io::IsTerminal as _;
 
 const ENV_USER_ID: &str = "SNAPTRADE_USER_ID";
 
@@ -106,11 +112,20 @@ async fn walkthrough(client: &Client) -> Result<(), Box<dyn Error>> {
     //    happens, the user is deleted in step 6.
     let steps = login_and_list(client, &user_id, &user_secret).await;
 
-    // 6) Delete the user (and everything stored for them).
+    // 6) Delete the user (and everything stored for them). SnapTrade only
+    //    queues the deletion: the user is gone a little later.
     let deleted = auth.delete_snap_trade_user(&user_id).await;
     steps?;
     let deleted = deleted?;
     println!("6) Deleted: {:#?}", deleted.body);
+    let gone = client
+        .wait_until_user_deleted(&user_id, WaitOptions::default())
+        .await?;
+    println!(
+        "7) The user is gone ({:.1} s after the request, {} listUsers polls)",
+        gone.elapsed.as_secs_f64(),
+        gone.polls
+    );
     Ok(())
 }
 
@@ -131,6 +146,14 @@ async fn login_and_list(
                 "   session id: {}",
                 link.session_id.as_deref().unwrap_or("<none>")
             );
+            println!("   Open the link in a browser to connect a brokerage account.");
+            if std::io::stdin().is_terminal() {
+                println!(
+                    "   Press Enter when done (the link stops working when this program ends)."
+                );
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+            }
         }
         other => println!("4) Login answered with an encrypted response: {other:#?}"),
     }

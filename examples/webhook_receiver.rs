@@ -117,8 +117,10 @@ async fn demo() -> Result<(), Box<dyn Error>> {
     let url = format!("http://{}/webhooks", listener.local_addr()?);
     // The sandbox signs with the client's consumer key, as SnapTrade does.
     let mut events = serve(listener, Verifier::new(SANDBOX_CONSUMER_KEY));
+    // The user is gone (and USER_DELETED sent) 1 s after the deletion request.
     let config = SandboxConfig::default()
-        .webhook(WebhookConfig::new(&url).delete_delay(Duration::from_millis(200)));
+        .delete_delay(Duration::from_secs(1))
+        .webhook(WebhookConfig::new(&url));
     let sandbox = snaptrade_sandbox::start(config, "127.0.0.1:0".parse()?).await?;
     println!("receiver on {url}, sandbox on {}", sandbox.base_url());
 

@@ -3,8 +3,9 @@
 
 This is the interop proof for our sandbox: if SnapTrade's own client (pinned in
 interop/requirements.txt) can check the status, register, log in, list, reset
-the secret of and delete users through the sandbox, and gets the documented
-errors where it should, then the sandbox's request parsing and signature
+the secret of and delete users (waiting for the asynchronous deletion), list the
+connections a user made through the sandbox's Connection Portal, and gets the
+documented errors where it should, then the sandbox's request parsing and signature
 verification agree with the reference implementation of the signing scheme.
 
 Usage:
@@ -27,7 +28,10 @@ Successful calls return an ApiResponse whose `.body` is the parsed JSON
 import argparse
 import json
 import sys
+import time
 import traceback
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
@@ -215,6 +219,7 @@ class Walkthrough:
         self.escaped_user("escaped", "%s %s" % (ESCAPED_USER_PREFIX, run_id))
         self.escaped_user("astral", "%s %s" % (ASTRAL_USER_PREFIX, run_id))
         self.wrong_consumer_key("interop-wrongkey-%s" % run_id)
+        self.connection_portal("interop-portal-%s" % run_id)
 
     def status_check(self):
         outcome = self.call("api_status_check", lambda: self.sdk.api_status.check())
@@ -302,9 +307,97 @@ class Walkthrough:
             lambda b: b.get("status") == "deleted" and b.get("userId", user_id) == user_id,
             'HTTP 200 with status "deleted"',
         )
-        users = self.listed("list_users_after_delete")
+        # Deletion is asynchronous: the user lingers, then is gone.
+        users = self.listed("deleted_user_lingers")
         if users is not None:
-            self.report("list_users_after_delete", user_id not in users, "%r not in the list" % user_id, short(users))
+            self.report("deleted_user_lingers", user_id in users, "%r still in the list" % user_id, short(users))
+        self.wait_until_gone("deleted_user_gone", user_id)
+
+    def wait_until_gone(self, name, user_id, timeout_s=20.0):
+        deadline = time.monotonic() + timeout_s
+        users = None
+        while time.monotonic() < deadline:
+            users = self.listed(name)
+            if users is None:
+                return
+            if user_id not in users:
+                return self.report(name, True, "", "")
+            time.sleep(0.25)
+        self.report(name, False, "%r gone within %.0f s" % (user_id, timeout_s), short(users))
+
+    def portal_connect(self, redirect_uri, broker):
+        """What the portal page does when a brokerage is clicked: POST its token.
+
+        Returns (HTTP status, message) where the message is what the page posts
+        to the embedding window."""
+        base, _, query = redirect_uri.partition("?")
+        params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+        url = base.rsplit("/", 1)[0] + "/portal/connect"
+        body = json.dumps({"token": params.get("token", ""), "broker": broker}).encode()
+        request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return answer.status, json.loads(answer.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def connection_portal(self, user_id):
+        """Log in, connect ALPACA through the portal, list the connection with the SDK."""
+        registered = self.register("portal_register", user_id)
+        secret = self.secret_of(registered)
+        if secret is None:
+            self.report("portal_register", False, "a registered user", registered and registered.describe())
+            return
+        login = self.login("portal_login", user_id, secret, connection_type="trade")
+        if login is None or not login.ok:
+            self.report("portal_login", False, "HTTP 200 with a redirectURI", login and login.describe())
+            return
+        link = login.body.get("redirectURI", "")
+        self.report(
+            "portal_link_points_at_the_sandbox",
+            link.startswith(self.base_url + "/snapTrade/redeemToken?token="),
+            "a link under %s" % self.base_url,
+            link.split("token=")[0],
+        )
+        status, message = self.portal_connect(link, "SANDBOX_FAIL")
+        self.report(
+            "portal_failing_broker",
+            status == 401 and message.get("status") == "ERROR" and message.get("statusCode") == 401,
+            'HTTP 401 and {"status": "ERROR", "statusCode": 401, ...}',
+            "%s %s" % (status, short(message)),
+        )
+        status, message = self.portal_connect(link, "ALPACA")
+        authorization_id = message.get("authorizationId") if isinstance(message, dict) else None
+        self.report(
+            "portal_connect",
+            status == 200 and message.get("status") == "SUCCESS" and isinstance(authorization_id, str),
+            'HTTP 200 and {"status": "SUCCESS", "authorizationId": ...}',
+            "%s %s" % (status, short(message)),
+        )
+        listed = self.call(
+            "list_brokerage_authorizations",
+            lambda: self.sdk.connections.list_brokerage_authorizations(user_id=user_id, user_secret=secret),
+        )
+        self.expect_success(
+            "list_brokerage_authorizations",
+            listed,
+            lambda b: (
+                isinstance(b, list) and len(b) == 1 and b[0].get("id") == authorization_id
+                and b[0].get("type") == "trade" and b[0].get("disabled") is False
+                and b[0].get("brokerage", {}).get("slug") == "ALPACA"
+            ),
+            "HTTP 200 with the one ALPACA connection %r" % authorization_id,
+        )
+        self.expect_error(
+            "list_brokerage_authorizations_wrong_secret",
+            self.call(
+                "list_brokerage_authorizations_wrong_secret",
+                lambda: self.sdk.connections.list_brokerage_authorizations(user_id=user_id, user_secret="wrong"),
+            ),
+            {401, 403},
+            "HTTP 401 or 403",
+        )
+        self.cleanup(user_id)
 
     def duplicate_registration(self, user_id):
         first = self.register("register_duplicate_rejected", user_id)

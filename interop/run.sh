@@ -12,7 +12,7 @@
 #   INTEROP_PYTHON       interpreter used to create the venv (default python3).
 #   INTEROP_SANDBOX_BIN  use this server executable instead of building
 #                        snaptrade-sandbox with cargo (it must follow the same
-#                        CLI: --listen ADDR --port-file FILE --client ID:KEY).
+#                        CLI: --listen ADDR --port-file FILE --delete-delay SECS --client ID:KEY).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -67,7 +67,9 @@ consumer_key="$("$py" -c 'import secrets; print(secrets.token_hex(24))')"
 port_file="$work_dir/port"
 server_log="$work_dir/server.log"
 
-"$sandbox_bin" --listen 127.0.0.1:0 --port-file "$port_file" \
+# --delete-delay 1: deletions are asynchronous, as SnapTrade's; the walkthrough
+# sees the user linger, then go.
+"$sandbox_bin" --listen 127.0.0.1:0 --port-file "$port_file" --delete-delay 1 \
     --client "$client_id:$consumer_key" >"$server_log" 2>&1 &
 server_pid=$!
 
@@ -113,7 +115,7 @@ done
 base_url="http://127.0.0.1:$port"
 log "sandbox ready at $base_url (pid $server_pid)"
 
-# --- Walk through the six operations with the official SDK --------------------
+# --- Walk through the operations with the official SDK --------------------------
 status=0
 "$py" interop/official_sdk_walkthrough.py \
     --base-url "$base_url" --client-id "$client_id" --consumer-key "$consumer_key" || status=$?

@@ -120,6 +120,7 @@ pub mod blocking;
 pub mod clock;
 pub mod config;
 pub mod sign;
+pub mod wait;
 pub mod webhook;
 
 /// The generic runtime the generated code calls (the `oapi-client-runtime`
@@ -135,6 +136,7 @@ pub use oapi_client_runtime as runtime;
 pub mod generated;
 
 pub use config::{ClientBuilder, ConfigError};
+pub use wait::{WaitError, WaitOptions};
 // Every generated item is reachable at the root (the glob); the page shows the
 // ones callers use. A new operation group (a new tag in the spec) works at
 // once and belongs in the list below to appear on the page. `security` is

@@ -52,9 +52,11 @@
 //! delivery can be replayed.
 
 mod event;
+mod hub;
 mod time;
 
 pub use event::{Event, UserEvent, USER_DELETED, USER_REGISTERED};
+pub use hub::Hub;
 pub use time::{format_event_timestamp, UnixTime};
 
 use crate::runtime::SecretString;

@@ -24,7 +24,8 @@ fn sandbox() -> (
         .unwrap();
     let sandbox = rt
         .block_on(snaptrade_sandbox::start(
-            SandboxConfig::default(),
+            // Deleted at once: the test deletes twice and expects a 404.
+            SandboxConfig::default().delete_delay(std::time::Duration::ZERO),
             "127.0.0.1:0".parse().unwrap(),
         ))
         .unwrap();

@@ -115,8 +115,10 @@ fn webhook_config(url: &str) -> WebhookConfig {
 }
 
 async fn sandbox(client_key: &str, webhook: WebhookConfig) -> RunningSandbox {
+    // Deleted at once: the delay measured here is the webhook's own.
     let config = SandboxConfig::with_client(CLIENT_ID, client_key)
         .rate_limit_per_minute(None)
+        .delete_delay(Duration::ZERO)
         .webhook(webhook);
     snaptrade_sandbox::start(config, "127.0.0.1:0".parse().unwrap())
         .await

@@ -18,10 +18,12 @@ Exit status: 0 success, 1 the API answered with an error, 2 usage or configurati
 3 the API could not be reached, 4 credentials file error, 5 unexpected response body,
 6 webhook rejected (`webhooks verify`: bad or missing signature, not JSON, stale),
 7 Ctrl-C during `users register`/`reset-secret`, but the command completed and the
-secret is stored (do not retry), 130 Ctrl-C twice during such a call: outcome unknown
-(the call goes on in the background; check `users list` and the credentials file).
-A first Ctrl-C during `users register`/`reset-secret` waits for the call in flight, so
-that its one-time secret is stored; any other exit status is the command's own.
+secret is stored (do not retry), 8 timed out (`users delete --wait`: the user was
+still there when --timeout passed), 130 Ctrl-C twice during a `users register`/`reset-secret`
+call: outcome unknown (the call goes on in the background; check `users list` and the
+credentials file). A first Ctrl-C during `users register`/`reset-secret` waits for the
+call in flight, so that its one-time secret is stored; any other exit status is the
+command's own.
 
 User secrets returned by `users register` and `users reset-secret` are stored in the
 credentials file (owner-only permissions) and looked up from it by `users login`,
@@ -165,6 +167,13 @@ pub enum UsersCommand {
         /// not sent: SnapTrade's deleteUser takes only the user id.
         #[arg(long, value_name = "S", value_parser = parse_secret)]
         secret: Option<SecretString>,
+        /// Return only once the user is gone: SnapTrade deletes in the
+        /// background (polls listUsers with backoff; exit 8 on timeout).
+        #[arg(long)]
+        wait: bool,
+        /// With --wait: give up after SECS seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 60, requires = "wait")]
+        timeout: u64,
     },
     /// Rotate a user's secret; the new secret replaces the stored one.
     ResetSecret {

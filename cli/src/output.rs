@@ -32,6 +32,8 @@ pub const EXIT_COMPLETED_DESPITE_INTERRUPT: u8 = 7;
 /// process stopped waiting, and the outcome is unknown (128 + SIGINT, what a
 /// shell reports for a process killed by Ctrl-C).
 pub const EXIT_INTERRUPTED: u8 = 130;
+/// Exit code: a wait (`users delete --wait`) ran out of time.
+pub const EXIT_TIMEOUT: u8 = 8;
 
 /// Why a command failed.
 #[derive(Debug)]
@@ -74,6 +76,8 @@ pub enum Failure {
     Transport(String),
     /// A webhook delivery failed a check (`code` in JSON: the check's name).
     Webhook(snaptrade::webhook::VerifyError),
+    /// A wait ran out of time (the message says what was awaited).
+    Timeout(String),
     /// A success status with an unexpected body.
     Decode {
         /// HTTP status.
@@ -88,6 +92,26 @@ pub enum Failure {
 impl Failure {
     /// Converts a client error. Its messages never contain the query (which
     /// may hold a user secret) or credentials.
+    /// The failure of an operation's error already turned into a
+    /// [`snaptrade::ClientError`] (as the library's waiters return it).
+    pub fn from_client_error(e: snaptrade::ClientError) -> Failure {
+        match (e.kind, e.status) {
+            (snaptrade::ClientErrorKind::Api, Some(status)) => Failure::Api {
+                status,
+                code: e.code.clone(),
+                detail: e.detail.clone(),
+                request_id: e.request_id.clone(),
+            },
+            (snaptrade::ClientErrorKind::Transport(_), _) => Failure::Transport(e.to_string()),
+            (snaptrade::ClientErrorKind::Request, _) => Failure::Usage(e.to_string()),
+            _ => Failure::Decode {
+                status: e.status.unwrap_or_default(),
+                message: e.to_string(),
+                request_id: e.request_id.clone(),
+            },
+        }
+    }
+
     pub fn from_api<E: fmt::Debug>(e: snaptrade::Error<E>) -> Failure {
         match e {
             snaptrade::Error::Api(api) => {
@@ -125,6 +149,7 @@ impl Failure {
             Failure::Transport(_) => EXIT_TRANSPORT,
             Failure::Decode { .. } => EXIT_DECODE,
             Failure::Webhook(_) => EXIT_WEBHOOK,
+            Failure::Timeout(_) => EXIT_TIMEOUT,
         }
     }
 
@@ -139,6 +164,7 @@ impl Failure {
             Failure::Transport(_) => "transport",
             Failure::Decode { .. } => "decode",
             Failure::Webhook(_) => "webhook",
+            Failure::Timeout(_) => "timeout",
         }
     }
 
@@ -236,7 +262,7 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Usage(m) | Failure::Transport(m) => f.write_str(m),
+            Failure::Usage(m) | Failure::Transport(m) | Failure::Timeout(m) => f.write_str(m),
             Failure::Credentials(e) => write!(f, "{e}"),
             Failure::Webhook(e) => write!(f, "webhook rejected: {e}"),
             Failure::AfterSuccess { context, cause }

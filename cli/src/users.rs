@@ -272,7 +272,26 @@ pub async fn run(global: &Global, command: UsersCommand) -> Result<(), Failure> 
         } => register(global, &user_id, show_secret).await,
         UsersCommand::Login(args) => login(global, args).await,
         UsersCommand::List => list(global).await,
-        UsersCommand::Delete { user_id, secret } => delete(global, &user_id, secret).await,
+        UsersCommand::Delete {
+            user_id,
+            secret,
+            wait,
+            timeout,
+        } => {
+            let deleted = delete(global, &user_id, secret).await?;
+            // With --json, one document on stdout: the answer once the
+            // wait is over, or the timeout's error object instead.
+            if !global.json {
+                print_deleted(global, &user_id, &deleted);
+            }
+            if wait {
+                wait_until_deleted(global, &user_id, timeout).await?;
+            }
+            if global.json {
+                print_deleted(global, &user_id, &deleted);
+            }
+            Ok(())
+        }
         UsersCommand::ResetSecret {
             user_id,
             secret,
@@ -473,11 +492,46 @@ async fn list(global: &Global) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `users delete --wait`: polls until the user is no longer listed (the
+/// library's waiter), or fails with exit 8 after `timeout_secs`.
+async fn wait_until_deleted(
+    global: &Global,
+    user_id: &str,
+    timeout_secs: u64,
+) -> Result<(), Failure> {
+    let t = target(global)?;
+    let options =
+        snaptrade::WaitOptions::default().timeout(std::time::Duration::from_secs(timeout_secs));
+    match t.client.wait_until_user_deleted(user_id, options).await {
+        Ok(done) => {
+            if !global.json {
+                println!(
+                    "user {user_id}: gone after {:.1} s ({} polls)",
+                    done.elapsed.as_secs_f64(),
+                    done.polls
+                );
+            }
+            Ok(())
+        }
+        Err(snaptrade::WaitError::Timeout { elapsed, polls }) => Err(Failure::Timeout(format!(
+            "user {user_id:?} still exists after {:.1} s ({polls} polls); its deletion is queued",
+            elapsed.as_secs_f64()
+        ))),
+        Err(snaptrade::WaitError::Api(e)) => Err(Failure::from_client_error(e)),
+    }
+}
+
+/// What `deleteUser` answered, and where the stored secret was removed from.
+struct Deleted {
+    body: Value,
+    removed_from: Option<PathBuf>,
+}
+
 async fn delete(
     global: &Global,
     user_id: &str,
     secret: Option<SecretString>,
-) -> Result<(), Failure> {
+) -> Result<Deleted, Failure> {
     let t = target(global)?;
     let key = Key::new(&t.base_url, &t.client_id, user_id);
     // deleteUser takes only the user id; a given secret is not needed.
@@ -504,18 +558,25 @@ async fn delete(
     } else {
         false
     };
+    Ok(Deleted {
+        body,
+        removed_from: removed.then_some(path),
+    })
+}
+
+fn print_deleted(global: &Global, user_id: &str, deleted: &Deleted) {
+    let body = &deleted.body;
     if global.json {
-        print_json(&body);
+        print_json(body);
     } else {
-        let status = str_field(&body, "status").unwrap_or("deleted");
+        let status = str_field(body, "status").unwrap_or("deleted");
         print!("user {user_id}: {status}");
-        if let Some(detail) = str_field(&body, "detail") {
+        if let Some(detail) = str_field(body, "detail") {
             print!(" ({detail})");
         }
         println!();
-        if removed {
+        if let Some(path) = &deleted.removed_from {
             println!("removed its secret from {}", path.display());
         }
     }
-    Ok(())
 }

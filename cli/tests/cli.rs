@@ -136,14 +136,18 @@ fn user_lifecycle_against_the_sandbox() {
     let carol = stored_secret(&creds, "carol").unwrap();
     assert!(stdout(&o).contains(&carol));
 
-    // delete removes the user and its stored secret.
-    let o = ok(run(&mut c(), &["users", "delete", "alice"]));
+    // delete removes the user and its stored secret; --wait returns once
+    // the sandbox's background deletion is done.
+    let o = ok(run(&mut c(), &["users", "delete", "alice", "--wait"]));
     assert!(stdout(&o).contains("alice"), "{}", stdout(&o));
     assert_eq!(stored_secret(&creds, "alice"), None);
     assert!(stored_secret(&creds, "bob").is_some());
     let o = ok(run(&mut c(), &["users", "list"]));
     assert!(!stdout(&o).lines().any(|l| l == "alice"), "{}", stdout(&o));
-    let deleted = json(&ok(run(&mut c(), &["users", "delete", "bob", "--json"])));
+    let deleted = json(&ok(run(
+        &mut c(),
+        &["users", "delete", "bob", "--json", "--wait"],
+    )));
     assert_eq!(deleted["status"], "deleted", "{deleted}");
     let list = json(&ok(run(&mut c(), &["users", "list", "--json"])));
     assert_eq!(list, serde_json::json!(["carol"]));
@@ -162,6 +166,58 @@ fn user_lifecycle_against_the_sandbox() {
         let mode = std::fs::metadata(&creds).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "credentials file mode after rewrites {mode:o}");
     }
+}
+
+#[test]
+fn delete_wait_returns_once_the_user_is_gone_and_exits_8_on_timeout() {
+    let sandbox = Sandbox::start(CLIENT_ID, CONSUMER_KEY, &["--delete-delay", "2"]);
+    let dir = TempDir::new("cli-wait");
+    let creds = dir.0.join("credentials.json");
+    let c = || cli(&sandbox, &creds);
+    ok(run(&mut c(), &["users", "register", "dave"]));
+    // Without --wait the answer comes at once and the user lingers.
+    ok(run(&mut c(), &["users", "register", "erin"]));
+    ok(run(&mut c(), &["users", "delete", "erin"]));
+    let list = json(&ok(run(&mut c(), &["users", "list", "--json"])));
+    assert_eq!(list, serde_json::json!(["dave", "erin"]));
+
+    let started = std::time::Instant::now();
+    let o = ok(run(
+        &mut c(),
+        &["users", "delete", "dave", "--wait", "--timeout", "30"],
+    ));
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1500));
+    assert!(
+        stdout(&o).contains("user dave: gone after"),
+        "{}",
+        stdout(&o)
+    );
+    let list = json(&ok(run(&mut c(), &["users", "list", "--json"])));
+    assert!(!list.as_array().unwrap().contains(&"dave".into()), "{list}");
+
+    let slow = Sandbox::start(CLIENT_ID, CONSUMER_KEY, &["--delete-delay", "60"]);
+    let c = || cli(&slow, &creds);
+    ok(run(&mut c(), &["users", "register", "frank"]));
+    let o = run(
+        &mut c(),
+        &["users", "delete", "frank", "--wait", "--timeout", "1"],
+    );
+    assert_eq!(o.status.code(), Some(8), "{}", stderr(&o));
+    assert!(stderr(&o).contains("still exists"), "{}", stderr(&o));
+    let o = run(
+        &mut c(),
+        &[
+            "users",
+            "delete",
+            "frank",
+            "--wait",
+            "--timeout",
+            "1",
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(8));
+    assert_eq!(json(&o)["error"], "timeout");
 }
 
 #[test]

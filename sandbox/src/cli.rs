@@ -57,12 +57,25 @@ pub struct SandboxArgs {
     #[arg(long)]
     pub quiet: bool,
 
-    /// POST signed USER_REGISTERED / USER_DELETED webhooks to URL, an http:// or
-    /// https:// URL (retried until accepted; redirects are not followed).
+    /// POST signed webhooks (USER_REGISTERED, USER_DELETED, CONNECTION_ADDED, ...) to URL,
+    /// an http:// or https:// URL (retried until accepted; redirects are not followed).
     // Checked when the server starts (not by clap, whose error would echo
     // the URL with its token).
     #[arg(long, value_name = "URL")]
     pub webhook_url: Option<String>,
+
+    /// Seconds a Connection Portal link (login's redirectURI) stays valid.
+    #[arg(long, value_name = "SECS", default_value_t = crate::DEFAULT_PORTAL_TTL.as_secs())]
+    pub portal_ttl: u64,
+
+    /// The URL the sandbox is reached at, for portal links (default: the listening address).
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+
+    /// Seconds a deleted user lingers (still listed) before it is gone and
+    /// USER_DELETED is sent; 0 deletes at once.
+    #[arg(long, value_name = "SECS", default_value_t = crate::DEFAULT_DELETE_DELAY.as_secs())]
+    pub delete_delay: u64,
 }
 
 fn parse_client(value: &str) -> Result<(String, String), String> {
@@ -92,6 +105,9 @@ impl SandboxArgs {
         config.state_file = self.state_file.clone();
         config.log_requests = !self.quiet;
         config.webhook = self.webhook_url.clone().map(crate::WebhookConfig::new);
+        config.portal_ttl = Duration::from_secs(self.portal_ttl);
+        config.public_url = self.public_url.clone();
+        config.delete_delay = Duration::from_secs(self.delete_delay);
         config
     }
 }
@@ -122,6 +138,15 @@ pub async fn run_cli(args: SandboxArgs) -> io::Result<()> {
         // Its token (query or userinfo) is never printed.
         println!("webhooks: POST to {}", webhook.redacted_url());
     }
+    println!(
+        "connection portal: {}/snapTrade/redeemToken (links valid {} s); deletions take {} s",
+        config.public_url.as_deref().map_or_else(
+            || sandbox.base_url(),
+            |u| u.trim_end_matches('/').to_owned()
+        ),
+        config.portal_ttl.as_secs(),
+        config.delete_delay.as_secs()
+    );
     if let Some(path) = &args.port_file {
         write_atomically(path, format!("{}\n", sandbox.addr().port()).as_bytes())?;
     }

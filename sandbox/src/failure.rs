@@ -29,6 +29,8 @@ pub mod code {
     pub const USER_UNVERIFIED: i64 = 1078;
     /// The request body is not JSON (400).
     pub const MALFORMED_JSON: i64 = 1080;
+    /// The connection is already disabled (402). SnapTrade's own code.
+    pub const CONNECTION_DISABLED: i64 = 3011;
     /// A required query parameter or body field is missing (400).
     pub const FIELD_MISSING: i64 = 1081;
     /// A parameter or field has a value of the wrong type or outside its enum (400).

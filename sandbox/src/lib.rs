@@ -31,6 +31,10 @@
 //! | `DELETE` | `/snapTrade/deleteUser?userId=` | answers `{"status": "deleted", "detail", "userId"}` |
 //! | `POST` | `/snapTrade/login?userId=&userSecret=` | optional body of portal options; answers `{"redirectURI", "sessionId"}` |
 //! | `POST` | `/snapTrade/resetUserSecret` | body `{"userId", "userSecret"}`; answers the new secret |
+//! | `GET` | `/authorizations?userId=&userSecret=` | the user's connections, SnapTrade's `BrokerageAuthorization` shape |
+//! | `POST` | `/authorizations/{id}/disable?userId=&userSecret=` | breaks a connection (to test `reconnect`); `CONNECTION_BROKEN` |
+//! | `GET` | `/snapTrade/redeemToken?token=` | the Connection Portal page (unsigned; the link `login` answers) |
+//! | `POST` | `/snapTrade/portal/connect` | the page's connect request, body `{"token", "broker"}` (unsigned, token-bound) |
 //!
 //! Every path is also served under the legacy prefix [`LEGACY_PREFIX`]
 //! (`/api/v1/snapTrade/listUsers`); those answers carry `Deprecation: true`
@@ -38,6 +42,34 @@
 //! the path as received, prefix included.
 //!
 //! Users belong to a client id: two clients never see each other's users.
+//!
+//! # Connection Portal
+//!
+//! `login` answers a `redirectURI` pointing at the sandbox itself
+//! ([`SandboxConfig::public_url`], else the listening address), valid for
+//! [`SandboxConfig::portal_ttl`]. The page lists the brokerages of
+//! [`BROKERS`], each a `<button data-broker="SLUG">`; a click creates a
+//! connection (a UUID, `connectionType` honoured, one per brokerage and
+//! user: connecting the same brokerage again returns it), sends a signed
+//! `CONNECTION_ADDED` webhook with `brokerageAuthorizationId`, and posts
+//! `{"status": "SUCCESS", "authorizationId"}` to `window.parent` and
+//! `window.opener`. [`FAILING_BROKER`] posts `{"status": "ERROR",
+//! "errorCode", "statusCode", "detail"}`; the close button (with
+//! `showCloseButton`, or Escape) posts `"CLOSED"`. `broker` shows that
+//! brokerage only, `reconnect` repairs that connection (same id,
+//! `CONNECTION_FIXED`), `customRedirect` with `immediateRedirect` sends the
+//! top level back to the partner (not inside an iframe), `darkMode` and
+//! `locale` (`en`, `pt-BR`) are honoured. An unknown link answers 404, an
+//! expired or used one 410: an error page that posts the `ERROR` message.
+//! The connect request needs the link's token, JSON, and (from a browser)
+//! the portal's own origin; a link is used up by its first connection.
+//!
+//! # Deletion
+//!
+//! `deleteUser` answers 200 at once; the user stays (listed, able to log
+//! in) for [`SandboxConfig::delete_delay`] ([`DEFAULT_DELETE_DELAY`]), then
+//! is removed and `USER_DELETED` is sent. With a state file the due time is
+//! stored, and a restart resumes the timer.
 //!
 //! # Verification
 //!
@@ -110,6 +142,7 @@
 
 mod cli;
 mod failure;
+mod portal;
 mod serve;
 mod server;
 mod store;
@@ -117,6 +150,7 @@ mod util;
 mod webhook;
 
 pub use cli::{run_cli, SandboxArgs};
+pub use portal::FAILING_BROKER;
 pub use serve::ServerLimits;
 pub use webhook::{check_webhook_url, WebhookConfig, WebhookStats};
 
@@ -141,6 +175,16 @@ pub const DEFAULT_TIMESTAMP_WINDOW: Duration = Duration::from_secs(300);
 pub const LEGACY_PREFIX: &str = "/api/v1";
 /// The `version` reported by `GET /`.
 pub const STATUS_VERSION: i64 = 153;
+/// How long a Connection Portal link stays valid by default (SnapTrade's 5 minutes).
+pub const DEFAULT_PORTAL_TTL: Duration = Duration::from_secs(300);
+/// How long a deleted user lingers by default before it is gone and
+/// `USER_DELETED` is sent. SnapTrade deletes in the background and does not
+/// promise a time; a few seconds makes code that assumes an instant
+/// deletion fail in tests, without slowing them much.
+pub const DEFAULT_DELETE_DELAY: Duration = Duration::from_secs(3);
+/// The brokerage slugs the sandbox portal offers (`data-broker` of its
+/// buttons). [`FAILING_BROKER`] always refuses the login.
+pub const BROKERS: &[&str] = &["ALPACA", "QUESTRADE", "WEALTHSIMPLETRADE", FAILING_BROKER];
 
 /// A source of Unix time in whole seconds.
 pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
@@ -173,6 +217,16 @@ pub struct SandboxConfig {
     /// [`RunningSandbox::arrivals`] (off by default: the log grows with
     /// every request).
     pub record_arrivals: bool,
+    /// How long a login's Connection Portal link (`redirectURI`) stays valid.
+    pub portal_ttl: Duration,
+    /// The URL the sandbox is reached at (behind a proxy, say), used in the
+    /// portal links; `None`: the listening address ([`start`]) or the
+    /// request's `Host` ([`router`]).
+    pub public_url: Option<String>,
+    /// How long after `deleteSnapTradeUser` the user is gone (and
+    /// `USER_DELETED` sent); until then it is still listed and can log in.
+    /// Zero deletes at once.
+    pub delete_delay: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -192,6 +246,9 @@ impl Default for SandboxConfig {
             log_requests: false,
             webhook: None,
             record_arrivals: false,
+            portal_ttl: DEFAULT_PORTAL_TTL,
+            public_url: None,
+            delete_delay: DEFAULT_DELETE_DELAY,
         }
     }
 }
@@ -208,6 +265,9 @@ impl fmt::Debug for SandboxConfig {
             .field("log_requests", &self.log_requests)
             .field("webhook", &self.webhook)
             .field("record_arrivals", &self.record_arrivals)
+            .field("portal_ttl", &self.portal_ttl)
+            .field("public_url", &self.public_url)
+            .field("delete_delay", &self.delete_delay)
             .finish()
     }
 }
@@ -257,6 +317,24 @@ impl SandboxConfig {
         self
     }
 
+    /// Sets how long portal links stay valid.
+    pub fn portal_ttl(mut self, ttl: Duration) -> Self {
+        self.portal_ttl = ttl;
+        self
+    }
+
+    /// Sets the URL portal links point at (`https://sandbox.example/prefix`).
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into());
+        self
+    }
+
+    /// Sets how long a deleted user lingers (zero: deleted at once).
+    pub fn delete_delay(mut self, delay: Duration) -> Self {
+        self.delete_delay = delay;
+        self
+    }
+
     /// Replaces the clock used to check request timestamps.
     pub fn clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(clock));
@@ -278,6 +356,7 @@ fn router_with_counters(
     config: SandboxConfig,
 ) -> io::Result<(axum::Router, Arc<server::Counters>)> {
     let app = Arc::new(server::App::new(config)?);
+    server::resume_deletions(&app);
     let counters = app.counters.clone();
     Ok((
         axum::Router::new().fallback(server::handle).with_state(app),
@@ -308,11 +387,14 @@ pub struct SandboxStats {
 /// current Tokio runtime until [`RunningSandbox::shutdown`] is called or the
 /// handle is dropped, with the timeouts and connection cap of
 /// [`SandboxConfig::limits`].
-pub async fn start(config: SandboxConfig, addr: SocketAddr) -> io::Result<RunningSandbox> {
+pub async fn start(mut config: SandboxConfig, addr: SocketAddr) -> io::Result<RunningSandbox> {
     let limits = config.limits;
-    let (router, counters) = router_with_counters(config)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
+    if config.public_url.is_none() {
+        config.public_url = Some(loopback_url(addr));
+    }
+    let (router, counters) = router_with_counters(config)?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(serve::serve(listener, router, limits, async move {
         // Resolves on `shutdown()` and when the handle is dropped.
@@ -324,6 +406,17 @@ pub async fn start(config: SandboxConfig, addr: SocketAddr) -> io::Result<Runnin
         task: Some(task),
         counters,
     })
+}
+
+/// `http://IP:PORT`, loopback for an unspecified address.
+fn loopback_url(mut addr: SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    format!("http://{addr}")
 }
 
 /// A sandbox serving in the background. Dropping it stops the server.
@@ -344,14 +437,7 @@ impl RunningSandbox {
     /// `http://IP:PORT`, to use as a client's base URL. An unspecified bind
     /// address (`0.0.0.0`, `::`) is given as loopback.
     pub fn base_url(&self) -> String {
-        let mut addr = self.addr;
-        if addr.ip().is_unspecified() {
-            addr.set_ip(match addr {
-                SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
-                SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
-            });
-        }
-        format!("http://{addr}")
+        loopback_url(self.addr)
     }
 
     /// The request counters so far.

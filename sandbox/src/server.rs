@@ -23,8 +23,6 @@ const MAX_BODY: usize = 1 << 20;
 const BODY_BUDGET_KIB: usize = 32 * 1024;
 /// The rolling window of the rate limit.
 const RATE_WINDOW: Duration = Duration::from_secs(60);
-/// Where a login link points, like SnapTrade's Connection Portal.
-const PORTAL_URL: &str = "https://app.snaptrade.com/snapTrade/redeemToken";
 
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 static X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
@@ -49,6 +47,8 @@ pub(crate) struct App {
     pub(crate) counters: Arc<Counters>,
     /// Webhook deliveries, when configured.
     webhooks: Option<crate::webhook::Deliverer>,
+    /// The Connection Portal links handed out by `login`.
+    pub(crate) portal: crate::portal::Sessions,
 }
 
 /// Request counters, read through [`crate::RunningSandbox::stats`].
@@ -106,10 +106,34 @@ impl App {
             limiter: Mutex::new(HashMap::new()),
             counters,
             webhooks,
+            portal: crate::portal::Sessions::default(),
         })
     }
 
-    fn store(&self) -> MutexGuard<'_, Store> {
+    /// The webhook deliverer, when webhooks are on.
+    pub(crate) fn webhooks(&self) -> Option<&crate::webhook::Deliverer> {
+        self.webhooks.as_ref()
+    }
+
+    /// The URL the sandbox is reached at, without a trailing `/`:
+    /// [`SandboxConfig::public_url`], else `http://` and the request's `Host`.
+    pub(crate) fn public_url(&self, headers: &axum::http::HeaderMap) -> String {
+        if let Some(url) = &self.config.public_url {
+            return url.trim_end_matches('/').to_owned();
+        }
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
+            })
+            .unwrap_or("127.0.0.1");
+        format!("http://{host}")
+    }
+
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         // A panic while holding the lock cannot leave a half-applied change
         // (every mutation is one Vec operation), so a poisoned lock is usable.
         self.store.lock().unwrap_or_else(|e| e.into_inner())
@@ -126,7 +150,7 @@ impl App {
     /// on a copy, the copy is written, and only then does it replace the
     /// state: a change that cannot be written did not happen (500), and one
     /// that is answered is on disk. Readers never see an unwritten change.
-    async fn commit<R>(
+    pub(crate) async fn commit<R>(
         &self,
         change: impl FnOnce(&mut Store) -> Result<R, Failure>,
     ) -> Result<R, Failure> {
@@ -215,7 +239,7 @@ impl RateInfo {
     }
 }
 
-/// The six operations.
+/// The six operations, the connection operations and the portal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
     Status,
@@ -224,6 +248,14 @@ enum Op {
     DeleteUser,
     Login,
     ResetUserSecret,
+    /// `GET /authorizations` (SnapTrade's `listBrokerageAuthorizations`).
+    ListAuthorizations,
+    /// `POST /authorizations/{id}/disable` (SnapTrade's `disableBrokerageAuthorization`).
+    DisableAuthorization,
+    /// `GET /snapTrade/redeemToken`: the portal page (unsigned).
+    PortalPage,
+    /// `POST /snapTrade/portal/connect`: the page's connect request (unsigned, token-bound).
+    PortalConnect,
 }
 
 impl Op {
@@ -235,25 +267,41 @@ impl Op {
             "/snapTrade/deleteUser" => Op::DeleteUser,
             "/snapTrade/login" => Op::Login,
             "/snapTrade/resetUserSecret" => Op::ResetUserSecret,
+            "/authorizations" => Op::ListAuthorizations,
+            crate::portal::PAGE_PATH => Op::PortalPage,
+            crate::portal::CONNECT_PATH => Op::PortalConnect,
+            _ if disabled_authorization(path).is_some() => Op::DisableAuthorization,
             _ => return None,
         })
     }
 
     fn method(self) -> Method {
         match self {
-            Op::Status | Op::ListUsers => Method::GET,
-            Op::RegisterUser | Op::Login | Op::ResetUserSecret => Method::POST,
+            Op::Status | Op::ListUsers | Op::ListAuthorizations | Op::PortalPage => Method::GET,
+            Op::RegisterUser
+            | Op::Login
+            | Op::ResetUserSecret
+            | Op::DisableAuthorization
+            | Op::PortalConnect => Method::POST,
             Op::DeleteUser => Method::DELETE,
         }
     }
 
     fn allow(self) -> HeaderValue {
-        HeaderValue::from_static(match self {
-            Op::Status | Op::ListUsers => "GET",
-            Op::RegisterUser | Op::Login | Op::ResetUserSecret => "POST",
-            Op::DeleteUser => "DELETE",
+        HeaderValue::from_static(match self.method().as_str() {
+            "GET" => "GET",
+            "POST" => "POST",
+            _ => "DELETE",
         })
     }
+}
+
+/// The connection id of `/authorizations/{id}/disable`.
+fn disabled_authorization(path: &str) -> Option<&str> {
+    let id = path
+        .strip_prefix("/authorizations/")?
+        .strip_suffix("/disable")?;
+    (!id.is_empty() && !id.contains('/')).then_some(id)
 }
 
 /// Splits off the legacy `/api/v1` prefix: `(is_legacy, path_without_prefix)`.
@@ -314,7 +362,7 @@ pub(crate) async fn handle(State(app): State<Arc<App>>, request: Request) -> Res
     response
 }
 
-async fn dispatch(app: &App, request: Request, route_path: &str) -> Result<Response, Failure> {
+async fn dispatch(app: &Arc<App>, request: Request, route_path: &str) -> Result<Response, Failure> {
     let Some(op) = Op::from_path(route_path) else {
         return Err(Failure::not_found());
     };
@@ -330,6 +378,15 @@ async fn dispatch(app: &App, request: Request, route_path: &str) -> Result<Respo
     if op == Op::Status {
         return Ok(status(app));
     }
+    if op == Op::PortalPage {
+        let query = util::parse_query(parts.uri.query().unwrap_or(""));
+        return Ok(crate::portal::page(app, &query));
+    }
+    if op == Op::PortalConnect {
+        // Unsigned (a browser sends it): the link token in the body is the credential.
+        let body = read_body(app, &parts.headers, body).await?;
+        return Ok(crate::portal::connect(app, &parts.headers, &body).await);
+    }
 
     let raw_query = parts.uri.query().unwrap_or("");
     let query = util::parse_query(raw_query);
@@ -340,11 +397,16 @@ async fn dispatch(app: &App, request: Request, route_path: &str) -> Result<Respo
     let rate = app.rate_limit(&client_id)?;
 
     let result = match op {
-        Op::Status => unreachable!("answered above"),
+        Op::Status | Op::PortalPage | Op::PortalConnect => unreachable!("answered above"),
         Op::ListUsers => Ok(list_users(app, &client_id)),
         Op::RegisterUser => register_user(app, &client_id, &body).await,
         Op::DeleteUser => delete_user(app, &client_id, &query).await,
-        Op::Login => login(app, &client_id, &query, &body),
+        Op::Login => login(app, &client_id, &query, &parts.headers, &body),
+        Op::ListAuthorizations => list_authorizations(app, &client_id, &query),
+        Op::DisableAuthorization => {
+            let id = disabled_authorization(route_path).unwrap_or_default();
+            disable_authorization(app, &client_id, &query, id).await
+        }
         Op::ResetUserSecret => reset_user_secret(app, &client_id, &body).await,
     };
     let mut response = result.unwrap_or_else(IntoResponse::into_response);
@@ -569,10 +631,7 @@ fn list_users(app: &App, client_id: &str) -> Response {
 
 async fn register_user(app: &App, client_id: &str, body: &[u8]) -> Result<Response, Failure> {
     let request: models::SnapTradeRegisterUserRequestBody = decode(json_body(body)?, &["userId"])?;
-    let user = User {
-        user_id: request.user_id,
-        user_secret: util::uuid_v4(),
-    };
+    let user = User::new(request.user_id, util::uuid_v4());
     app.commit(|store| {
         if store.insert(client_id, user.clone()) {
             Ok(())
@@ -597,29 +656,197 @@ async fn register_user(app: &App, client_id: &str, body: &[u8]) -> Result<Respon
 }
 
 async fn delete_user(
-    app: &App,
+    app: &Arc<App>,
     client_id: &str,
     query: &[QueryParam],
 ) -> Result<Response, Failure> {
     let user_id = required_query(query, "userId")?;
-    app.commit(|store| {
-        if store.remove(client_id, &user_id) {
-            Ok(())
-        } else {
-            Err(Failure::not_found())
+    let delay = app.config.delete_delay;
+    if delay.is_zero() {
+        app.commit(|store| {
+            if store.remove(client_id, &user_id) {
+                Ok(())
+            } else {
+                Err(Failure::not_found())
+            }
+        })
+        .await?;
+        if let Some(webhooks) = &app.webhooks {
+            webhooks.user_deleted(client_id, &user_id);
         }
-    })
-    .await?;
-    if let Some(webhooks) = &app.webhooks {
-        webhooks.user_deleted(client_id, &user_id);
+    } else {
+        // Queued, as SnapTrade does: the user stays until the delay is over
+        // (a second request keeps the first due time).
+        let due =
+            util::unix_millis().saturating_add(delay.as_millis().try_into().unwrap_or(u64::MAX));
+        let due = app
+            .commit(|store| {
+                let user = store
+                    .user_mut(client_id, &user_id)
+                    .ok_or_else(Failure::not_found)?;
+                Ok(*user.delete_at_ms.get_or_insert(due))
+            })
+            .await?;
+        schedule_deletion(app, client_id, &user_id, due);
     }
     Ok(json_response(
         StatusCode::OK,
         &models::DeleteUserResponse {
             status: Some("deleted".into()),
-            detail: Some("The user and everything stored for them were deleted.".into()),
+            detail: Some(
+                "The user and everything stored for them are being deleted; \
+                 a USER_DELETED webhook follows when it is done."
+                    .into(),
+            ),
             user_id: Some(user_id),
         },
+    ))
+}
+
+/// Removes `user_id` of `client_id` at `due_ms` (Unix milliseconds) and
+/// sends `USER_DELETED`, unless the sandbox is gone by then. Needs a Tokio
+/// runtime (without one the deletion waits for the next start).
+pub(crate) fn schedule_deletion(app: &Arc<App>, client_id: &str, user_id: &str, due_ms: u64) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let app = Arc::downgrade(app);
+    let (client_id, user_id) = (client_id.to_owned(), user_id.to_owned());
+    runtime.spawn(async move {
+        let wait = due_ms.saturating_sub(util::unix_millis());
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        loop {
+            let Some(app) = app.upgrade() else { return };
+            let finished = app
+                .commit(|store| {
+                    let pending = store
+                        .user(&client_id, &user_id)
+                        .is_some_and(|u| u.delete_at_ms == Some(due_ms));
+                    if pending {
+                        store.remove(&client_id, &user_id);
+                    }
+                    Ok(pending)
+                })
+                .await;
+            match finished {
+                Ok(true) => {
+                    if let Some(webhooks) = &app.webhooks {
+                        webhooks.user_deleted(&client_id, &user_id);
+                    }
+                    return;
+                }
+                Ok(false) => return,
+                // The state file could not be written: try again shortly.
+                Err(_) => {
+                    drop(app);
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    });
+}
+
+/// Starts the timers of the deletions pending in the loaded state.
+pub(crate) fn resume_deletions(app: &Arc<App>) {
+    let pending: Vec<(String, String, u64)> = app
+        .store()
+        .clients
+        .iter()
+        .flat_map(|(client, users)| {
+            users.iter().filter_map(move |u| {
+                u.delete_at_ms
+                    .map(|due| (client.clone(), u.user_id.clone(), due))
+            })
+        })
+        .collect();
+    for (client_id, user_id, due) in pending {
+        schedule_deletion(app, &client_id, &user_id, due);
+    }
+}
+
+/// Checks `userId` and `userSecret` of the query: 404 for an unknown user,
+/// 403 for a wrong secret (as `login`). Returns the user id.
+fn verify_user(app: &App, client_id: &str, query: &[QueryParam]) -> Result<String, Failure> {
+    let user_id = required_query(query, "userId")?;
+    let user_secret = required_query(query, "userSecret")?;
+    let store = app.store();
+    let user = store
+        .user(client_id, &user_id)
+        .ok_or_else(Failure::not_found)?;
+    if !util::constant_time_eq(user.user_secret.as_bytes(), user_secret.as_bytes()) {
+        return Err(Failure::forbidden());
+    }
+    Ok(user_id)
+}
+
+/// `GET /authorizations?userId&userSecret`: the user's connections.
+fn list_authorizations(
+    app: &App,
+    client_id: &str,
+    query: &[QueryParam],
+) -> Result<Response, Failure> {
+    let user_id = verify_user(app, client_id, query)?;
+    let store = app.store();
+    let connections: Vec<Value> = store
+        .user(client_id, &user_id)
+        .map(|u| {
+            u.connections
+                .iter()
+                .enumerate()
+                .map(|(i, c)| crate::portal::authorization_json(c, i))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(json_response(StatusCode::OK, &connections))
+}
+
+/// `POST /authorizations/{id}/disable?userId&userSecret`: breaks a
+/// connection on purpose, to test repairing it (SnapTrade's
+/// `disableBrokerageAuthorization`); sends `CONNECTION_BROKEN`.
+async fn disable_authorization(
+    app: &App,
+    client_id: &str,
+    query: &[QueryParam],
+    id: &str,
+) -> Result<Response, Failure> {
+    let user_id = verify_user(app, client_id, query)?;
+    let now = util::rfc3339_now();
+    let broker = app
+        .commit(|store| {
+            let connection = store
+                .user_mut(client_id, &user_id)
+                .and_then(|u| u.connections.iter_mut().find(|c| c.id == id))
+                .ok_or_else(Failure::not_found)?;
+            if connection.disabled {
+                let mut already = Failure::new(
+                    StatusCode::PAYMENT_REQUIRED,
+                    code::CONNECTION_DISABLED,
+                    "This connection is already disabled.",
+                );
+                already.body = serde_json::json!({
+                    "detail": "This connection is already disabled.",
+                    "code": code::CONNECTION_DISABLED,
+                });
+                return Err(already);
+            }
+            connection.disabled = true;
+            connection.disabled_at = Some(now.clone());
+            connection.updated = now.clone();
+            Ok(connection.broker.clone())
+        })
+        .await?;
+    if let (Some(webhooks), Some(broker)) = (&app.webhooks, crate::portal::broker(&broker)) {
+        webhooks.connection_event(
+            crate::webhook::CONNECTION_BROKEN,
+            client_id,
+            &user_id,
+            Some(id),
+            broker,
+        );
+    }
+    Ok(json_response(
+        StatusCode::OK,
+        &serde_json::json!({"detail": format!("Connection {id} has been disabled")}),
     ))
 }
 
@@ -627,6 +854,7 @@ fn login(
     app: &App,
     client_id: &str,
     query: &[QueryParam],
+    headers: &axum::http::HeaderMap,
     body: &[u8],
 ) -> Result<Response, Failure> {
     let user_id = required_query(query, "userId")?;
@@ -643,7 +871,7 @@ fn login(
     }
     let options: models::SnapTradeLoginUserRequestBody = decode(body, &[])?;
     let session_id = util::uuid_v4();
-    let redirect_uri = portal_link(client_id, &session_id, &options)?;
+    let redirect_uri = portal_link(app, headers, client_id, &user_id, &session_id, &options)?;
     Ok(json_response(
         StatusCode::OK,
         &models::LoginRedirectUri {
@@ -653,14 +881,18 @@ fn login(
     ))
 }
 
-/// The Connection Portal link for a login, with the body's options.
+/// The Connection Portal link for a login: a new portal session valid for
+/// [`SandboxConfig::portal_ttl`], whose token the link carries. The link
+/// also shows the options (the page uses the ones stored with the session).
 fn portal_link(
+    app: &App,
+    headers: &axum::http::HeaderMap,
     client_id: &str,
+    user_id: &str,
     session_id: &str,
     options: &models::SnapTradeLoginUserRequestBody,
 ) -> Result<String, Failure> {
     let mut pairs: Vec<(&str, String)> = vec![
-        ("token", util::token::<16>()),
         ("clientId", client_id.to_owned()),
         ("sessionId", session_id.to_owned()),
     ];
@@ -703,11 +935,25 @@ fn portal_link(
     if let Some(flag) = options.show_close_button {
         pairs.push(("showCloseButton", flag.to_string()));
     }
-    if let Some(locale) = &options.locale {
-        pairs.push(("locale", normalize_locale(locale)?.to_owned()));
-    }
+    let locale = match &options.locale {
+        Some(locale) => {
+            let locale = normalize_locale(locale)?;
+            pairs.push(("locale", locale.to_owned()));
+            locale
+        }
+        None => "en",
+    };
+    let portal_options = crate::portal::Options::from_login(options, locale)?;
+    let token = app
+        .portal
+        .open(client_id, user_id, portal_options, app.config.portal_ttl);
+    pairs.insert(0, ("token", token));
     let query = snaptrade::runtime::query_string(pairs.iter().map(|(n, v)| (*n, v.as_str())));
-    Ok(format!("{PORTAL_URL}?{query}"))
+    Ok(format!(
+        "{}{}?{query}",
+        app.public_url(headers),
+        crate::portal::PAGE_PATH
+    ))
 }
 
 fn not_listed(field: &str, value: &str, allowed: &[&str]) -> Failure {

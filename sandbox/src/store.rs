@@ -23,6 +23,47 @@ const FORMAT: u32 = 1;
 pub struct User {
     pub user_id: String,
     pub user_secret: String,
+    /// The user's connections (brokerage authorizations), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connections: Vec<Connection>,
+    /// Unix time in milliseconds at which a requested deletion completes:
+    /// until then the user still exists (SnapTrade deletes in the
+    /// background). Kept in the state file so a restart resumes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_at_ms: Option<u64>,
+}
+
+impl User {
+    /// A new user with no connections and no pending deletion.
+    pub fn new(user_id: String, user_secret: String) -> User {
+        User {
+            user_id,
+            user_secret,
+            connections: Vec::new(),
+            delete_at_ms: None,
+        }
+    }
+}
+
+/// One connection (SnapTrade's "brokerage authorization") of a user.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection {
+    /// Its UUID.
+    pub id: String,
+    /// The brokerage's slug (`ALPACA`).
+    pub broker: String,
+    /// `read` or `trade`.
+    pub kind: String,
+    /// Whether it needs repairing (through a `reconnect` login).
+    pub disabled: bool,
+    /// When it was created, RFC 3339.
+    pub created: String,
+    /// When it last changed, RFC 3339.
+    pub updated: String,
+    /// When it was disabled, RFC 3339 (while disabled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_at: Option<String>,
 }
 
 /// Everything the sandbox remembers.
@@ -211,10 +252,7 @@ mod tests {
     use super::*;
 
     fn user(id: &str) -> User {
-        User {
-            user_id: id.into(),
-            user_secret: format!("s-{id}"),
-        }
+        User::new(id.into(), format!("s-{id}"))
     }
 
     #[test]
@@ -230,6 +268,16 @@ mod tests {
         assert!(!s.remove("c", "b"));
         assert!(s.remove("c", "a"));
         assert!(!s.clients.contains_key("c"));
+    }
+
+    #[test]
+    fn files_without_connections_or_deletions_still_load() {
+        let old = r#"{"format":1,"clients":{"c":[{"userId":"a","userSecret":"s"}]}}"#;
+        let state: State = serde_json::from_str(old).unwrap();
+        assert_eq!(state.users("c"), [User::new("a".into(), "s".into())]);
+        // And a user without them is written as before.
+        let written = serde_json::to_string(&state.users("c")[0]).unwrap();
+        assert_eq!(written, r#"{"userId":"a","userSecret":"s"}"#);
     }
 
     #[test]

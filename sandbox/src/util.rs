@@ -53,6 +53,14 @@ pub fn system_unix_seconds() -> u64 {
         .unwrap_or(0)
 }
 
+/// Unix time in milliseconds from the system clock.
+pub fn unix_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
 /// RFC 3339 UTC time with microseconds, e.g. `2026-11-28T03:29:00.123456Z`.
 pub fn rfc3339(unix_secs: u64, micros: u32) -> String {
     let days = (unix_secs / 86_400) as i64;

@@ -33,8 +33,9 @@ pub struct WebhookConfig {
     /// The receiver's URL: an absolute `http://` or `https://` URL with a
     /// host, checked when the sandbox starts ([`check_webhook_url`]).
     pub url: String,
-    /// How long after a deletion `USER_DELETED` is sent (SnapTrade deletes in
-    /// the background and reports when done).
+    /// How long after a deletion is done (see
+    /// [`SandboxConfig::delete_delay`](crate::SandboxConfig::delete_delay))
+    /// `USER_DELETED` is sent; zero by default.
     pub delete_delay: Duration,
     /// Wait before the first retry; doubled after each failure.
     pub initial_backoff: Duration,
@@ -80,12 +81,12 @@ impl WebhookConfig {
         redact_url(&self.url)
     }
 
-    /// Delivers to `url` with the defaults: `USER_DELETED` 1 s after the
-    /// deletion, retries after 1 s, 2 s, 4 s ... up to 60 s, 10 s per attempt.
+    /// Delivers to `url` with the defaults: `USER_DELETED` as the deletion
+    /// is done, retries after 1 s, 2 s, 4 s ... up to 60 s, 10 s per attempt.
     pub fn new(url: impl Into<String>) -> WebhookConfig {
         WebhookConfig {
             url: url.into(),
-            delete_delay: Duration::from_secs(1),
+            delete_delay: Duration::ZERO,
             initial_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(60),
             timeout: Duration::from_secs(10),
@@ -106,12 +107,21 @@ impl WebhookConfig {
     }
 }
 
+/// `CONNECTION_ADDED`: a connection was made in the portal.
+pub(crate) const CONNECTION_ADDED: &str = "CONNECTION_ADDED";
+/// `CONNECTION_FIXED`: a disabled connection was repaired.
+pub(crate) const CONNECTION_FIXED: &str = "CONNECTION_FIXED";
+/// `CONNECTION_BROKEN`: a connection was disabled.
+pub(crate) const CONNECTION_BROKEN: &str = "CONNECTION_BROKEN";
+/// `CONNECTION_FAILED`: a login to a brokerage failed in the portal.
+pub(crate) const CONNECTION_FAILED: &str = "CONNECTION_FAILED";
+
 /// Webhook delivery counters, from [`crate::RunningSandbox::webhook_stats`].
 /// `attempts = delivered + rejected + unreachable`, and every event is
 /// `pending` until it is `delivered` or `abandoned`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WebhookStats {
-    /// Events created (one per registration and per deletion).
+    /// Events created (one per registration, deletion and connection event).
     pub events: u64,
     /// Events the receiver accepted (200, 201, 202 or 204).
     pub delivered: u64,
@@ -236,16 +246,59 @@ impl Deliverer {
         self.user_event(USER_DELETED, client_id, user_id);
     }
 
+    /// Queues a connection event (`CONNECTION_ADDED`, ...) for a
+    /// connection of `user_id`, sent at once, with `brokerageAuthorizationId`
+    /// (when there is one) and `brokerageId`.
+    pub(crate) fn connection_event(
+        &self,
+        event_type: &'static str,
+        client_id: &str,
+        user_id: &str,
+        authorization_id: Option<&str>,
+        broker: &crate::portal::Broker,
+    ) {
+        let mut extra = serde_json::Map::new();
+        if let Some(id) = authorization_id {
+            extra.insert("brokerageAuthorizationId".into(), id.into());
+        }
+        extra.insert("brokerageId".into(), broker.id.into());
+        if event_type == CONNECTION_FAILED {
+            extra.insert(
+                "details".into(),
+                json!({"brokerage": broker.slug, "reason": "login refused"}),
+            );
+        }
+        self.event(event_type, client_id, user_id, extra, Duration::ZERO);
+    }
+
     /// Queues `event_type` for `user_id` of `client_id`. Must be called
     /// within a Tokio runtime (it is, from a request handler).
     fn user_event(&self, event_type: &'static str, client_id: &str, user_id: &str) {
-        let Some(key) = self.shared.keys.get(client_id).cloned() else {
-            return;
-        };
         let delay = if event_type == USER_DELETED {
             self.shared.config.delete_delay
         } else {
             Duration::ZERO
+        };
+        self.event(
+            event_type,
+            client_id,
+            user_id,
+            serde_json::Map::new(),
+            delay,
+        );
+    }
+
+    /// Queues one event with `extra` fields, sent after `delay`.
+    fn event(
+        &self,
+        event_type: &'static str,
+        client_id: &str,
+        user_id: &str,
+        extra: serde_json::Map<String, Value>,
+        delay: Duration,
+    ) {
+        let Some(key) = self.shared.keys.get(client_id).cloned() else {
+            return;
         };
         self.shared.counters.events.fetch_add(1, Ordering::SeqCst);
         let shared = self.shared.clone();
@@ -253,7 +306,7 @@ impl Deliverer {
         let (client_id, user_id) = (client_id.to_owned(), user_id.to_owned());
         tokio::spawn(async move {
             let delivered = deliver(
-                &shared, stopped, event_type, &client_id, &user_id, &key, delay,
+                &shared, stopped, event_type, &client_id, &user_id, &key, delay, &extra,
             )
             .await;
             if !delivered {
@@ -274,6 +327,8 @@ async fn sleep_unless_stopped(d: Duration, stopped: &mut watch::Receiver<()>) ->
 
 /// Delivers one event until it is accepted; `false` when the sandbox
 /// stopped first.
+// The parts of one event, flat: `extra` holds the fields beyond the common ones.
+#[allow(clippy::too_many_arguments)]
 async fn deliver(
     shared: &Shared,
     mut stopped: watch::Receiver<()>,
@@ -282,6 +337,7 @@ async fn deliver(
     user_id: &str,
     consumer_key: &str,
     delay: Duration,
+    extra: &serde_json::Map<String, Value>,
 ) -> bool {
     if !delay.is_zero() && !sleep_unless_stopped(delay, &mut stopped).await {
         return false;
@@ -290,13 +346,16 @@ async fn deliver(
         Some(clock) => UnixTime::from(clock()),
         None => UnixTime::now(),
     };
-    let event = json!({
+    let mut event = json!({
         "webhookId": crate::util::uuid_v4(),
         "clientId": client_id,
         "eventTimestamp": snaptrade::webhook::format_event_timestamp(now),
         "userId": user_id,
         "eventType": event_type,
     });
+    if let Value::Object(fields) = &mut event {
+        fields.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
     let signature = snaptrade::webhook::sign(consumer_key, &event);
     let body = bytes_of(&event);
     let counters = &shared.counters;

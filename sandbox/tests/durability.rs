@@ -85,6 +85,10 @@ fn spawn_sandbox(state: &Path, port_file: &Path) -> (Child, String) {
             "--quiet",
             "--rate-limit",
             "0",
+            // An acknowledged deletion is done at once here (the test
+            // checks that it survives the kill).
+            "--delete-delay",
+            "0",
             "--state",
         ])
         .arg(state)

@@ -12,7 +12,8 @@ use snaptrade::models;
 use snaptrade::{Error, ErrorCode};
 use snaptrade_sandbox::{SANDBOX_CLIENT_ID, SANDBOX_CONSUMER_KEY};
 
-const PORTAL: &str = "https://app.snaptrade.com/snapTrade/redeemToken?";
+/// Portal links point at the sandbox itself.
+const PORTAL_PATH: &str = "/snapTrade/redeemToken?";
 
 /// The redirect URI and session id of a login answer.
 fn portal(body: &models::LoginSnapTradeUserResponse) -> (String, String) {
@@ -27,7 +28,10 @@ fn portal(body: &models::LoginSnapTradeUserResponse) -> (String, String) {
 
 /// The decoded query of a portal link.
 fn link_query(uri: &str) -> Vec<(String, String)> {
-    let query = uri.strip_prefix(PORTAL).expect("a Connection Portal link");
+    let (origin, query) = uri
+        .split_once(PORTAL_PATH)
+        .expect("a Connection Portal link");
+    assert!(origin.starts_with("http://127.0.0.1:"), "{uri}");
     query
         .split('&')
         .map(|pair| {
@@ -116,7 +120,7 @@ async fn user_lifecycle() {
     assert_eq!(names, ["token", "clientId", "sessionId"]);
     assert_eq!(query[1].1, SANDBOX_CLIENT_ID);
     assert_eq!(query[2].1, session);
-    assert_eq!(query[0].1.len(), 32);
+    assert_eq!(query[0].1.len(), 48);
 
     let users = auth.list_snap_trade_users().await.expect("list");
     assert_eq!(users.body, vec![user_id.clone()]);

@@ -11,9 +11,12 @@ use snaptrade_sandbox::{RunningSandbox, SandboxConfig, SANDBOX_CLIENT_ID, SANDBO
 use std::collections::BTreeMap;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// The test configuration: the demo client, no rate limit unless asked.
+/// The test configuration: the demo client, no rate limit unless asked,
+/// deletions at once (the portal and deletion tests set their own delay).
 pub fn config() -> SandboxConfig {
-    SandboxConfig::default().rate_limit_per_minute(None)
+    SandboxConfig::default()
+        .rate_limit_per_minute(None)
+        .delete_delay(std::time::Duration::ZERO)
 }
 
 pub async fn start(config: SandboxConfig) -> RunningSandbox {
@@ -152,4 +155,101 @@ pub async fn signed_raw(
         body,
     )
     .await
+}
+
+/// A webhook receiver on loopback: every delivery's `Signature` header and
+/// body, answered 200. Returns its URL and the deliveries as they come.
+pub async fn webhook_sink() -> (
+    String,
+    tokio::sync::mpsc::UnboundedReceiver<(String, serde_json::Value)>,
+) {
+    use axum::http::HeaderMap;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+            let tx = tx.clone();
+            async move {
+                let signature = headers
+                    .get("signature")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                let event = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+                let _ = tx.send((signature, event));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, rx)
+}
+
+/// The next webhook of type `event_type` (others are skipped), within 10 s.
+pub async fn next_event(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<(String, serde_json::Value)>,
+    event_type: &str,
+) -> (String, serde_json::Value) {
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let (sig, event) = rx.recv().await.expect("the receiver runs");
+            if event["eventType"] == event_type {
+                return (sig, event);
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no {event_type} webhook within 10 s"))
+}
+
+/// Registers `user_id` and logs in with `options` (the login body); returns
+/// the user's secret and the portal link.
+pub async fn portal_login(
+    sandbox: &RunningSandbox,
+    user_id: &str,
+    options: serde_json::Value,
+) -> (String, String) {
+    let body = serde_json::json!({ "userId": user_id }).to_string();
+    let registered = signed_raw(
+        sandbox,
+        "POST",
+        "/snapTrade/registerUser",
+        &auth_query(),
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(registered.status, 200, "{:?}", registered.body);
+    let secret = registered.body["userSecret"].as_str().unwrap().to_owned();
+    let link = login_link(sandbox, user_id, &secret, options).await;
+    (secret, link)
+}
+
+/// A new portal link for an existing user.
+pub async fn login_link(
+    sandbox: &RunningSandbox,
+    user_id: &str,
+    secret: &str,
+    options: serde_json::Value,
+) -> String {
+    let query = format!("userId={user_id}&userSecret={secret}&{}", auth_query());
+    let body = options.to_string();
+    let login = signed_raw(sandbox, "POST", "/snapTrade/login", &query, body.as_bytes()).await;
+    assert_eq!(login.status, 200, "{:?}", login.body);
+    login.body["redirectURI"].as_str().unwrap().to_owned()
+}
+
+/// `GET /authorizations` for a user, signed.
+pub async fn authorizations(
+    sandbox: &RunningSandbox,
+    user_id: &str,
+    secret: &str,
+) -> Vec<serde_json::Value> {
+    let query = format!("userId={user_id}&userSecret={secret}&{}", auth_query());
+    let answer = signed_raw(sandbox, "GET", "/authorizations", &query, b"").await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    answer.body.as_array().unwrap().clone()
 }
