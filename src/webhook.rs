@@ -273,7 +273,7 @@ impl Verifier {
             .map_err(|_| VerifyError::BadSignature)?;
 
         let parsed: Value = serde_json::from_slice(body.as_ref())
-            .map_err(|e| VerifyError::NotJson(describe_json_error(&e)))?;
+            .map_err(|e| VerifyError::NotJson(describe_serde_error(&e)))?;
 
         let Some(object) = parsed.as_object() else {
             return Err(VerifyError::NotAnEvent("not a JSON object"));
@@ -306,9 +306,14 @@ impl Verifier {
     }
 }
 
+/// The reader's message: what was wrong and where, never the input.
+fn describe_json_error(e: &crate::sign::JsonError) -> String {
+    e.to_string()
+}
+
 /// serde_json's message without the input: it only ever names a position
 /// and what was expected, but keep it to the category plus position anyway.
-fn describe_json_error(e: &serde_json::Error) -> String {
+fn describe_serde_error(e: &serde_json::Error) -> String {
     let what = match e.classify() {
         serde_json::error::Category::Eof => "unexpected end of input",
         serde_json::error::Category::Syntax => "syntax error",

@@ -417,3 +417,38 @@ fn sandbox_webhook_url_delivers_to_listen() {
         ]
     );
 }
+
+/// Issue 22 F1: a deeply nested body overflowed the stack while its
+/// signature was being checked (`listen` died on 200 KB, `verify
+/// --body-file` on 400 KB). Now it is refused as not JSON, with the reason.
+#[test]
+fn deeply_nested_bodies_are_refused_not_a_crash() {
+    let bomb = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
+    let file = TempFile::with("bomb", bomb.as_bytes());
+    let (_, signature) = signed_event(0);
+    let o = verify(KEY, &signature, &file.0, &[]);
+    assert_rejected(&o, "more than 128 deep");
+    assert!(text(&o.stderr).contains("not JSON"), "{}", text(&o.stderr));
+
+    let (mut child, mut stderr, addr) = listen(1);
+    let half = &bomb[100_000..300_000];
+    assert_eq!(post(&addr, half, Some(&signature)), 400);
+    let objects = r#"{"eventType":"#.repeat(20_000);
+    assert_eq!(post(&addr, &objects, Some(&signature)), 400);
+    // Still serving: a good delivery is accepted, and the listener exits
+    // after it as asked.
+    let (body, signature) = signed_event(0);
+    assert_eq!(post(&addr, &body, Some(&signature)), 200);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "listen did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest.matches("more than 128 deep").count(), 2, "{rest}");
+}
