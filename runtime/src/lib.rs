@@ -36,6 +36,7 @@ mod retry;
 mod secret;
 mod server_time;
 mod string_enum;
+mod tls;
 mod trace;
 mod transport;
 
@@ -66,6 +67,7 @@ pub use secret::SecretString;
 /// serde, for the impls [`string_enum!`] writes in generated crates.
 #[doc(hidden)]
 pub use serde as __serde;
+pub use tls::install_crypto_provider;
 pub use transport::{
     Authenticator, PreparedRequest, SendError, Transport, TransportConfig, TransportStats,
     DEFAULT_MAX_RESPONSE_BYTES,
