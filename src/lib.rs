@@ -160,3 +160,9 @@ pub use runtime::{
 /// are compiled as doctests, so they cannot drift from the API.
 #[doc = include_str!("../README.md")]
 pub mod guide {}
+
+/// docs/ARCHITECTURE.md (packaged with the crate): its Rust blocks compile
+/// as doctests, so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/ARCHITECTURE.md")]
+struct ArchitectureDoctests;

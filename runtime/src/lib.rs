@@ -72,3 +72,8 @@ pub use transport::{
     Authenticator, PreparedRequest, SendError, Transport, TransportConfig, TransportStats,
     DEFAULT_MAX_RESPONSE_BYTES,
 };
+
+/// The crate's README: its Rust blocks compile (and run) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
