@@ -82,7 +82,8 @@ pub fn sign_string(consumer_key: &str, signed: &str) -> String {
 /// JSON, which is parsed and re-canonicalized, so key order and escaping on
 /// the wire do not matter; its numbers are read as the Python SDK reads them
 /// (see [`canonical_json_from_slice`]). Returns `Err` when the body is not
-/// JSON.
+/// JSON or nests more than [`MAX_DEPTH`] deep; that check runs first, in
+/// linear time and without recursion, so no body can exhaust the stack.
 pub fn verify(
     consumer_key: &str,
     path: &str,

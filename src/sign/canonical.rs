@@ -94,18 +94,18 @@ impl std::error::Error for JsonError {}
 /// lone surrogates), and the value's node.
 #[derive(Clone, Copy)]
 struct Member {
-    key: (u32, u32),
-    value: u32,
+    key: (usize, usize),
+    value: usize,
 }
 
 #[derive(Clone, Copy)]
 enum Node {
     /// Canonical text in `Reader::text`.
-    Leaf(u32, u32),
+    Leaf(usize, usize),
     /// Children in `Reader::items`.
-    Array(u32, u32),
+    Array(usize, usize),
     /// Sorted, de-duplicated members in `Reader::members`.
-    Object(u32, u32),
+    Object(usize, usize),
 }
 
 /// An array or object still open.
@@ -114,7 +114,7 @@ struct Open {
     /// Where its children start in the pending stack.
     first: usize,
     /// In an object, the key of the member whose value is being read.
-    key: (u32, u32),
+    key: (usize, usize),
 }
 
 struct Reader<'a> {
@@ -125,9 +125,9 @@ struct Reader<'a> {
     /// Key code points (WTF-8), in document order.
     keys: Vec<u8>,
     nodes: Vec<Node>,
-    items: Vec<u32>,
+    items: Vec<usize>,
     members: Vec<Member>,
-    pending_items: Vec<u32>,
+    pending_items: Vec<usize>,
     pending_members: Vec<Member>,
 }
 
@@ -145,11 +145,11 @@ pub(super) fn canonicalize(input: &[u8]) -> Result<String, JsonError> {
         pending_members: Vec::new(),
     };
     let root = reader.read()?;
-    if let Node::Leaf(start, end) = reader.nodes[root as usize] {
+    if let Node::Leaf(start, end) = reader.nodes[root] {
         // A scalar: its text is the answer.
         let mut text = std::mem::take(&mut reader.text);
-        text.truncate(end as usize);
-        text.drain(..start as usize);
+        text.truncate(end);
+        text.drain(..start);
         return Ok(text);
     }
     let mut out = String::with_capacity(reader.text.len() + input.len() / 4);
@@ -187,20 +187,13 @@ impl Reader<'_> {
         }
     }
 
-    fn push_node(&mut self, node: Node) -> u32 {
+    fn push_node(&mut self, node: Node) -> usize {
         self.nodes.push(node);
-        (self.nodes.len() - 1) as u32
+        self.nodes.len() - 1
     }
 
     /// Reads the whole text; the root node.
-    fn read(&mut self) -> Result<u32, JsonError> {
-        if u32::try_from(self.input.len()).is_err() {
-            return Err(JsonError::Syntax {
-                reason: "text longer than 4 GiB",
-                line: 1,
-                column: 1,
-            });
-        }
+    fn read(&mut self) -> Result<usize, JsonError> {
         let mut open: Vec<Open> = Vec::new();
         'value: loop {
             // A value starts here.
@@ -239,9 +232,9 @@ impl Reader<'_> {
                     }
                 }
                 Some(b'"') => {
-                    let start = self.text.len() as u32;
+                    let start = self.text.len();
                     self.read_string(false)?;
-                    let end = self.text.len() as u32;
+                    let end = self.text.len();
                     self.push_node(Node::Leaf(start, end))
                 }
                 Some(b't') => self.literal("true")?,
@@ -295,15 +288,15 @@ impl Reader<'_> {
 
     /// Closes the innermost open container (its closing bracket was read);
     /// its node.
-    fn close(&mut self, open: &mut Vec<Open>) -> u32 {
+    fn close(&mut self, open: &mut Vec<Open>) -> usize {
         let Some(frame) = open.pop() else {
             unreachable!("close is only called with a container open")
         };
         if frame.is_object {
-            let start = self.members.len() as u32;
+            let start = self.members.len();
             let pending = &mut self.pending_members[frame.first..];
             let keys = &self.keys;
-            let key = |m: &Member| &keys[m.key.0 as usize..m.key.1 as usize];
+            let key = |m: &Member| &keys[m.key.0..m.key.1];
             // Python's `sort_keys` orders by code point: WTF-8 byte order.
             // A stable sort keeps repeated keys in document order, and the
             // last of each run is the value `json.loads` keeps.
@@ -317,12 +310,12 @@ impl Reader<'_> {
                 self.members.push(*m);
             }
             self.pending_members.truncate(frame.first);
-            let end = self.members.len() as u32;
+            let end = self.members.len();
             self.push_node(Node::Object(start, end))
         } else {
-            let start = self.items.len() as u32;
+            let start = self.items.len();
             self.items.extend(self.pending_items.drain(frame.first..));
-            let end = self.items.len() as u32;
+            let end = self.items.len();
             self.push_node(Node::Array(start, end))
         }
     }
@@ -337,21 +330,21 @@ impl Reader<'_> {
                 "expected a string key"
             }));
         }
-        let start = self.keys.len() as u32;
+        let start = self.keys.len();
         self.read_string(true)?;
-        let end = self.keys.len() as u32;
+        let end = self.keys.len();
         if let Some(top) = open.last_mut() {
             top.key = (start, end);
         }
         self.expect(b':', "expected `:` after a key")
     }
 
-    fn literal(&mut self, word: &'static str) -> Result<u32, JsonError> {
+    fn literal(&mut self, word: &'static str) -> Result<usize, JsonError> {
         if self.input[self.pos..].starts_with(word.as_bytes()) {
-            let start = self.text.len() as u32;
+            let start = self.text.len();
             self.text.push_str(word);
             self.pos += word.len();
-            let end = self.text.len() as u32;
+            let end = self.text.len();
             Ok(self.push_node(Node::Leaf(start, end)))
         } else {
             Err(self.error("expected a value"))
@@ -361,7 +354,7 @@ impl Reader<'_> {
     /// A number, written as Python prints what `json.loads` makes of it:
     /// integers of any size exactly (`-0` is `0`), anything with a fraction
     /// or an exponent as `repr(float)`, `Infinity` beyond `f64`'s range.
-    fn read_number(&mut self) -> Result<u32, JsonError> {
+    fn read_number(&mut self) -> Result<usize, JsonError> {
         let input = self.input;
         let start = self.pos;
         let mut i = start;
@@ -408,7 +401,7 @@ impl Reader<'_> {
         self.pos = i;
         // Only ASCII digits, signs, `.` and `e` were taken.
         let number = std::str::from_utf8(&input[start..i]).unwrap_or("0");
-        let out_start = self.text.len() as u32;
+        let out_start = self.text.len();
         if is_float {
             // Rust's parse rounds correctly, as Python's does; beyond
             // `f64`'s range it gives an infinity, as Python's does.
@@ -426,7 +419,7 @@ impl Reader<'_> {
             // JSON integers have no `+` and no leading zeros: already canonical.
             self.text.push_str(number);
         }
-        let out_end = self.text.len() as u32;
+        let out_end = self.text.len();
         Ok(self.push_node(Node::Leaf(out_start, out_end)))
     }
 
@@ -578,13 +571,13 @@ impl Reader<'_> {
 
     /// Writes node `id` (at nesting `depth`, which the reader kept within
     /// [`MAX_DEPTH`], so this recursion is bounded).
-    fn write(&self, out: &mut String, id: u32, depth: usize) {
+    fn write(&self, out: &mut String, id: usize, depth: usize) {
         debug_assert!(depth <= MAX_DEPTH);
-        match self.nodes[id as usize] {
-            Node::Leaf(start, end) => out.push_str(&self.text[start as usize..end as usize]),
+        match self.nodes[id] {
+            Node::Leaf(start, end) => out.push_str(&self.text[start..end]),
             Node::Array(start, end) => {
                 out.push('[');
-                for (i, item) in self.items[start as usize..end as usize].iter().enumerate() {
+                for (i, item) in self.items[start..end].iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
@@ -594,15 +587,12 @@ impl Reader<'_> {
             }
             Node::Object(start, end) => {
                 out.push('{');
-                for (i, m) in self.members[start as usize..end as usize]
-                    .iter()
-                    .enumerate()
-                {
+                for (i, m) in self.members[start..end].iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
                     out.push('"');
-                    for cp in Wtf8(&self.keys[m.key.0 as usize..m.key.1 as usize]) {
+                    for cp in Wtf8(&self.keys[m.key.0..m.key.1]) {
                         write_escaped_code_point(out, cp);
                     }
                     out.push_str("\":");
