@@ -126,6 +126,79 @@ fn main() {
         );
     }
     webhook_rows(budget);
+    nesting_rows(budget);
+}
+
+/// Members for one level of the nesting bodies: about `bytes` of keys out
+/// of order, strings with escapes and non-ASCII, integers and floats.
+fn members(level: usize, bytes: usize) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while out.len() < bytes {
+        out.push_str(&format!(
+            r#""k{:04}-{level}":"value \u00e9 {i} \"quoted\" caf\u00e9","n{i}-{level}":{},"f{i}":{}.25,"#,
+            9999 - i,
+            i * 7919,
+            i
+        ));
+        i += 1;
+    }
+    out
+}
+
+/// Issue 22 F1: 1 MiB nested 126 deep (about 8 KiB of members at each
+/// level) against 1 MiB flat (the same members in one object), through
+/// `canonical_json_from_slice`; and `serde_json::from_slice::<Value>` of the
+/// flat body as a reference. Goal: nested within 2x flat.
+fn nesting_rows(budget: Duration) {
+    const DEPTH: usize = 126;
+    const SIZE: usize = 1 << 20;
+    let per_level = SIZE / DEPTH;
+    let mut nested = String::new();
+    for level in 0..DEPTH {
+        nested.push('{');
+        nested.push_str(&members(level, per_level - 16));
+        nested.push_str(r#""z":"#);
+    }
+    nested.push_str("null");
+    nested.push_str(&"}".repeat(DEPTH));
+    let mut flat = String::from("{");
+    for level in 0..DEPTH {
+        flat.push_str(&members(level, per_level - 16));
+    }
+    flat.push_str(r#""z":null}"#);
+    let (nested, flat) = (nested.into_bytes(), flat.into_bytes());
+    let [deep, shallow, value] = measure3(
+        budget,
+        [
+            &mut || {
+                black_box(snaptrade::sign::canonical_json_from_slice(black_box(&nested)).unwrap());
+            },
+            &mut || {
+                black_box(snaptrade::sign::canonical_json_from_slice(black_box(&flat)).unwrap());
+            },
+            &mut || {
+                black_box(serde_json::from_slice::<serde_json::Value>(black_box(&flat)).unwrap());
+            },
+        ],
+    );
+    let ms = |ns: f64| ns / 1e6;
+    println!(
+        "\n{:<34} {:>9} {:>9} {:>9} {:>7}",
+        "1 MiB body, canonical form", "nested ms", "flat ms", "Value ms", "ratio"
+    );
+    println!(
+        "{:<34} {:>9.2} {:>9.2} {:>9.2} {:>6.2}x",
+        format!("{} / {} bytes, depth {DEPTH}", nested.len(), flat.len()),
+        ms(deep),
+        ms(shallow),
+        ms(value),
+        deep / shallow
+    );
+    println!(
+        "RESULT\tnesting\tcanonical 1 MiB depth {DEPTH}\t{deep:.0}\t{shallow:.0}\t{value:.0}\t{:.3}",
+        deep / shallow
+    );
 }
 
 /// Webhook verification canonicalizes the body from its text (numbers as

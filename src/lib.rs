@@ -145,6 +145,12 @@ pub use wait::{WaitError, WaitOptions};
 pub use generated::*;
 #[doc(inline)]
 pub use generated::{api_status, authentication, models, Client, DEFAULT_BASE_URL};
+/// Installs the TLS crypto provider (rustls' `ring`) unless one is
+/// installed; `true` when this call installed it. Call it before building
+/// your own `reqwest::Client` for [`ClientBuilder::http_client`]: clients
+/// built by this crate install it themselves. Idempotent. See
+/// [`oapi_client_runtime::install_crypto_provider`].
+pub use runtime::install_crypto_provider;
 pub use runtime::{
     ApiError, ClientError, ClientErrorKind, Error, ErrorCode, RateLimit, RequestLimit, Response,
     RetryPolicy, SecretString, TransportError, TransportErrorKind,
@@ -156,3 +162,9 @@ pub use runtime::{
 /// are compiled as doctests, so they cannot drift from the API.
 #[doc = include_str!("../README.md")]
 pub mod guide {}
+
+/// docs/ARCHITECTURE.md (packaged with the crate): its Rust blocks compile
+/// as doctests, so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/ARCHITECTURE.md")]
+struct ArchitectureDoctests;

@@ -25,10 +25,12 @@
 
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
-use serde_json::value::RawValue;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
+
+mod canonical;
+
+pub use canonical::{JsonError, MAX_DEPTH};
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
@@ -80,14 +82,15 @@ pub fn sign_string(consumer_key: &str, signed: &str) -> String {
 /// JSON, which is parsed and re-canonicalized, so key order and escaping on
 /// the wire do not matter; its numbers are read as the Python SDK reads them
 /// (see [`canonical_json_from_slice`]). Returns `Err` when the body is not
-/// JSON.
+/// JSON or nests more than [`MAX_DEPTH`] deep; that check runs first, in
+/// linear time and without recursion, so no body can exhaust the stack.
 pub fn verify(
     consumer_key: &str,
     path: &str,
     query: &str,
     body: &[u8],
     signature_b64: &str,
-) -> Result<bool, serde_json::Error> {
+) -> Result<bool, JsonError> {
     // The body as the server's Python reads it (numbers included), so a
     // body whose numbers `serde_json::Value` cannot hold exactly still verifies.
     let content = if body.iter().all(u8::is_ascii_whitespace) {
@@ -138,6 +141,15 @@ pub fn canonical_json(value: &Value) -> String {
 /// verification and the server-side [`verify`] use this, so a body with such
 /// numbers still verifies.
 ///
+/// Strings are read as Python reads them too: a `\ud800` escape that is not
+/// half of a surrogate pair is a lone surrogate, written back as `\ud800`
+/// (`serde_json` refuses it). `NaN` and `Infinity` literals are refused.
+///
+/// The text is read once, with an explicit stack, in time linear in its
+/// length whatever its nesting. A text nesting arrays and objects more than
+/// [`MAX_DEPTH`] (128) deep is refused with [`JsonError::TooDeep`] before
+/// anything nests further, so no input can exhaust the stack.
+///
 /// ```
 /// use snaptrade::sign::canonical_json_from_slice;
 /// let body = br#"{"id": 123456789012345678901234567890, "b": -0, "a": 1E2}"#;
@@ -145,74 +157,12 @@ pub fn canonical_json(value: &Value) -> String {
 ///     canonical_json_from_slice(body).unwrap(),
 ///     r#"{"a":100.0,"b":0,"id":123456789012345678901234567890}"#
 /// );
+/// assert_eq!(canonical_json_from_slice(br#"["\ud800", 1e400]"#).unwrap(), r#"["\ud800",Infinity]"#);
+/// let bomb = "[".repeat(100_000);
+/// assert!(canonical_json_from_slice(bomb.as_bytes()).unwrap_err().is_too_deep());
 /// ```
-pub fn canonical_json_from_slice(json: &[u8]) -> Result<String, serde_json::Error> {
-    // Each value is kept as its raw text and only parsed one level at a
-    // time, so a number is never converted before it is written.
-    let raw: &RawValue = serde_json::from_slice(json)?;
-    let mut out = String::with_capacity(json.len());
-    write_raw(&mut out, raw)?;
-    Ok(out)
-}
-
-fn write_raw(out: &mut String, raw: &RawValue) -> Result<(), serde_json::Error> {
-    let text = raw.get().trim_matches([' ', '\t', '\n', '\r']);
-    match text.as_bytes().first() {
-        Some(b'{') => {
-            // A repeated key keeps its last value, as in Python; the map
-            // sorts by code point (UTF-8 byte order), as `sort_keys` does.
-            let map: BTreeMap<String, &RawValue> = serde_json::from_str(text)?;
-            out.push('{');
-            for (i, (k, v)) in map.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, &k);
-                out.push(':');
-                write_raw(out, v)?;
-            }
-            out.push('}');
-        }
-        Some(b'[') => {
-            let items: Vec<&RawValue> = serde_json::from_str(text)?;
-            out.push('[');
-            for (i, item) in items.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_raw(out, item)?;
-            }
-            out.push(']');
-        }
-        Some(b'"') => {
-            let s: String = serde_json::from_str(text)?;
-            write_string(out, &s);
-        }
-        // `true`, `false` and `null` are already canonical.
-        Some(b't' | b'f' | b'n') => out.push_str(text),
-        _ => write_number_text(out, text),
-    }
-    Ok(())
-}
-
-/// A JSON number (valid syntax, as `serde_json` checked) as Python prints
-/// what `json.loads` made of it.
-fn write_number_text(out: &mut String, text: &str) {
-    if text.contains(['.', 'e', 'E']) {
-        // Rust's parse rounds correctly, as Python's does.
-        match text.parse::<f64>() {
-            Ok(f) if f.is_infinite() => {
-                out.push_str(if f < 0.0 { "-Infinity" } else { "Infinity" });
-            }
-            Ok(f) => out.push_str(&python_float_repr(f)),
-            Err(_) => out.push_str(text),
-        }
-    } else if text == "-0" {
-        out.push('0');
-    } else {
-        // JSON integers have no `+` and no leading zeros: already canonical.
-        out.push_str(text);
-    }
+pub fn canonical_json_from_slice(json: &[u8]) -> Result<String, JsonError> {
+    canonical::canonicalize(json)
 }
 
 fn write_canonical(out: &mut String, value: &Value) {
@@ -301,28 +251,40 @@ fn write_string(out: &mut String, s: &str) {
         // `i` is on a char boundary: every byte before it was ASCII or a whole char.
         let c = s[i..].chars().next().unwrap_or('\u{fffd}');
         i += c.len_utf8();
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str("\\u");
-                    for shift in [12, 8, 4, 0] {
-                        out.push(HEX[usize::from((*unit >> shift) & 0xf)] as char);
-                    }
-                }
-            }
-        }
+        write_escaped_code_point(out, u32::from(c));
     }
     out.push_str(&s[i..]);
     out.push('"');
+}
+
+/// One code point (a lone surrogate included) inside a JSON string, as
+/// `json.dumps(..., ensure_ascii=True)` writes it: printable ASCII as is,
+/// the short escapes, everything else as lower-case `\uXXXX` (a UTF-16
+/// surrogate pair beyond the BMP).
+fn write_escaped_code_point(out: &mut String, cp: u32) {
+    fn unit(out: &mut String, u: u32) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        out.push_str("\\u");
+        for shift in [12, 8, 4, 0] {
+            out.push(HEX[((u >> shift) & 0xf) as usize] as char);
+        }
+    }
+    match cp {
+        0x22 => out.push_str("\\\""),
+        0x5c => out.push_str("\\\\"),
+        0x0a => out.push_str("\\n"),
+        0x0d => out.push_str("\\r"),
+        0x09 => out.push_str("\\t"),
+        0x08 => out.push_str("\\b"),
+        0x0c => out.push_str("\\f"),
+        0x20..=0x7e => out.push(cp as u8 as char),
+        0x10000.. => {
+            let v = cp - 0x10000;
+            unit(out, 0xd800 | (v >> 10));
+            unit(out, 0xdc00 | (v & 0x3ff));
+        }
+        _ => unit(out, cp),
+    }
 }
 
 /// Numbers as Python prints them: integers in full, floats as `repr(float)`
@@ -445,6 +407,142 @@ mod tests {
         }
         assert!(canonical_json_from_slice(b"{\"a\":").is_err());
         assert!(canonical_json_from_slice(b"NaN").is_err());
+    }
+
+    /// Strings, keys and numbers that `serde_json` cannot read or reads
+    /// differently; expected values printed by Python 3.11 as above.
+    #[test]
+    fn strings_and_keys_canonicalize_as_python_reads_them() {
+        for (text, python) in [
+            (
+                r#"{"\ue000":1,"\ud800":2,"\ud7ff":3,"\ud83d\ude00":4,"b":5,"b":6}"#,
+                r#"{"b":6,"\ud7ff":3,"\ud800":2,"\ue000":1,"\ud83d\ude00":4}"#,
+            ),
+            (r#""\ud800\ud800\udc00""#, r#""\ud800\ud800\udc00""#),
+            (r#""\udc00\ud800""#, r#""\udc00\ud800""#),
+            (r#""\ud800\u0041""#, r#""\ud800A""#),
+            (
+                "[1.0e+2,-1e-400,0.000001,12345678901234567890.5]",
+                "[100.0,-0.0,1e-06,1.2345678901234567e+19]",
+            ),
+            (r#"{"a":1,"a":[2]}"#, r#"{"a":[2]}"#),
+            (" [ ] ", "[]"),
+            ("{}", "{}"),
+            (
+                "\"a\\u0000\\u007f\u{7f}\u{80}\"",
+                r#""a\u0000\u007f\u007f\u0080""#,
+            ),
+            ("[true,false,null]", "[true,false,null]"),
+        ] {
+            assert_eq!(
+                canonical_json_from_slice(text.as_bytes()).as_deref(),
+                Ok(python),
+                "{text}"
+            );
+        }
+        // Python decodes a body with `surrogatepass`: an encoded surrogate
+        // is a lone surrogate.
+        assert_eq!(
+            canonical_json_from_slice(b"\"\xed\xa0\x80\"").as_deref(),
+            Ok(r#""\ud800""#)
+        );
+        for bad in [
+            &b"[1,]"[..],
+            b"01",
+            b"\"\\ud800\\uzzzz\"",
+            b"\"\t\"",
+            b"\"\xff\"",
+            b"\"\xc0\x80\"",
+            b"\"\xf4\x90\x80\x80\"",
+            b"[1.]",
+            b"1e",
+            b"-",
+            b"tru",
+            b"\"abc",
+            b"{\"a\" 1}",
+            b"{1:2}",
+            b"[1 2]",
+            b"\xef\xbb\xbf[1]",
+            b"",
+            b"Infinity",
+        ] {
+            let err = canonical_json_from_slice(bad).unwrap_err();
+            assert!(
+                matches!(err, JsonError::Syntax { .. }),
+                "{}: {err}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        let err = canonical_json_from_slice(b"[1,\n  x]").unwrap_err();
+        assert_eq!((err.line(), err.column()), (2, 3), "{err}");
+        assert_eq!(err.to_string(), "expected a value at line 2 column 3");
+    }
+
+    /// 128 nested arrays or objects are read; one more is refused with
+    /// `TooDeep`, at the bracket beyond the limit.
+    #[test]
+    fn nesting_is_limited_to_max_depth() {
+        let nested = |depth: usize| format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+        assert_eq!(
+            canonical_json_from_slice(nested(MAX_DEPTH).as_bytes()).unwrap(),
+            nested(MAX_DEPTH)
+        );
+        let err = canonical_json_from_slice(nested(MAX_DEPTH + 1).as_bytes()).unwrap_err();
+        assert_eq!(
+            err,
+            JsonError::TooDeep {
+                max_depth: 128,
+                line: 1,
+                column: 129
+            }
+        );
+        assert!(err.to_string().contains("more than 128 deep"), "{err}");
+        let objects = format!(
+            "{}{}",
+            r#"{"b":1,"a":"#.repeat(MAX_DEPTH),
+            "}".repeat(MAX_DEPTH)
+        );
+        let err = canonical_json_from_slice(objects.as_bytes()).unwrap_err();
+        assert!(matches!(err, JsonError::Syntax { .. }), "{err}");
+        let objects = format!(
+            "{}null{}",
+            r#"{"b":1,"a":"#.repeat(MAX_DEPTH),
+            "}".repeat(MAX_DEPTH)
+        );
+        let want = format!(
+            "{}null{}",
+            r#"{"a":"#.repeat(MAX_DEPTH),
+            r#","b":1}"#.repeat(MAX_DEPTH)
+        );
+        assert_eq!(canonical_json_from_slice(objects.as_bytes()).unwrap(), want);
+        let deeper = format!("{{\"a\":{objects}}}");
+        assert!(canonical_json_from_slice(deeper.as_bytes())
+            .unwrap_err()
+            .is_too_deep());
+    }
+
+    /// Issue 22 F1: 100,000 levels (and a 16 KB bomb with a `Signature`)
+    /// overflowed the stack before the MAC was checked. On a thread with a
+    /// 2 MiB stack (tokio's worker size) they are refused, not a crash.
+    #[test]
+    fn deep_nesting_is_refused_on_a_small_stack() {
+        let worker = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(|| {
+                for bomb in [
+                    "[".repeat(100_000),
+                    format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+                    r#"{"a":"#.repeat(100_000),
+                    r#"[{"a":"#.repeat(50_000),
+                ] {
+                    let err = canonical_json_from_slice(bomb.as_bytes()).unwrap_err();
+                    assert!(err.is_too_deep(), "{err}");
+                    let err = verify("K", "/p", "", bomb.as_bytes(), "c2ln").unwrap_err();
+                    assert!(err.is_too_deep(), "{err}");
+                }
+            })
+            .unwrap();
+        worker.join().expect("no stack overflow, no panic");
     }
 
     /// Signatures printed by Python (the SDK's signed string, HMAC-SHA256,

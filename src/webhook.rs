@@ -12,13 +12,30 @@
 //! which check failed ([`VerifyError`]):
 //!
 //! 1. the `Signature` header is present and not empty ([`VerifyError::MissingSignature`]);
-//! 2. the body is JSON ([`VerifyError::NotJson`]);
+//! 2. the body is JSON as Python's `json.loads` reads it, nesting at most
+//!    [`MAX_DEPTH`](crate::sign::MAX_DEPTH) (128) deep ([`VerifyError::NotJson`]);
 //! 3. the signature matches, compared in constant time and exactly (no
 //!    trimming, canonical base64 only) ([`VerifyError::BadSignature`]);
-//! 4. the body is an object with a string `eventType` ([`VerifyError::NotAnEvent`]);
-//! 5. unless switched off, `eventTimestamp` parses ([`VerifyError::BadTimestamp`])
+//! 4. the signed body is one `serde_json` can hold
+//!    ([`VerifyError::Unrepresentable`]);
+//! 5. the body is an object with a string `eventType` ([`VerifyError::NotAnEvent`]);
+//! 6. unless switched off, `eventTimestamp` parses ([`VerifyError::BadTimestamp`])
 //!    and lies within the tolerance (300 s by default) of `now`, either way
 //!    ([`VerifyError::TooOld`], [`VerifyError::FromFuture`]).
+//!
+//! Only the first two look at a body before its signature is checked, in
+//! linear time and without recursing per nesting level, so no body, signed
+//! or not, can exhaust the stack.
+//!
+//! **Bodies Python reads but `serde_json` does not.** A number beyond
+//! `f64`'s range (`1e400`: Python reads `inf` and signs `Infinity`) and a
+//! lone surrogate (`"\ud800"`: Python keeps it and signs `"\ud800"`) are
+//! canonicalized exactly as Python does, so such a body SnapTrade signed
+//! passes the signature check. It cannot become an [`Event`] (whose `raw`
+//! is a `serde_json::Value`), so [`verify`] then returns
+//! [`VerifyError::Unrepresentable`]: the delivery is authentic, only its
+//! content cannot be typed. Keep the raw body if you need it; answering
+//! non-2xx makes SnapTrade send the same body again.
 //!
 //! It is framework-agnostic: a header value and the body bytes in, an
 //! [`Event`] out. `examples/webhook_receiver.rs` shows a receiver on axum.
@@ -88,6 +105,14 @@ pub enum VerifyError {
     /// no input).
     #[error("body is not JSON: {0}")]
     NotJson(String),
+    /// The signature is valid, but the body holds what a
+    /// `serde_json::Value` cannot (a number beyond `f64`'s range such as
+    /// `1e400`, or a lone surrogate such as `"\ud800"`), so it cannot be
+    /// an [`Event`]. The delivery is authentic: see the
+    /// [module documentation](self). The message names what and where, never
+    /// the input.
+    #[error("signature is valid, but the body cannot be represented as an event: {0}")]
+    Unrepresentable(String),
     /// Signed JSON that is not an object with a string `eventType`.
     #[error("body is not a webhook event: {0}")]
     NotAnEvent(&'static str),
@@ -117,13 +142,14 @@ pub enum VerifyError {
 
 impl VerifyError {
     /// A short stable name for logs and machine output: `missing_signature`,
-    /// `bad_signature`, `not_json`, `not_an_event`, `bad_timestamp`,
-    /// `too_old`, `from_future`.
+    /// `bad_signature`, `not_json`, `unrepresentable`, `not_an_event`,
+    /// `bad_timestamp`, `too_old`, `from_future`.
     pub fn kind(&self) -> &'static str {
         match self {
             VerifyError::MissingSignature => "missing_signature",
             VerifyError::BadSignature => "bad_signature",
             VerifyError::NotJson(_) => "not_json",
+            VerifyError::Unrepresentable(_) => "unrepresentable",
             VerifyError::NotAnEvent(_) => "not_an_event",
             VerifyError::BadTimestamp => "bad_timestamp",
             VerifyError::TooOld { .. } => "too_old",
@@ -228,11 +254,20 @@ impl Verifier {
     }
 
     /// Accepts events at most `tolerance` old (or ahead of `now`).
-    /// `Duration::ZERO` switches the age check off, like
-    /// [`without_age_check`](Self::without_age_check) (and like the CLI's
-    /// `--tolerance 0`).
+    ///
+    /// Smaller is stricter, down to `Duration::ZERO`, the strictest: only an
+    /// event dated exactly `now` (to the precision of `eventTimestamp` and
+    /// `now`) passes. Zero never switches the check off; that is
+    /// [`without_age_check`](Self::without_age_check).
+    ///
+    /// ```
+    /// use snaptrade::webhook::Verifier;
+    /// use std::time::Duration;
+    /// let strictest = Verifier::new("KEY").tolerance(Duration::ZERO);
+    /// assert_eq!(strictest.tolerance_value(), Some(Duration::ZERO));
+    /// ```
     pub fn tolerance(mut self, tolerance: Duration) -> Verifier {
-        self.tolerance = (!tolerance.is_zero()).then_some(tolerance);
+        self.tolerance = Some(tolerance);
         self
     }
 
@@ -274,8 +309,10 @@ impl Verifier {
         mac.verify_slice(&tag)
             .map_err(|_| VerifyError::BadSignature)?;
 
+        // The signature is valid: what Python read, `serde_json` may not
+        // (`1e400`, a lone surrogate).
         let parsed: Value = serde_json::from_slice(body.as_ref())
-            .map_err(|e| VerifyError::NotJson(describe_json_error(&e)))?;
+            .map_err(|e| VerifyError::Unrepresentable(describe_serde_error(&e)))?;
 
         let Some(object) = parsed.as_object() else {
             return Err(VerifyError::NotAnEvent("not a JSON object"));
@@ -308,9 +345,14 @@ impl Verifier {
     }
 }
 
+/// The reader's message: what was wrong and where, never the input.
+fn describe_json_error(e: &crate::sign::JsonError) -> String {
+    e.to_string()
+}
+
 /// serde_json's message without the input: it only ever names a position
 /// and what was expected, but keep it to the category plus position anyway.
-fn describe_json_error(e: &serde_json::Error) -> String {
+fn describe_serde_error(e: &serde_json::Error) -> String {
     let what = match e.classify() {
         serde_json::error::Category::Eof => "unexpected end of input",
         serde_json::error::Category::Syntax => "syntax error",
@@ -409,6 +451,43 @@ mod tests {
         ));
     }
 
+    /// Issue 22 F7: bodies Python reads but `serde_json` does not. Signed by
+    /// Python 3.11 as above: `1e400` canonicalizes as `Infinity`, a lone
+    /// surrogate as `\ud800`. The signature verifies (a wrong key is still a
+    /// bad signature); the body then cannot be typed: `Unrepresentable`.
+    #[test]
+    fn python_only_bodies_verify_then_are_unrepresentable() {
+        let key = "WEBHOOK_TEST_KEY";
+        let now = 1_796_018_400;
+        for (body, canonical, signature) in [
+            (
+                r#"{"eventType":"TRADE_UPDATE","userId":"u","eventTimestamp":"2026-11-30T06:00:00Z","details":{"price":1e400}}"#,
+                r#"{"details":{"price":Infinity},"eventTimestamp":"2026-11-30T06:00:00Z","eventType":"TRADE_UPDATE","userId":"u"}"#,
+                "AFrxabWl28avsE/e4G5A5bR8k2kM3hl3Ndrx0ixJHUE=",
+            ),
+            (
+                r#"{"eventType":"TRADE_UPDATE","userId":"u\ud800","eventTimestamp":"2026-11-30T06:00:00Z"}"#,
+                r#"{"eventTimestamp":"2026-11-30T06:00:00Z","eventType":"TRADE_UPDATE","userId":"u\ud800"}"#,
+                "GSrdEP350lSSS/ULBFKnIgI3U7cbbiZduWNjPAUi03A=",
+            ),
+        ] {
+            assert_eq!(
+                crate::sign::canonical_json_from_slice(body.as_bytes()).unwrap(),
+                canonical
+            );
+            assert_eq!(sign_body(key, body).unwrap(), signature);
+            let err = verify(key, signature, body, now).unwrap_err();
+            assert!(matches!(err, VerifyError::Unrepresentable(_)), "{err:?}");
+            assert_eq!(err.kind(), "unrepresentable");
+            assert!(err.to_string().starts_with("signature is valid"), "{err}");
+            assert!(!err.to_string().contains("TRADE_UPDATE"), "{err}");
+            assert_eq!(
+                verify("another key", signature, body, now),
+                Err(VerifyError::BadSignature)
+            );
+        }
+    }
+
     #[test]
     fn accepts_and_types_a_signed_event() {
         let body = event("2026-08-01T12:00:00.000000+00:00");
@@ -500,14 +579,40 @@ mod tests {
             v.verify(&sig, &body, T + 11),
             Err(VerifyError::TooOld { .. })
         ));
-        for off in [
-            Verifier::new(KEY).without_age_check(),
-            Verifier::new(KEY).tolerance(Duration::ZERO),
-        ] {
-            assert!(off.verify(&sig, &body, T + 1_000_000).is_ok());
-            let no_ts = json!({"eventType": "X", "eventTimestamp": "garbage"});
-            assert!(off.verify(off.sign(&no_ts), no_ts.to_string(), T).is_ok());
-        }
+        let off = Verifier::new(KEY).without_age_check();
+        assert!(off.verify(&sig, &body, T + 1_000_000).is_ok());
+        let no_ts = json!({"eventType": "X", "eventTimestamp": "garbage"});
+        assert!(off.verify(off.sign(&no_ts), no_ts.to_string(), T).is_ok());
+        // Issue 22 F7: zero is the strictest window, not "off".
+        let strictest = Verifier::new(KEY).tolerance(Duration::ZERO);
+        assert_eq!(strictest.tolerance_value(), Some(Duration::ZERO));
+        assert!(strictest.verify(&sig, &body, T).is_ok());
+        assert_eq!(
+            strictest.verify(&sig, &body, T + 1),
+            Err(VerifyError::TooOld {
+                age_secs: 1,
+                tolerance_secs: 0
+            })
+        );
+        assert_eq!(
+            strictest.verify(&sig, &body, T - 1),
+            Err(VerifyError::FromFuture {
+                ahead_secs: 1,
+                tolerance_secs: 0
+            })
+        );
+        assert!(matches!(
+            strictest.verify(
+                &sig,
+                &body,
+                UNIX_EPOCH + Duration::from_millis(T as u64 * 1000 + 1)
+            ),
+            Err(VerifyError::TooOld { age_secs: 0, .. })
+        ));
+        assert_eq!(
+            strictest.verify(strictest.sign(&no_ts), no_ts.to_string(), T),
+            Err(VerifyError::BadTimestamp)
+        );
         // The real clock: an event stamped now passes.
         let now = SystemTime::now();
         let body = event(&format_event_timestamp(now));

@@ -121,9 +121,13 @@ pub struct WebhookVerifyArgs {
     #[arg(long, value_name = "FILE")]
     pub body_file: PathBuf,
     /// Largest accepted age of `eventTimestamp` (either way), in seconds; 0
-    /// turns the age check off.
+    /// is the strictest (dated exactly now). `--no-age-check` turns the
+    /// check off.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub tolerance: u64,
+    /// Accept events of any age (`eventTimestamp` is then not needed).
+    #[arg(long, conflicts_with = "tolerance")]
+    pub no_age_check: bool,
     /// Check the age against this Unix time instead of the clock.
     #[arg(long, value_name = "UNIX_SECS", allow_negative_numbers = true)]
     pub now: Option<i64>,
@@ -136,9 +140,14 @@ pub struct WebhookListenArgs {
     /// the address is printed on stderr).
     #[arg(long, value_name = "ADDR")]
     pub listen: SocketAddr,
-    /// Largest accepted age of `eventTimestamp`, in seconds; 0 turns it off.
+    /// Largest accepted age of `eventTimestamp` (either way), in seconds; 0
+    /// is the strictest (dated exactly now). `--no-age-check` turns the
+    /// check off.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub tolerance: u64,
+    /// Accept events of any age (`eventTimestamp` is then not needed).
+    #[arg(long, conflicts_with = "tolerance")]
+    pub no_age_check: bool,
     /// Exit after this many verified events.
     #[arg(long, value_name = "N")]
     pub max_events: Option<u64>,

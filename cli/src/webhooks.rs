@@ -19,9 +19,15 @@ use std::time::Duration;
 /// Largest body read, from a file or from a delivery.
 const MAX_BODY: usize = 1 << 20;
 
-fn verifier(key: SecretString, tolerance_secs: u64) -> Verifier {
-    // 0 turns the age check off (`Verifier::tolerance` reads ZERO that way).
-    Verifier::new(key).tolerance(Duration::from_secs(tolerance_secs))
+/// `--tolerance 0` is the strictest window, as `Verifier::tolerance` reads
+/// zero; only `--no-age-check` turns the check off.
+fn verifier(key: SecretString, tolerance_secs: u64, no_age_check: bool) -> Verifier {
+    let verifier = Verifier::new(key);
+    if no_age_check {
+        verifier.without_age_check()
+    } else {
+        verifier.tolerance(Duration::from_secs(tolerance_secs))
+    }
 }
 
 /// `snaptrade webhooks verify`: exit 0 and print the event, or fail with the
@@ -29,7 +35,7 @@ fn verifier(key: SecretString, tolerance_secs: u64) -> Verifier {
 pub fn verify(key: SecretString, args: &WebhookVerifyArgs, json: bool) -> Result<(), Failure> {
     let body = read_body(&args.body_file)?;
     let now = args.now.map_or_else(UnixTime::now, UnixTime::from);
-    let event = verifier(key, args.tolerance)
+    let event = verifier(key, args.tolerance, args.no_age_check)
         .verify(args.signature.as_str(), &body, now)
         .map_err(Failure::Webhook)?;
     if json {
@@ -135,7 +141,7 @@ pub async fn listen(
         .local_addr()
         .map_err(|e| Failure::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
     let state = Listener {
-        verifier: Arc::new(verifier(key, args.tolerance)),
+        verifier: Arc::new(verifier(key, args.tolerance, args.no_age_check)),
         json,
         accepted: Arc::default(),
         done: Arc::default(),

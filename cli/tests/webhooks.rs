@@ -123,15 +123,55 @@ fn verify_good_tampered_stale_and_tolerance_zero() {
         &verify(KEY, &old_signature, &old.0, &["--tolerance", "599"]),
         "too old",
     );
-    for ok in [["--tolerance", "0"], ["--tolerance", "700"]] {
-        let o = verify(KEY, &old_signature, &old.0, &ok);
+    for ok in [&["--no-age-check"][..], &["--tolerance", "700"]] {
+        let o = verify(KEY, &old_signature, &old.0, ok);
         assert!(o.status.success(), "{ok:?}: {}", text(&o.stderr));
     }
-    // Tolerance 0 does not excuse a bad signature.
+    // No age check does not excuse a bad signature.
     assert_rejected(
-        &verify(KEY, &signature, &tampered.0, &["--tolerance", "0"]),
+        &verify(KEY, &signature, &tampered.0, &["--no-age-check"]),
         "bad signature",
     );
+    // Issue 22 F7: `--tolerance 0` is the strictest window, not "off": only
+    // an event dated exactly `now` passes.
+    assert_rejected(
+        &verify(KEY, &old_signature, &old.0, &["--tolerance", "0"]),
+        "too old",
+    );
+    const AT: i64 = 1_785_585_600;
+    let dated = format!(
+        r#"{{"eventType":"USER_DELETED","userId":"u","eventTimestamp":"{}"}}"#,
+        format_event_timestamp(UnixTime::from_secs(AT))
+    );
+    let dated_signature = sign_body(KEY, &dated).unwrap();
+    let dated = TempFile::with("dated", dated.as_bytes());
+    let exact = AT.to_string();
+    let o = verify(
+        KEY,
+        &dated_signature,
+        &dated.0,
+        &["--tolerance", "0", "--now", &exact],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for (now, reason) in [(AT + 1, "too old"), (AT - 1, "from the future")] {
+        let now = now.to_string();
+        assert_rejected(
+            &verify(
+                KEY,
+                &dated_signature,
+                &dated.0,
+                &["--tolerance", "0", "--now", &now],
+            ),
+            reason,
+        );
+    }
+    let o = verify(
+        KEY,
+        &signature,
+        &file.0,
+        &["--tolerance", "5", "--no-age-check"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
 
     // Not JSON; missing signature; missing key (a usage error, exit 2).
     let junk = TempFile::with("junk", b"{not json");
@@ -197,7 +237,7 @@ fn verify_accepts_every_public_vector() {
         let body = TempFile::with("vector", v["body"].as_str().unwrap().as_bytes());
         let key = v["consumer_key"].as_str().unwrap();
         let signature = v["signature"].as_str().unwrap();
-        let o = verify(key, signature, &body.0, &["--tolerance", "0", "--json"]);
+        let o = verify(key, signature, &body.0, &["--no-age-check", "--json"]);
         assert!(o.status.success(), "{}: {}", v["id"], text(&o.stderr));
         let event: Value = serde_json::from_slice(&o.stdout).unwrap();
         let sent: Value = serde_json::from_str(v["body"].as_str().unwrap()).unwrap();
@@ -213,12 +253,7 @@ fn verify_accepts_every_public_vector() {
             );
         }
         assert_rejected(
-            &verify(
-                &format!("{key}-x"),
-                signature,
-                &body.0,
-                &["--tolerance", "0"],
-            ),
+            &verify(&format!("{key}-x"), signature, &body.0, &["--no-age-check"]),
             "bad signature",
         );
     }
@@ -416,4 +451,39 @@ fn sandbox_webhook_url_delivers_to_listen() {
             ("USER_DELETED".to_owned(), "cli-hook-user".to_owned())
         ]
     );
+}
+
+/// Issue 22 F1: a deeply nested body overflowed the stack while its
+/// signature was being checked (`listen` died on 200 KB, `verify
+/// --body-file` on 400 KB). Now it is refused as not JSON, with the reason.
+#[test]
+fn deeply_nested_bodies_are_refused_not_a_crash() {
+    let bomb = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
+    let file = TempFile::with("bomb", bomb.as_bytes());
+    let (_, signature) = signed_event(0);
+    let o = verify(KEY, &signature, &file.0, &[]);
+    assert_rejected(&o, "more than 128 deep");
+    assert!(text(&o.stderr).contains("not JSON"), "{}", text(&o.stderr));
+
+    let (mut child, mut stderr, addr) = listen(1);
+    let half = &bomb[100_000..300_000];
+    assert_eq!(post(&addr, half, Some(&signature)), 400);
+    let objects = r#"{"eventType":"#.repeat(20_000);
+    assert_eq!(post(&addr, &objects, Some(&signature)), 400);
+    // Still serving: a good delivery is accepted, and the listener exits
+    // after it as asked.
+    let (body, signature) = signed_event(0);
+    assert_eq!(post(&addr, &body, Some(&signature)), 200);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "listen did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest.matches("more than 128 deep").count(), 2, "{rest}");
 }

@@ -320,3 +320,8 @@ pub fn sync(out_path: &Path, content: &str, check_only: bool) -> Result<SyncOutc
 pub fn short_diff(old: &str, new: &str, max: usize) -> String {
     textdiff::line_diff(old, new, max)
 }
+
+/// The crate's README: its Rust blocks compile as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -37,6 +37,7 @@ mod retry;
 mod secret;
 mod server_time;
 mod string_enum;
+mod tls;
 mod trace;
 mod transport;
 
@@ -67,7 +68,13 @@ pub use secret::SecretString;
 /// serde, for the impls [`string_enum!`] writes in generated crates.
 #[doc(hidden)]
 pub use serde as __serde;
+pub use tls::install_crypto_provider;
 pub use transport::{
     Authenticator, HttpClient, PreparedRequest, SendError, Transport, TransportConfig,
     TransportStats, DEFAULT_MAX_RESPONSE_BYTES,
 };
+
+/// The crate's README: its Rust blocks compile (and run) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -380,3 +380,43 @@ async fn a_second_sandbox_on_the_same_state_file_is_refused() {
         .unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Issue 22 F1: the body was canonicalized (to check its signature) by a
+/// recursion without a depth limit, so a 16 KB `[[[[…]]]]` with any
+/// `Signature` header overflowed a 2 MiB tokio worker stack and aborted the
+/// sandbox. Now a body nesting more than 128 deep is answered 400 (malformed
+/// JSON) and the sandbox serves the next call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deeply_nested_signed_body_is_refused_and_the_sandbox_keeps_serving() {
+    let sandbox = start(common::config()).await;
+    let bombs = [
+        format!("{}{}", "[".repeat(8_000), "]".repeat(8_000)),
+        r#"{"userId":"#.repeat(100_000),
+        "[".repeat(129),
+    ];
+    for bomb in &bombs {
+        let target = format!("/snapTrade/registerUser?{}", auth_query());
+        let answer = common::raw(
+            &sandbox,
+            "POST",
+            &target,
+            &[
+                ("Signature", "c2lnbmF0dXJlLWxvb2tpbmc="),
+                ("Content-Type", "application/json"),
+            ],
+            bomb.as_bytes(),
+        )
+        .await;
+        assert_eq!(answer.status, 400, "{:?}", answer.body);
+        assert_eq!(answer.body["default_code"], 1080, "{:?}", answer.body);
+    }
+    // Still serving: a signed call succeeds.
+    let client = client_for(&sandbox.base_url());
+    let user = client
+        .authentication()
+        .register_snap_trade_user(common::unique("after-the-bomb"))
+        .await
+        .expect("the sandbox still answers");
+    assert!(user.body.user_secret.is_some());
+    sandbox.shutdown().await.unwrap();
+}
