@@ -2,7 +2,7 @@
 //! in it: the crate it writes depends on the runtime crate only (no hmac, no
 //! sha2, no snaptrade in `cargo tree`), builds, and its one-line
 //! `Client::new(url, BearerToken::new(..))` calls a loopback server: a GET
-//! with path and query parameters, a POST with a JSON body and a documented
+//! with path and query parameters and two cookie parameters, a POST with a JSON body and a documented
 //! 404, each with the bearer token in `Authorization`.
 //!
 //! Builds run in their own target directory under the workspace's (the first
@@ -110,6 +110,7 @@ struct Seen {
     target: String,
     authorization: Option<String>,
     content_type: Option<String>,
+    cookie: Option<String>,
     body: String,
 }
 
@@ -122,7 +123,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Seen> {
     let mut parts = line.split_whitespace();
     let method = parts.next()?.to_owned();
     let target = parts.next()?.to_owned();
-    let (mut authorization, mut content_type, mut length) = (None, None, 0usize);
+    let (mut authorization, mut content_type, mut cookie, mut length) = (None, None, None, 0usize);
     for _ in 0..100 {
         let mut header = String::new();
         reader.read_line(&mut header).ok()?;
@@ -135,6 +136,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Seen> {
         match name.to_ascii_lowercase().as_str() {
             "authorization" => authorization = Some(value),
             "content-type" => content_type = Some(value),
+            "cookie" => cookie = Some(value),
             "content-length" => length = value.parse().ok()?,
             _ => {}
         }
@@ -146,6 +148,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Seen> {
         target,
         authorization,
         content_type,
+        cookie,
         body: String::from_utf8_lossy(&body).into_owned(),
     })
 }
@@ -307,6 +310,14 @@ fn generated_crate_depends_on_the_runtime_only_and_calls_a_server() {
         );
     }
     assert_eq!(seen[1].content_type.as_deref(), Some("application/json"));
+    // Cookie parameters: one `Cookie` header, values encoded where a cookie
+    // cannot hold them; none when no cookie parameter is set.
+    assert_eq!(
+        seen[0].cookie.as_deref(),
+        Some("session=a%20b%3Bc; theme=dark")
+    );
+    assert_eq!(seen[1].cookie, None);
+    assert_eq!(seen[2].cookie, None);
     let body: serde_json::Value = serde_json::from_str(&seen[1].body).expect("json body");
     assert_eq!(body, serde_json::json!({"name": "Tom", "tag": "cat"}));
     eprintln!(
