@@ -325,3 +325,175 @@ fn generated_crate_depends_on_the_runtime_only_and_calls_a_server() {
         started.elapsed()
     );
 }
+
+/// Every name of the Rust 2021 prelude (and the primitive types, the crates
+/// and the runtime items generated code names) as a tag, an operation, a
+/// schema, a property and a parameter: the generated crate still compiles
+/// (a group `send` or a schema `Option` would otherwise shadow what the
+/// emitted code and the runtime's macros use).
+#[test]
+fn names_of_the_prelude_do_not_break_generated_code() {
+    const NAMES: &[&str] = &[
+        // std::prelude::rust_2021
+        "Copy",
+        "Send",
+        "Sized",
+        "Sync",
+        "Unpin",
+        "Drop",
+        "Fn",
+        "FnMut",
+        "FnOnce",
+        "drop",
+        "Box",
+        "ToOwned",
+        "Clone",
+        "PartialEq",
+        "PartialOrd",
+        "Eq",
+        "Ord",
+        "AsRef",
+        "AsMut",
+        "Into",
+        "From",
+        "Default",
+        "Iterator",
+        "Extend",
+        "IntoIterator",
+        "DoubleEndedIterator",
+        "ExactSizeIterator",
+        "Option",
+        "Some",
+        "None",
+        "Result",
+        "Ok",
+        "Err",
+        "String",
+        "ToString",
+        "Vec",
+        "TryFrom",
+        "TryInto",
+        "FromIterator",
+        // lower-case spellings of real tags, primitives, crates, emitted names
+        "send",
+        "option",
+        "result",
+        "box",
+        "string",
+        "vec",
+        "some",
+        "none",
+        "ok",
+        "err",
+        "bool",
+        "char",
+        "str",
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+        "u128",
+        "usize",
+        "i8",
+        "i16",
+        "i32",
+        "i64",
+        "i128",
+        "isize",
+        "f32",
+        "f64",
+        "std",
+        "core",
+        "alloc",
+        "serde",
+        "serde_json",
+        "rt",
+        "models",
+        "security",
+        "Value",
+        "BTreeMap",
+        "Debug",
+        "Hash",
+        "Display",
+        "Serialize",
+        "Deserialize",
+        "Future",
+        "IntoFuture",
+        "Pin",
+        "fmt",
+        "Self",
+        "self",
+        "super",
+        "crate",
+        "Client",
+        "Error",
+        "Response",
+        "SecretString",
+        "IntegerOrString",
+    ];
+    let mut paths = serde_json::Map::new();
+    let mut schemas = serde_json::Map::new();
+    for (i, n) in NAMES.iter().enumerate() {
+        let schema = serde_json::json!({"$ref": format!("#/components/schemas/{n}")});
+        paths.insert(
+            format!("/p{i}/{{{n}}}"),
+            serde_json::json!({"get": {
+                "operationId": format!("{n}_{n}"),
+                "tags": [n],
+                "parameters": [
+                    {"name": n, "in": "path", "required": true, "schema": {"type": "string"}},
+                    {"name": format!("{n}q"), "in": "query", "schema": schema},
+                    {"name": n, "in": "cookie", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": schema}}},
+                    "404": {"description": "no", "content": {"application/json": {"schema": schema}}},
+                },
+            }}),
+        );
+        schemas.insert(
+            (*n).to_owned(),
+            serde_json::json!({"type": "object", "required": [n], "properties": {
+                *n: {"type": "string"},
+                "v": {"type": ["string", "null"], "enum": [n, "x", null]},
+                "u": {"oneOf": [{"type": "integer"}, {"type": "boolean"}]},
+            }}),
+        );
+    }
+    let doc = serde_json::json!({
+        "openapi": "3.1.0",
+        "info": {"title": "prelude", "version": "1"},
+        "tags": NAMES.iter().map(|n| serde_json::json!({"name": n})).collect::<Vec<_>>(),
+        "paths": paths,
+        "components": {"schemas": schemas},
+    });
+    let work = work_dir();
+    let spec = work.join("prelude.json");
+    write_if_changed(&spec, &serde_json::to_string_pretty(&doc).expect("json"));
+    let out = work.join("prelude");
+    let runtime = workspace_root().join("runtime");
+    run(
+        Command::new(env!("CARGO_BIN_EXE_oapi-client-gen"))
+            .arg("generate")
+            .arg(&spec)
+            .arg("--out")
+            .arg(&out)
+            .arg("--runtime-dep")
+            .arg(format!("{{ path = {:?} }}", runtime.display().to_string())),
+        Duration::from_secs(60),
+    );
+    let lock = std::fs::read_to_string(workspace_root().join("Cargo.lock")).expect("lock");
+    write_if_changed(&out.join("Cargo.lock"), &lock);
+    run(
+        &mut cargo(&out, &["check", "--quiet"]),
+        Duration::from_secs(900),
+    );
+    // The groups that would shadow the prelude are renamed like models.
+    let code = std::fs::read_to_string(out.join("src/generated.rs")).expect("generated.rs");
+    assert!(code.contains("pub struct Send2"), "no renamed group");
+    assert!(!code.contains("pub struct Send "), "a group shadows Send");
+    assert!(
+        !code.contains("pub struct Option "),
+        "a type shadows Option"
+    );
+}
