@@ -1042,3 +1042,41 @@ components:
         );
     }
 }
+
+#[cfg(test)]
+mod tag_tests {
+    /// A discriminator without a mapping over alternatives whose tag is a
+    /// `const` (pydantic's `Literal`, utoipa's tagged enums): the tag values
+    /// are the constants, in 3.1 as in its 3.0 twin (`enum: [cat]`).
+    #[test]
+    fn const_tags_are_the_discriminator_values() {
+        let doc = |version: &str, cat: &str, dog: &str| {
+            format!(
+                "openapi: {version}\ninfo: {{title: t, version: '1'}}\npaths:\n  /p:\n    get:\n      \
+                 operationId: get_p\n      responses: {{'200': {{description: ok, content: \
+                 {{application/json: {{schema: {{$ref: '#/components/schemas/Pet'}}}}}}}}}}\ncomponents:\n  \
+                 schemas:\n    Pet:\n      oneOf: [{{$ref: '#/components/schemas/Cat'}}, {{$ref: \
+                 '#/components/schemas/Dog'}}]\n      discriminator: {{propertyName: kind}}\n    \
+                 Cat: {{type: object, required: [kind], properties: {{kind: {cat}}}}}\n    \
+                 Dog: {{type: object, required: [kind], properties: {{kind: {dog}}}}}\n"
+            )
+        };
+        let v31 = doc("3.1.0", "{const: cat}", "{type: string}");
+        let v30 = doc("3.0.3", "{type: string, enum: [cat]}", "{type: string}");
+        let lower = |text: &str| {
+            let (api, _) =
+                crate::lower_bytes(text.as_bytes(), "t.yaml").unwrap_or_else(|e| panic!("{e}"));
+            let pet = api
+                .type_def("Pet")
+                .map(|t| format!("{:?}", t.kind))
+                .unwrap_or_default();
+            pet
+        };
+        let a = lower(&v31);
+        assert!(
+            a.contains("discriminator: Some((\"kind\", [(\"cat\", 0), (\"Dog\", 1)]))"),
+            "{a}"
+        );
+        assert_eq!(a, lower(&v30));
+    }
+}
