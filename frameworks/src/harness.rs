@@ -177,7 +177,10 @@ pub fn build_driver(name: &str, client_dir: &Path, driver: &str) -> PathBuf {
 /// Runs the driver with the server's base URL as its argument, and returns
 /// what it printed. Panics (with its output) when it fails.
 pub fn run_driver(bin: &Path, base_url: &str) -> String {
-    let out = run(Command::new(bin).arg(base_url), Duration::from_secs(120));
+    let out = run(
+        Command::new(bin).arg(base_url).env("RUST_BACKTRACE", "0"),
+        Duration::from_secs(120),
+    );
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
 
