@@ -6,32 +6,66 @@ use crate::error::{escape_pointer, ptr, Error};
 use openapiv3::OpenAPI;
 use serde_yaml::Value;
 
+mod oas31;
 mod prepare;
 mod siblings;
 
-/// Rewrites a schema's object keywords that sit beside `allOf`/`oneOf`/
-/// `anyOf` (see the `siblings` module), for readers of the raw document that
-/// must see what the model sees (the review diff).
-pub(crate) fn fold_siblings(root: &mut Value) {
-    siblings::fold(root);
-}
+pub(crate) use oas31::{Origins, REFUSED, REFUSED_KEYWORDS};
+
 pub(crate) use prepare::REF_PROPERTY;
+
+/// A document read: the `openapiv3` document (3.1 written as 3.0, see
+/// [`oas31`]) and where the parts the 3.1 reader moved were written.
+pub(crate) struct Loaded {
+    /// The document.
+    pub(crate) doc: OpenAPI,
+    /// Pointers into `doc` → pointers into the document as written.
+    pub(crate) origins: Origins,
+}
 
 /// Parses and validates a document.
 pub fn load(bytes: &[u8], file: &str) -> Result<OpenAPI, Error> {
+    load_full(bytes, file).map(|l| l.doc)
+}
+
+/// Parses and validates a document (OpenAPI 3.0.x or 3.1.x).
+pub(crate) fn load_full(bytes: &[u8], file: &str) -> Result<Loaded, Error> {
     // JSON (most large documents) is read with serde_json; a document it does
     // not take as valid is read again through the YAML path, which gives the
     // errors (with line/column and JSON pointers).
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         if let Some(doc) = json::load(bytes) {
-            return Ok(doc);
+            return Ok(Loaded {
+                doc,
+                origins: Origins::default(),
+            });
         }
     }
-    load_yaml(bytes, file)
+    let mut origins = Origins::default();
+    load_yaml(bytes, file, &mut origins)
+        .map(|doc| Loaded {
+            doc,
+            origins: origins.clone(),
+        })
+        .map_err(|e| origins.restore_error(e))
 }
 
-fn load_yaml(bytes: &[u8], file: &str) -> Result<OpenAPI, Error> {
-    let mut root: Value = serde_yaml::from_slice(bytes).map_err(|e| {
+/// The raw document as the model reads it (3.1 written as 3.0, the object
+/// keywords beside a composition folded in), for readers of the raw
+/// document such as the review diff.
+pub(crate) fn raw(bytes: &[u8], file: &str) -> Result<Value, Error> {
+    let mut root = parse(bytes, file)?;
+    if let Value::Mapping(map) = &root {
+        if check_version(map, file)? {
+            oas31::normalize(&mut root);
+        }
+    }
+    siblings::fold(&mut root);
+    Ok(root)
+}
+
+fn parse(bytes: &[u8], file: &str) -> Result<Value, Error> {
+    serde_yaml::from_slice(bytes).map_err(|e| {
         let loc = e.location();
         Error::Syntax {
             file: file.to_owned(),
@@ -39,15 +73,24 @@ fn load_yaml(bytes: &[u8], file: &str) -> Result<OpenAPI, Error> {
             column: loc.as_ref().map(|l| l.column()),
             message: strip_location(&e.to_string()),
         }
-    })?;
+    })
+}
+
+fn load_yaml(bytes: &[u8], file: &str, origins: &mut Origins) -> Result<OpenAPI, Error> {
+    let mut root = parse(bytes, file)?;
     let Value::Mapping(map) = &root else {
         return Err(Error::spec(
             file,
             "#",
-            "the document is not a mapping (expected an OpenAPI 3.0 object)",
+            "the document is not a mapping (expected an OpenAPI 3.0 or 3.1 object)",
         ));
     };
-    check_version(map, file)?;
+    if check_version(map, file)? {
+        *origins = oas31::normalize(&mut root);
+    }
+    let Value::Mapping(map) = &root else {
+        return Err(Error::spec(file, "#", "the document is not a mapping"));
+    };
     for key in ["info", "paths"] {
         if map.get(key).is_none() {
             return Err(Error::spec(
@@ -89,15 +132,16 @@ fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
-fn check_version(map: &serde_yaml::Mapping, file: &str) -> Result<(), Error> {
+/// Checks the version: `Ok(true)` for 3.1.x, `Ok(false)` for 3.0.x.
+fn check_version(map: &serde_yaml::Mapping, file: &str) -> Result<bool, Error> {
     if let Some(v) = map.get("swagger") {
         let version = scalar_text(v).unwrap_or_else(|| "?".into());
         return Err(Error::spec(
             file,
             "#/swagger",
             format!(
-                "this is a Swagger/OpenAPI {version} document; only OpenAPI 3.0.x is supported \
-                 (convert it to 3.0 first)"
+                "this is a Swagger/OpenAPI {version} document; only OpenAPI 3.0.x and 3.1.x are \
+                 supported (convert it to 3.0 first)"
             ),
         ));
     }
@@ -105,18 +149,21 @@ fn check_version(map: &serde_yaml::Mapping, file: &str) -> Result<(), Error> {
         return Err(Error::spec(
             file,
             "#",
-            "missing required field `openapi` (expected `openapi: 3.0.x`)",
+            "missing required field `openapi` (expected `openapi: 3.0.x` or `3.1.x`)",
         ));
     };
     let version = scalar_text(v).unwrap_or_else(|| "?".into());
+    if version == "3.1" || version.starts_with("3.1.") {
+        return Ok(true);
+    }
     if !(version == "3.0" || version.starts_with("3.0.")) {
         return Err(Error::spec(
             file,
             "#/openapi",
-            format!("OpenAPI version {version} is not supported; only OpenAPI 3.0.x is"),
+            format!("OpenAPI version {version} is not supported; only OpenAPI 3.0.x and 3.1.x are"),
         ));
     }
-    Ok(())
+    Ok(false)
 }
 
 /// Resolves a local JSON pointer (`#/a/b`) in the raw document.
@@ -438,7 +485,7 @@ mod tests {
     fn json_fast_path_keeps_key_order_and_agrees_with_yaml() {
         let fast = super::json::load(DOC.as_bytes()).expect("fast path");
         assert_eq!(property_order(&fast), ["b", "a"]);
-        let slow = super::load_yaml(DOC.as_bytes(), "t.json").unwrap();
+        let slow = super::load_yaml(DOC.as_bytes(), "t.json", &mut Default::default()).unwrap();
         assert_eq!(fast, slow);
     }
 

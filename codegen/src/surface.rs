@@ -110,6 +110,7 @@ fn operation(out: &mut String, g: &model::Group, op: &Op) {
             Loc::Path => "path",
             Loc::Query => "query",
             Loc::Header => "header",
+            Loc::Cookie => "cookie",
         };
         inputs.push((
             p.rust.clone(),

@@ -85,6 +85,18 @@ pub(crate) fn integer_and_string<C>(a: Option<Kind<'_, C>>, b: Option<Kind<'_, C
 /// Classifies one schema (not following `$ref`s: sub-schemas stay as they
 /// are written).
 pub(crate) fn classify(s: &Schema) -> Kind<'_, SRef<'_>> {
+    // A JSON Schema keyword the model cannot honour (marked by the 3.1
+    // reader): refused wherever the schema is used.
+    if let Some(kw) = s
+        .schema_data
+        .extensions
+        .get(crate::load::REFUSED)
+        .and_then(|v| v.as_str())
+    {
+        if let Some(kw) = crate::load::REFUSED_KEYWORDS.iter().find(|k| **k == kw) {
+            return Kind::Unsupported(kw);
+        }
+    }
     match &s.schema_kind {
         SchemaKind::Type(Type::String(st)) => {
             let values: Vec<String> = st.enumeration.iter().flatten().cloned().collect();

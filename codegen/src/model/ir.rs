@@ -244,6 +244,8 @@ pub(crate) enum Loc {
     Query,
     /// Header.
     Header,
+    /// Cookie (all of an operation's in one `Cookie` header).
+    Cookie,
 }
 
 /// A parameter.

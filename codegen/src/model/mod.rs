@@ -16,7 +16,7 @@
 //! * Bodies: JSON; `application/x-www-form-urlencoded` objects (flattened
 //!   like JSON objects, sent as form pairs); `text/*` → `String`; any other
 //!   single-part media type → `Vec<u8>` sent/received as is. `multipart/*`,
-//!   `not`, cookie parameters, query maps and `allOf` of non-objects are
+//!   `not`, query maps and `allOf` of non-objects are
 //!   refused with an error naming the construct and its JSON pointer.
 //! * `boolean` → `bool`; no `type` → `serde_json::Value`; `array` → `Vec`;
 //!   an object with only `additionalProperties` → `BTreeMap<String, T>`.

@@ -88,6 +88,24 @@ impl<'a> Lowerer<'a> {
         Ok(Ty::Named(rust))
     }
 
+    /// The error for a construct the generator refuses: a JSON Schema
+    /// keyword is named in the pointer too (`.../prefixItems`).
+    fn unsupported(&self, pointer: &str, what: &str) -> Error {
+        if crate::load::REFUSED_KEYWORDS.contains(&what) {
+            return self.err(
+                ptr(pointer, &[what]),
+                format!(
+                    "unsupported JSON Schema keyword `{what}` in a schema this document uses: \
+                     the generator cannot type it (and will not drop the constraint)"
+                ),
+            );
+        }
+        self.err(
+            pointer,
+            format!("unsupported schema construct `{what}`: the generator cannot type it"),
+        )
+    }
+
     /// Whether `ty`, seen through aliases, mentions the type named `target`.
     fn alias_reaches(&self, ty: &Ty, target: &str, seen: &mut Vec<String>) -> bool {
         match ty {
@@ -145,12 +163,7 @@ impl<'a> Lowerer<'a> {
             Kind::Prim(Ty::String) if secret => return Ok(Some(Ty::Secret)),
             Kind::Prim(t) => return Ok(Some(t)),
             Kind::Any => return Ok(Some(Ty::Value)),
-            Kind::Unsupported(what) => {
-                return Err(self.err(
-                    pointer,
-                    format!("unsupported schema construct `{what}`: the generator cannot type it"),
-                ))
-            }
+            Kind::Unsupported(what) => return Err(self.unsupported(pointer, what)),
             Kind::Array(items) => {
                 let item = self.element(items, name, "Item", pointer, "items")?;
                 return Ok(Some(Ty::Vec(Box::new(item))));
@@ -184,6 +197,11 @@ impl<'a> Lowerer<'a> {
                     };
                 }
                 let flat = self.all_of_members(&members, pointer, 0)?;
+                for (_, m, mp) in &flat {
+                    if let Kind::Unsupported(what) = classify(m) {
+                        return Err(self.unsupported(mp, what));
+                    }
+                }
                 if let Some(kind) = self.object_with_union(&flat, name, pointer)? {
                     kind
                 } else {

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 /// Arguments of `generate`.
 #[derive(Args, Debug)]
 pub struct GenerateArgs {
-    /// The OpenAPI 3.0 document (YAML or JSON).
+    /// The OpenAPI 3.0.x or 3.1.x document (YAML or JSON).
     spec: PathBuf,
     /// Where to write: a `.rs` file (one module) or a directory (a crate).
     /// Files are written only if their bytes change.
@@ -39,7 +39,7 @@ pub struct GenerateArgs {
 /// Arguments of `check`.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// The OpenAPI 3.0 document (YAML or JSON).
+    /// The OpenAPI 3.0.x or 3.1.x document (YAML or JSON).
     spec: PathBuf,
 }
 
