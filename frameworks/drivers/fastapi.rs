@@ -56,6 +56,7 @@ async fn main() {
     assert_eq!(lamp.color, Color::Red);
     assert_eq!(lamp.description, None);
     assert_eq!(lamp.price, None);
+    assert_eq!(lamp.priority, Some(2));
     assert_eq!(lamp.tags, Some(vec![]));
     assert_eq!(lamp.attributes, Some(BTreeMap::new()));
     assert_eq!(
@@ -74,6 +75,7 @@ async fn main() {
         .create_item_items_post("desk", Color::Blue)
         .description("oak")
         .price(99.5)
+        .priority(3)
         .tags(vec![s("a"), s("b")])
         .attributes(BTreeMap::from([(s("legs"), 4), (s("drawers"), 0)]))
         .dimensions(Dimensions {
@@ -93,6 +95,7 @@ async fn main() {
     assert_eq!(desk.id, 2);
     assert_eq!(desk.description.as_deref(), Some("oak"));
     assert_eq!(desk.price, Some(99.5));
+    assert_eq!(desk.priority, Some(3));
     assert_eq!(desk.tags, Some(vec![s("a"), s("b")]));
     assert_eq!(
         desk.attributes,
@@ -125,6 +128,27 @@ async fn main() {
             detail: s("lamp exists"),
             existing_id: 1,
         })
+    );
+    // `Field(gt=0)` (exclusiveMinimum) is the server's to enforce: its 422
+    // is the typed HTTPValidationError.
+    let (status, kind) = failure(
+        items
+            .create_item_items_post("chair", Color::Green)
+            .price(-1.0)
+            .await,
+    );
+    assert_eq!(status, 422);
+    let CreateItemItemsPostError::UnprocessableEntity(HttpValidationError { detail }) = kind else {
+        panic!("not the documented 422: {kind:?}");
+    };
+    let detail = detail.expect("detail");
+    assert_eq!(detail.len(), 1, "{detail:?}");
+    assert_eq!(detail[0].loc, [text("body"), text("price")]);
+    assert_eq!(detail[0].r#type, "greater_than");
+    assert_eq!(detail[0].input, Some(serde_json::json!(-1.0)));
+    assert_eq!(
+        detail[0].ctx,
+        Some(BTreeMap::from([(s("gt"), serde_json::json!(0.0))]))
     );
     println!("called create_item_items_post");
 

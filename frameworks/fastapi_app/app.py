@@ -8,7 +8,7 @@ defaults, list[...] and dict[str, ...], path/query/header/cookie parameters,
 a form body, a file upload, and 201/204/404/409/422 answers.
 """
 
-from enum import Enum
+from enum import Enum, IntEnum
 from typing import Annotated, Literal, Optional, Union
 
 from fastapi import Cookie, FastAPI, File, Form, Header, HTTPException, Query, Response, UploadFile
@@ -22,6 +22,12 @@ class Color(str, Enum):
     red = "red"
     green = "green"
     blue = "blue"
+
+
+class Priority(IntEnum):
+    low = 1
+    normal = 2
+    high = 3
 
 
 class Dimensions(BaseModel):
@@ -50,7 +56,8 @@ class ItemIn(BaseModel):
     name: str
     color: Color
     description: Optional[str] = None
-    price: Optional[float] = None
+    price: Optional[Annotated[float, Field(gt=0, examples=[9.99])]] = None
+    priority: Priority = Priority.normal
     tags: list[str] = []
     attributes: dict[str, int] = {}
     dimensions: Dimensions = Dimensions()
@@ -104,7 +111,20 @@ class PetReport(BaseModel):
     pet: Pet
 
 
+class ItemEvent(BaseModel):
+    """What the `item-created` webhook would deliver (documented, never sent)."""
+
+    event: Literal["item.created"]
+    item: Item
+    sequence: int = Field(ge=1)
+
+
 items: dict[int, Item] = {}
+
+
+@app.webhooks.post("item-created")
+def item_created(body: ItemEvent):
+    """Sent to subscribers when an item is created."""
 
 
 @app.post(

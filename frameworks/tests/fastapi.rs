@@ -13,9 +13,27 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use frameworks_proof::harness;
+
+/// The venv's python (made once per test process), or why there is none;
+/// skips (`None`) or panics as [`harness::required`] says.
+fn python_or_skip(test: &str) -> Option<PathBuf> {
+    static PYTHON: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    match PYTHON.get_or_init(python) {
+        Ok(py) => Some(py.clone()),
+        Err(why) if !harness::required() => {
+            eprintln!(
+                "SKIPPED {test}: no Python venv with FastAPI ({why}); \
+                 REQUIRE_FRAMEWORKS=1 makes this a failure"
+            );
+            None
+        }
+        Err(why) => panic!("REQUIRE_FRAMEWORKS=1 but no Python venv with FastAPI: {why}"),
+    }
+}
 
 /// The venv's python, created or updated to the pinned requirements, or why
 /// there is none.
@@ -133,16 +151,8 @@ fn start(py: &Path) -> (Server, Vec<u8>) {
 #[test]
 fn fastapi_document_generates_a_client_that_calls_every_operation() {
     let started = Instant::now();
-    let py = match python() {
-        Ok(py) => py,
-        Err(why) if !harness::required() => {
-            eprintln!(
-                "SKIPPED fastapi test: no Python venv with FastAPI ({why}); \
-                 REQUIRE_FRAMEWORKS=1 makes this a failure"
-            );
-            return;
-        }
-        Err(why) => panic!("REQUIRE_FRAMEWORKS=1 but no Python venv with FastAPI: {why}"),
+    let Some(py) = python_or_skip("the FastAPI client test") else {
+        return;
     };
     let (server, spec) = start(&py);
     let doc: serde_json::Value = serde_json::from_slice(&spec).expect("FastAPI writes JSON");
@@ -168,5 +178,38 @@ fn fastapi_document_generates_a_client_that_calls_every_operation() {
     eprintln!(
         "fastapi: generated, built and called in {:?}",
         started.elapsed()
+    );
+}
+
+/// FastAPI's `app.webhooks` become top-level `webhooks` in its document:
+/// their payload types are generated and API.md lists them.
+#[test]
+fn fastapi_webhooks_become_payload_types_and_a_listing() {
+    let Some(py) = python_or_skip("the FastAPI webhooks test") else {
+        return;
+    };
+    let (server, spec) = start(&py);
+    drop(server);
+    let doc: serde_json::Value = serde_json::from_slice(&spec).expect("FastAPI writes JSON");
+    assert!(
+        doc["webhooks"]["item-created"]["post"].is_object(),
+        "{}",
+        doc["webhooks"]
+    );
+    let opts = oapi_client_gen::Options {
+        runtime_path: oapi_client_gen::DEFAULT_RUNTIME_PATH.to_owned(),
+        spec_name: "fastapi-openapi.json".to_owned(),
+        doc_crate: None,
+    };
+    let out = oapi_client_gen::generate_all(&spec, &opts).expect("generate");
+    // ItemEvent is used by the webhook only.
+    assert!(
+        out.rust.contains("pub struct ItemEvent {"),
+        "no payload type for the item-created webhook"
+    );
+    assert!(
+        out.surface.contains("item-created"),
+        "API.md does not list the item-created webhook:\n{}",
+        out.surface
     );
 }
