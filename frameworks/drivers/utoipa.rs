@@ -141,21 +141,24 @@ async fn main() {
     );
     println!("called widgetsByColor");
 
-    // echo: path (with characters to escape), query and header parameters;
+    // echo: path (with characters to escape), query, header and cookie parameters;
     // optional ones absent, then all present.
     let echo = client.echo();
-    let bare = echo.echo("a b/c?", 7, "tag-1").await.expect("echo").body;
+    let bare = echo.echo("a b/c?", 7, "tag-1", "s-1").await.expect("echo").body;
     assert_eq!(bare.name, "a b/c?");
     assert_eq!(bare.count, 7);
     assert_eq!(bare.ratio, None);
     assert_eq!(bare.color, None);
     assert_eq!(bare.request_tag, "tag-1");
     assert_eq!(bare.trace, None);
+    assert_eq!(bare.session, "s-1");
+    assert_eq!(bare.theme, None);
     let full = echo
-        .echo("é", -3, "tag-2")
+        .echo("é", -3, "tag-2", "s-2")
         .ratio(0.25)
         .color(Color::Green)
         .x_trace("trace-9")
+        .theme("dark")
         .await
         .expect("echo all")
         .body;
@@ -165,6 +168,8 @@ async fn main() {
     assert_eq!(full.color, Some(Color::Green));
     assert_eq!(full.request_tag, "tag-2");
     assert_eq!(full.trace.as_deref(), Some("trace-9"));
+    assert_eq!(full.session, "s-2");
+    assert_eq!(full.theme.as_deref(), Some("dark"));
     println!("called echo");
 
     // measureShape: each variant of the tagged enum, both ways.

@@ -4,7 +4,7 @@
 //! Like the FastAPI app, every operation echoes or computes what it was sent,
 //! so a driver can assert exact values: `Option` fields and parameters, a
 //! string enum, an internally tagged enum (`#[serde(tag = "kind")]`), nested
-//! structs with defaults, `Vec` and `HashMap`, path, query and header
+//! structs with defaults, `Vec` and `HashMap`, path, query, header and cookie
 //! parameters, JSON bodies, and 201/204/404/409 answers.
 
 use std::collections::{BTreeMap, HashMap};
@@ -178,6 +178,10 @@ pub struct Echo {
     pub request_tag: String,
     /// The `x-trace` header.
     pub trace: Option<String>,
+    /// The `session` cookie.
+    pub session: String,
+    /// The `theme` cookie.
+    pub theme: Option<String>,
 }
 
 /// What `POST /shapes/measure` computed.
@@ -306,13 +310,15 @@ async fn widgets_by_color(State(db): State<Db>) -> Json<HashMap<String, Vec<i64>
     Json(out)
 }
 
-/// Echoes its path, query and header parameters.
+/// Echoes its path, query, header and cookie parameters.
 #[utoipa::path(get, path = "/echo/{name}", tag = "echo", operation_id = "echo",
     params(
         ("name" = String, Path, description = "A name"),
         EchoQuery,
         ("x-request-tag" = String, Header, description = "A required header"),
         ("x-trace" = Option<String>, Header, description = "An optional header"),
+        ("session" = String, Cookie, description = "A required cookie"),
+        ("theme" = Option<String>, Cookie, description = "An optional cookie"),
     ),
     responses((status = 200, description = "What arrived", body = Echo)))]
 async fn echo(
@@ -325,6 +331,24 @@ async fn echo(
             .get(n)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
+    };
+    let cookie = |n: &str| {
+        headers
+            .get_all("cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(k, _)| *k == n)
+            .map(|(_, v)| v.to_owned())
+    };
+    let Some(session) = cookie("session") else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "missing_cookie",
+            "session".into(),
+            None,
+        );
     };
     let Some(request_tag) = header("x-request-tag") else {
         return error(
@@ -341,6 +365,8 @@ async fn echo(
         color: q.color,
         request_tag,
         trace: header("x-trace"),
+        session,
+        theme: cookie("theme"),
     })
     .into_response()
 }
