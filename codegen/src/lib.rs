@@ -77,6 +77,10 @@ pub struct Output {
     pub rust: String,
     /// The API surface listing (`generated/API.md`, see [`surface`]).
     pub surface: String,
+    /// What the generator changed in reading the document that a reader of
+    /// it should know (an integer bound beyond `i64`: the type chosen or the
+    /// bound dropped), each naming the file and the JSON pointer.
+    pub warnings: Vec<String>,
 }
 
 /// Generates the Rust source for a spec.
@@ -93,7 +97,7 @@ pub fn generate_all(spec_bytes: &[u8], opts: &Options) -> Result<Output, Error> 
         pointer: "#".to_owned(),
         message: format!("invalid runtime path `{}`: {e}", opts.runtime_path),
     })?;
-    let api = lower_bytes(spec_bytes, file)?;
+    let (api, warnings) = lower_bytes(spec_bytes, file)?;
     let body = render(&api, &opts.runtime_path, opts.doc_crate.as_deref(), file)?;
     let digest = sha256_hex(spec_bytes);
     let surface = surface::render(&api, file);
@@ -104,12 +108,19 @@ pub fn generate_all(spec_bytes: &[u8], opts: &Options) -> Result<Output, Error> 
          // or the next build would see a stale file.\n\
          #![cfg_attr(rustfmt, rustfmt::skip)]\n\n{body}"
     );
-    Ok(Output { rust, surface })
+    Ok(Output {
+        rust,
+        surface,
+        warnings,
+    })
 }
 
 /// Reads a document (OpenAPI 3.0.x or 3.1.x) and lowers it to the model;
 /// errors name the JSON pointer of the document as written.
-pub(crate) fn lower_bytes(spec_bytes: &[u8], file: &str) -> Result<model::Api, Error> {
+pub(crate) fn lower_bytes(
+    spec_bytes: &[u8],
+    file: &str,
+) -> Result<(model::Api, Vec<String>), Error> {
     let loaded = load::load_full(spec_bytes, file)?;
     let mut api = model::lower(&loaded.doc, file).map_err(|e| loaded.origins.restore_error(e))?;
     // Inline types say where they are written: in the document as written.
@@ -127,7 +138,7 @@ pub(crate) fn lower_bytes(spec_bytes: &[u8], file: &str) -> Result<model::Api, E
             t.doc = format!("Inline schema at `{}`.", loaded.origins.restore(p));
         }
     }
-    Ok(api)
+    Ok((api, loaded.warnings))
 }
 
 /// Validates a spec without producing output.

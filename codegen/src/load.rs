@@ -6,10 +6,12 @@ use crate::error::{escape_pointer, ptr, Error};
 use openapiv3::OpenAPI;
 use serde_yaml::Value;
 
+mod numbers;
 mod oas31;
 mod prepare;
 mod siblings;
 
+pub(crate) use numbers::WIDE;
 pub(crate) use oas31::{Origins, REFUSED, REFUSED_KEYWORDS};
 
 pub(crate) use prepare::REF_PROPERTY;
@@ -21,6 +23,9 @@ pub(crate) struct Loaded {
     pub(crate) doc: OpenAPI,
     /// Pointers into `doc` → pointers into the document as written.
     pub(crate) origins: Origins,
+    /// What the reader changed that the caller should know (a bound beyond
+    /// `i64`), each naming the file and the JSON pointer.
+    pub(crate) warnings: Vec<String>,
 }
 
 /// Parses and validates a document.
@@ -38,14 +43,17 @@ pub(crate) fn load_full(bytes: &[u8], file: &str) -> Result<Loaded, Error> {
             return Ok(Loaded {
                 doc,
                 origins: Origins::default(),
+                warnings: Vec::new(),
             });
         }
     }
     let mut origins = Origins::default();
-    load_yaml(bytes, file, &mut origins)
+    let mut warnings = Vec::new();
+    load_yaml(bytes, file, &mut origins, &mut warnings)
         .map(|doc| Loaded {
             doc,
             origins: origins.clone(),
+            warnings,
         })
         .map_err(|e| origins.restore_error(e))
 }
@@ -64,8 +72,10 @@ pub(crate) fn raw(bytes: &[u8], file: &str) -> Result<Value, Error> {
     Ok(root)
 }
 
-fn parse(bytes: &[u8], file: &str) -> Result<Value, Error> {
-    serde_yaml::from_slice(bytes).map_err(|e| {
+/// Reads YAML or JSON syntax (integers beyond `u64` as `f64`, see
+/// [`numbers`]).
+pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Value, Error> {
+    numbers::parse(bytes).map_err(|e| {
         let loc = e.location();
         Error::Syntax {
             file: file.to_owned(),
@@ -76,7 +86,12 @@ fn parse(bytes: &[u8], file: &str) -> Result<Value, Error> {
     })
 }
 
-fn load_yaml(bytes: &[u8], file: &str, origins: &mut Origins) -> Result<OpenAPI, Error> {
+fn load_yaml(
+    bytes: &[u8],
+    file: &str,
+    origins: &mut Origins,
+    warnings: &mut Vec<String>,
+) -> Result<OpenAPI, Error> {
     let mut root = parse(bytes, file)?;
     let Value::Mapping(map) = &root else {
         return Err(Error::spec(
@@ -88,6 +103,7 @@ fn load_yaml(bytes: &[u8], file: &str, origins: &mut Origins) -> Result<OpenAPI,
     if check_version(map, file)? {
         *origins = oas31::normalize(&mut root);
     }
+    *warnings = numbers::widen(&mut root, origins, file);
     let Value::Mapping(map) = &root else {
         return Err(Error::spec(file, "#", "the document is not a mapping"));
     };
@@ -354,7 +370,7 @@ mod json {
         if !map.contains_key("info") || !map.contains_key("paths") {
             return None;
         }
-        if super::prepare::needed_json(&root) {
+        if super::prepare::needed_json(&root) || big_bounds(&root) {
             return None;
         }
         let mut resolved = HashSet::new();
@@ -362,6 +378,22 @@ mod json {
         // From the bytes, not from `root`: keys keep their document order
         // (serde_json's map is sorted without `preserve_order`).
         serde_json::from_slice(bytes).ok()
+    }
+
+    /// Whether an `integer` schema has a bound beyond `i64` (see
+    /// `numbers::widen`).
+    fn big_bounds(node: &Value) -> bool {
+        match node {
+            Value::Object(m) => {
+                (m.get("type").and_then(Value::as_str) == Some("integer")
+                    && ["minimum", "maximum", "multipleOf"]
+                        .iter()
+                        .any(|k| m.get(*k).is_some_and(|n| n.is_number() && !n.is_i64())))
+                    || m.values().any(big_bounds)
+            }
+            Value::Array(a) => a.iter().any(big_bounds),
+            _ => false,
+        }
     }
 
     fn refs_ok<'v>(root: &'v Value, node: &'v Value, resolved: &mut HashSet<&'v str>) -> bool {
@@ -485,7 +517,13 @@ mod tests {
     fn json_fast_path_keeps_key_order_and_agrees_with_yaml() {
         let fast = super::json::load(DOC.as_bytes()).expect("fast path");
         assert_eq!(property_order(&fast), ["b", "a"]);
-        let slow = super::load_yaml(DOC.as_bytes(), "t.json", &mut Default::default()).unwrap();
+        let slow = super::load_yaml(
+            DOC.as_bytes(),
+            "t.json",
+            &mut Default::default(),
+            &mut Vec::new(),
+        )
+        .unwrap();
         assert_eq!(fast, slow);
     }
 

@@ -672,7 +672,7 @@ mod twins {
 
     fn lowered(text: &str) -> String {
         match crate::lower_bytes(text.as_bytes(), "t.yaml") {
-            Ok(api) => format!("{api:#?}"),
+            Ok((api, _)) => format!("{api:#?}"),
             Err(e) => panic!("{e}\n{text}"),
         }
     }

@@ -72,7 +72,7 @@ impl<C> Kind<'_, C> {
 /// both ask, so they agree.
 pub(crate) fn integer_and_string<C>(a: Option<Kind<'_, C>>, b: Option<Kind<'_, C>>) -> bool {
     let side = |k: &Option<Kind<'_, C>>| match k {
-        Some(Kind::Prim(Ty::I32 | Ty::I64)) => Some(true),
+        Some(Kind::Prim(Ty::I32 | Ty::I64 | Ty::U64)) => Some(true),
         Some(Kind::Prim(Ty::String)) => Some(false),
         _ => None,
     };
@@ -96,6 +96,10 @@ pub(crate) fn classify(s: &Schema) -> Kind<'_, SRef<'_>> {
         if let Some(kw) = crate::load::REFUSED_KEYWORDS.iter().find(|k| **k == kw) {
             return Kind::Unsupported(kw);
         }
+    }
+    // An integer with a bound beyond `i64` (see `load::numbers`).
+    if s.schema_data.extensions.contains_key(crate::load::WIDE) {
+        return Kind::Prim(Ty::U64);
     }
     match &s.schema_kind {
         SchemaKind::Type(Type::String(st)) => {

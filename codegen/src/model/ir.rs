@@ -14,6 +14,8 @@ pub(crate) enum Ty {
     I32,
     /// `i64`.
     I64,
+    /// `u64` (an integer whose bounds do not fit `i64`).
+    U64,
     /// `f32`.
     F32,
     /// `f64`.
@@ -60,6 +62,7 @@ impl Ty {
             Ty::Bool => "bool".into(),
             Ty::I32 => "i32".into(),
             Ty::I64 => "i64".into(),
+            Ty::U64 => "u64".into(),
             Ty::F32 => "f32".into(),
             Ty::F64 => "f64".into(),
             Ty::Value => "serde_json::Value".into(),

@@ -479,7 +479,7 @@ impl<'a> Lowerer<'a> {
             Kind::Prim(t) => Shape {
                 kind: match t {
                     Ty::Bool => "Boolean",
-                    Ty::I32 | Ty::I64 => "Integer",
+                    Ty::I32 | Ty::I64 | Ty::U64 => "Integer",
                     Ty::F32 | Ty::F64 => "Number",
                     _ => "String",
                 },
@@ -534,7 +534,7 @@ impl<'a> Lowerer<'a> {
                     let label = match &ty {
                         Ty::String | Ty::Secret => "String".to_owned(),
                         Ty::Bool => "Boolean".to_owned(),
-                        Ty::I32 | Ty::I64 => "Integer".to_owned(),
+                        Ty::I32 | Ty::I64 | Ty::U64 => "Integer".to_owned(),
                         Ty::F32 | Ty::F64 => "Number".to_owned(),
                         Ty::Vec(_) => "Array".to_owned(),
                         Ty::Map(_) => "Map".to_owned(),
