@@ -57,6 +57,8 @@ async fn main() {
     assert_eq!(lamp.description, None);
     assert_eq!(lamp.price, None);
     assert_eq!(lamp.priority, Some(2));
+    assert_eq!(lamp.quantity, Some(1));
+    assert_eq!(lamp.stock, Some(0));
     assert_eq!(lamp.tags, Some(vec![]));
     assert_eq!(lamp.attributes, Some(BTreeMap::new()));
     assert_eq!(
@@ -76,6 +78,8 @@ async fn main() {
         .description("oak")
         .price(99.5)
         .priority(3)
+        .quantity(7)
+        .stock(-5)
         .tags(vec![s("a"), s("b")])
         .attributes(BTreeMap::from([(s("legs"), 4), (s("drawers"), 0)]))
         .dimensions(Dimensions {
@@ -96,6 +100,8 @@ async fn main() {
     assert_eq!(desk.description.as_deref(), Some("oak"));
     assert_eq!(desk.price, Some(99.5));
     assert_eq!(desk.priority, Some(3));
+    assert_eq!(desk.quantity, Some(7));
+    assert_eq!(desk.stock, Some(-5));
     assert_eq!(desk.tags, Some(vec![s("a"), s("b")]));
     assert_eq!(
         desk.attributes,

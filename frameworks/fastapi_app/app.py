@@ -58,6 +58,9 @@ class ItemIn(BaseModel):
     description: Optional[str] = None
     price: Optional[Annotated[float, Field(gt=0, examples=[9.99])]] = None
     priority: Priority = Priority.normal
+    # FastAPI writes these integer bounds as 1.0, -5.0 and 1000.0.
+    quantity: int = Field(default=1, ge=1)
+    stock: Annotated[int, Field(ge=-5, le=1000)] = 0
     tags: list[str] = []
     attributes: dict[str, int] = {}
     dimensions: Dimensions = Dimensions()

@@ -181,6 +181,49 @@ fn fastapi_document_generates_a_client_that_calls_every_operation() {
     );
 }
 
+/// The generator's options for the tests that only generate.
+fn options() -> oapi_client_gen::Options {
+    oapi_client_gen::Options {
+        runtime_path: oapi_client_gen::DEFAULT_RUNTIME_PATH.to_owned(),
+        spec_name: "fastapi-openapi.json".to_owned(),
+        doc_crate: None,
+    }
+}
+
+/// FastAPI (0.165, pydantic 2) writes the bounds of `int` fields as floats
+/// (`Field(ge=1)` is `minimum: 1.0`, `ge=-5, le=1000` is `minimum: -5.0,
+/// maximum: 1000.0`). They are i64 bounds like `1`, `-5` and `1000`: the
+/// fields stay `i64`, and nothing is dropped or warned about.
+#[test]
+fn fastapi_float_written_integer_bounds_keep_i64() {
+    let Some(py) = python_or_skip("the FastAPI integer bounds test") else {
+        return;
+    };
+    let (server, spec) = start(&py);
+    drop(server);
+    let doc: serde_json::Value = serde_json::from_slice(&spec).expect("FastAPI writes JSON");
+    let props = &doc["components"]["schemas"]["ItemIn"]["properties"];
+    assert_eq!(
+        props["quantity"]["minimum"],
+        serde_json::json!(1.0),
+        "{props}"
+    );
+    assert_eq!(
+        props["stock"]["minimum"],
+        serde_json::json!(-5.0),
+        "{props}"
+    );
+    let out = oapi_client_gen::generate_all(&spec, &options()).expect("generate");
+    for field in ["quantity", "stock"] {
+        assert!(
+            out.rust.contains(&format!("pub {field}: Option<i64>,")),
+            "{field} is not an Option<i64>"
+        );
+        let about: Vec<&String> = out.warnings.iter().filter(|w| w.contains(field)).collect();
+        assert!(about.is_empty(), "{about:?}");
+    }
+}
+
 /// FastAPI's `app.webhooks` become top-level `webhooks` in its document:
 /// their payload types are generated and API.md lists them.
 #[test]
@@ -196,12 +239,7 @@ fn fastapi_webhooks_become_payload_types_and_a_listing() {
         "{}",
         doc["webhooks"]
     );
-    let opts = oapi_client_gen::Options {
-        runtime_path: oapi_client_gen::DEFAULT_RUNTIME_PATH.to_owned(),
-        spec_name: "fastapi-openapi.json".to_owned(),
-        doc_crate: None,
-    };
-    let out = oapi_client_gen::generate_all(&spec, &opts).expect("generate");
+    let out = oapi_client_gen::generate_all(&spec, &options()).expect("generate");
     // ItemEvent is used by the webhook only.
     assert!(
         out.rust.contains("pub struct ItemEvent {"),
