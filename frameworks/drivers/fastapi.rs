@@ -17,7 +17,7 @@ use fastapi_client::models::{
     ValidationError,
 };
 use fastapi_client::runtime::multipart::{FilePart, Form};
-use fastapi_client::runtime::{self, IntegerOrString, NoAuth};
+use fastapi_client::runtime::{self, ApiKey, BearerToken, Credentials, IntegerOrString, NoAuth};
 
 /// The status and the documented error variant of a failed call.
 fn failure<T: Debug, E: Debug + Clone>(result: runtime::Result<T, E>) -> (u16, E) {
@@ -41,7 +41,13 @@ fn text(v: &str) -> IntegerOrString {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let base = std::env::args().nth(1).expect("base URL argument");
-    let client = fastapi_client::Client::new(base, NoAuth).expect("client");
+    // Credentials for the two operations that need them (HTTPBearer,
+    // APIKeyHeader); the others send none.
+    let credentials = Credentials::new()
+        .with(BearerToken::new("tok-1"))
+        .with(ApiKey::header("X-API-Key", "key-1"));
+    let client = fastapi_client::Client::new(base.clone(), credentials).expect("client");
+    let anonymous = fastapi_client::Client::new(base, NoAuth).expect("anonymous client");
     let items = client.items();
 
     // create_item: 201 with the defaults pydantic fills in; Optional fields None.
@@ -209,6 +215,41 @@ async fn main() {
     );
     println!("called list_items_items_get");
 
+    // find_item: response_model=Optional[Item]. Compared as JSON, so that
+    // this compiles whether the generated return type is `Item` or
+    // `Option<Item>` (tests/fastapi.rs asserts the latter separately).
+    let found = items
+        .find_item_items_by_name_name_get("desk")
+        .await
+        .expect("find desk")
+        .body;
+    assert_eq!(
+        serde_json::to_value(&found).expect("json"),
+        serde_json::to_value(&desk).expect("json")
+    );
+    println!("called find_item_items_by_name__name__get");
+
+    // item_label: an image/png answer is the bytes.
+    let label = items
+        .item_label_items_item_id_label_get(2)
+        .await
+        .expect("label");
+    assert_eq!(
+        label.headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("image/png")
+    );
+    assert_eq!(label.body, b"\x89PNG\r\n\x1a\n2");
+    println!("called item_label_items__item_id__label_get");
+
+    // reindex_item: 202 with a dict[str, int] body.
+    let queued = items
+        .reindex_item_items_item_id_reindex_post(2)
+        .await
+        .expect("reindex");
+    assert_eq!(queued.status.as_u16(), 202);
+    assert_eq!(queued.body, BTreeMap::from([(s("queued"), 2)]));
+    println!("called reindex_item_items__item_id__reindex_post");
+
     // item_stats: dict[str, list[int]].
     let stats = items.item_stats_items_stats_get().await.expect("stats").body;
     assert_eq!(
@@ -255,6 +296,23 @@ async fn main() {
     assert_eq!(full.session, "s-2");
     assert_eq!(full.theme.as_deref(), Some("dark"));
     println!("called echo_params_echo__name__get");
+
+    // FastAPI's security dependencies: the bearer token and the API key
+    // arrive where the document says; a client without them refuses to send.
+    let auth = client.auth();
+    let who = auth.whoami_bearer_auth_bearer_get().await.expect("bearer").body;
+    assert_eq!((who.scheme.as_str(), who.credential.as_str()), ("Bearer", "tok-1"));
+    match anonymous.auth().whoami_bearer_auth_bearer_get().await {
+        Err(runtime::Error::Request(e)) => assert!(
+            e.to_string().contains("security requirement (HTTPBearer)"),
+            "{e}"
+        ),
+        other => panic!("sent without credentials: {other:?}"),
+    }
+    println!("called whoami_bearer_auth_bearer_get");
+    let who = auth.whoami_key_auth_key_get().await.expect("api key").body;
+    assert_eq!((who.scheme.as_str(), who.credential.as_str()), ("api-key", "key-1"));
+    println!("called whoami_key_auth_key_get");
 
     // login: a form body (Form()), optional fields absent then present.
     let forms = client.forms();

@@ -11,8 +11,9 @@ a form body, a file upload, and 201/204/404/409/422 answers.
 from enum import Enum, IntEnum
 from typing import Annotated, Literal, Optional, Union
 
-from fastapi import Cookie, FastAPI, File, Form, Header, HTTPException, Query, Response, UploadFile
+from fastapi import Cookie, Depends, FastAPI, File, Form, Header, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 app = FastAPI(title="Frameworks proof (FastAPI)", version="1.0.0")
@@ -122,7 +123,14 @@ class ItemEvent(BaseModel):
     sequence: int = Field(ge=1)
 
 
+class Whoami(BaseModel):
+    scheme: str
+    credential: str
+
+
 items: dict[int, Item] = {}
+bearer = HTTPBearer()
+api_key = APIKeyHeader(name="X-API-Key")
 
 
 @app.webhooks.post("item-created")
@@ -188,6 +196,28 @@ def delete_item(item_id: int):
     return Response(status_code=204)
 
 
+@app.get("/items/by-name/{name}", tags=["items"], response_model=Optional[Item])
+def find_item(name: str):
+    """The item of that name, or null."""
+    return next((i for i in items.values() if i.name == name), None)
+
+
+@app.get(
+    "/items/{item_id}/label",
+    tags=["items"],
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}, "description": "A PNG label"}},
+)
+def item_label(item_id: int):
+    """Bytes: a PNG signature followed by the item id as text."""
+    return Response(b"\x89PNG\r\n\x1a\n" + str(item_id).encode(), media_type="image/png")
+
+
+@app.post("/items/{item_id}/reindex", tags=["items"], status_code=202)
+def reindex_item(item_id: int) -> dict[str, int]:
+    return {"queued": item_id}
+
+
 @app.get("/items-stats", tags=["items"], response_model=dict[str, list[int]])
 def item_stats():
     """Item ids per color (only colors in use)."""
@@ -220,6 +250,16 @@ def echo_params(
         session=session,
         theme=theme,
     )
+
+
+@app.get("/auth/bearer", tags=["auth"], response_model=Whoami)
+def whoami_bearer(credentials: Annotated[HTTPAuthorizationCredentials, Depends(bearer)]):
+    return Whoami(scheme=credentials.scheme, credential=credentials.credentials)
+
+
+@app.get("/auth/key", tags=["auth"], response_model=Whoami)
+def whoami_key(key: Annotated[str, Depends(api_key)]):
+    return Whoami(scheme="api-key", credential=key)
 
 
 @app.post("/forms/login", tags=["forms"], response_model=LoginResult)

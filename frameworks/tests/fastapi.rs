@@ -224,6 +224,24 @@ fn fastapi_float_written_integer_bounds_keep_i64() {
     }
 }
 
+/// `response_model=Optional[Item]` is `anyOf: [Item, null]`: the operation
+/// returns `Option<Item>` (FastAPI answers `null` for "none").
+#[test]
+fn fastapi_optional_response_is_an_option() {
+    let Some(py) = python_or_skip("the FastAPI optional response test") else {
+        return;
+    };
+    let (server, spec) = start(&py);
+    drop(server);
+    let out = oapi_client_gen::generate_all(&spec, &options()).expect("generate");
+    let op = out
+        .surface
+        .split("\n#### ")
+        .find(|s| s.starts_with("`items().find_item_items_by_name_name_get("))
+        .expect("find_item in API.md");
+    assert!(op.contains("- returns `Option<Item>` on 200"), "{op}");
+}
+
 /// FastAPI's `app.webhooks` become top-level `webhooks` in its document:
 /// their payload types are generated and API.md lists them.
 #[test]
