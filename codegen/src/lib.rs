@@ -122,7 +122,8 @@ pub(crate) fn lower_bytes(
     file: &str,
 ) -> Result<(model::Api, Vec<String>), Error> {
     let loaded = load::load_full(spec_bytes, file)?;
-    let mut api = model::lower(&loaded.doc, file).map_err(|e| loaded.origins.restore_error(e))?;
+    let mut api = model::lower(&loaded.doc, file, &loaded.webhooks)
+        .map_err(|e| loaded.origins.restore_error(e))?;
     // Inline types say where they are written: in the document as written.
     for t in &mut api.types {
         for o in &mut t.origin {

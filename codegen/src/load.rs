@@ -12,7 +12,7 @@ mod prepare;
 mod siblings;
 
 pub(crate) use numbers::WIDE;
-pub(crate) use oas31::{Origins, REFUSED, REFUSED_KEYWORDS};
+pub(crate) use oas31::{Origins, RawWebhook, REFUSED, REFUSED_KEYWORDS};
 
 pub(crate) use prepare::REF_PROPERTY;
 
@@ -26,6 +26,8 @@ pub(crate) struct Loaded {
     /// What the reader changed that the caller should know (a bound beyond
     /// `i64`), each naming the file and the JSON pointer.
     pub(crate) warnings: Vec<String>,
+    /// The webhooks (3.1), in document order.
+    pub(crate) webhooks: Vec<RawWebhook>,
 }
 
 /// Parses and validates a document.
@@ -44,16 +46,19 @@ pub(crate) fn load_full(bytes: &[u8], file: &str) -> Result<Loaded, Error> {
                 doc,
                 origins: Origins::default(),
                 warnings: Vec::new(),
+                webhooks: Vec::new(),
             });
         }
     }
     let mut origins = Origins::default();
     let mut warnings = Vec::new();
-    load_yaml(bytes, file, &mut origins, &mut warnings)
+    let mut webhooks = Vec::new();
+    load_yaml(bytes, file, &mut origins, &mut warnings, &mut webhooks)
         .map(|doc| Loaded {
             doc,
             origins: origins.clone(),
             warnings,
+            webhooks,
         })
         .map_err(|e| origins.restore_error(e))
 }
@@ -91,6 +96,7 @@ fn load_yaml(
     file: &str,
     origins: &mut Origins,
     warnings: &mut Vec<String>,
+    webhooks: &mut Vec<RawWebhook>,
 ) -> Result<OpenAPI, Error> {
     let mut root = parse(bytes, file)?;
     let Value::Mapping(map) = &root else {
@@ -102,6 +108,7 @@ fn load_yaml(
     };
     if check_version(map, file)? {
         *origins = oas31::normalize(&mut root);
+        *webhooks = oas31::webhooks(&mut root, origins);
     }
     *warnings = numbers::widen(&mut root, origins, file);
     let Value::Mapping(map) = &root else {
@@ -521,6 +528,7 @@ mod tests {
             DOC.as_bytes(),
             "t.json",
             &mut Default::default(),
+            &mut Vec::new(),
             &mut Vec::new(),
         )
         .unwrap();

@@ -124,6 +124,126 @@ fn child(base: &str, seg: &str) -> String {
     format!("{base}/{}", escape_pointer(seg))
 }
 
+/// A webhook of a 3.1 document (`webhooks`): what the server sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawWebhook {
+    /// Its key in `webhooks`.
+    pub(crate) name: String,
+    /// The HTTP method, upper case.
+    pub(crate) method: String,
+    /// The payload's schema, as a key of `components.schemas` (an inline
+    /// payload is moved there, as `{name}Payload`).
+    pub(crate) schema: Option<String>,
+    /// The payload's media type.
+    pub(crate) media: Option<String>,
+    /// JSON pointer of the operation (as written).
+    pub(crate) pointer: String,
+    /// Its summary or description.
+    pub(crate) doc: Option<String>,
+}
+
+/// Collects the webhooks, moving inline payload schemas into
+/// `components.schemas` so they lower like any other (the move recorded).
+pub(super) fn webhooks(root: &mut Value, o: &mut Origins) -> Vec<RawWebhook> {
+    let mut out = Vec::new();
+    let Some(Value::Mapping(hooks)) = root.get("webhooks").cloned() else {
+        return out;
+    };
+    for (name, item) in &hooks {
+        let Some(name) = name.as_str() else { continue };
+        let Value::Mapping(item) = item else { continue };
+        for method in crate::model::METHODS {
+            let Some(Value::Mapping(op)) = item.get(method) else {
+                continue;
+            };
+            let pointer = format!("#/webhooks/{}/{method}", escape_pointer(name));
+            let mut body = op.get("requestBody").cloned();
+            let mut body_ptr = format!("{pointer}/requestBody");
+            for _ in 0..8 {
+                let target = match body.as_ref().and_then(|b| b.get("$ref")) {
+                    Some(Value::String(t)) => t.clone(),
+                    _ => break,
+                };
+                body = super::resolve_pointer(root, &target).cloned();
+                body_ptr = target;
+            }
+            let content = body
+                .as_ref()
+                .and_then(|b| b.get("content"))
+                .and_then(Value::as_mapping);
+            let picked = content.and_then(|c| {
+                c.iter()
+                    .find(|(k, _)| k.as_str().is_some_and(|k| k.contains("json")))
+                    .or_else(|| c.iter().next())
+            });
+            let (media, schema) = match picked {
+                Some((mt, media)) => (mt.as_str().map(str::to_owned), media.get("schema").cloned()),
+                None => (None, None),
+            };
+            let schema = match schema {
+                Some(Value::Mapping(s)) => match s.get("$ref") {
+                    Some(Value::String(r))
+                        if s.len() == 1 && r.starts_with("#/components/schemas/") =>
+                    {
+                        let rest = &r["#/components/schemas/".len()..];
+                        (!rest.contains('/')).then(|| rest.replace("~1", "/").replace("~0", "~"))
+                    }
+                    _ => {
+                        let mut key = format!("{name}Payload");
+                        if method != "post" {
+                            key = format!("{name}{}Payload", crate::names::type_name(method));
+                        }
+                        let taken = |k: &str| {
+                            root.get("components")
+                                .and_then(|c| c.get("schemas"))
+                                .and_then(|s| s.get(k))
+                                .is_some()
+                        };
+                        let base = key.clone();
+                        let mut n = 2;
+                        while taken(&key) {
+                            key = format!("{base}{n}");
+                            n += 1;
+                        }
+                        let mt = media.clone().unwrap_or_default();
+                        o.record(
+                            &format!("#/components/schemas/{}", escape_pointer(&key)),
+                            &format!("{body_ptr}/content/{}/schema", escape_pointer(&mt)),
+                        );
+                        insert_schema(root, &key, Value::Mapping(s));
+                        Some(key)
+                    }
+                },
+                _ => None,
+            };
+            let text = |k: &str| op.get(k).and_then(Value::as_str).map(str::to_owned);
+            out.push(RawWebhook {
+                name: name.to_owned(),
+                method: method.to_ascii_uppercase(),
+                schema,
+                media,
+                pointer,
+                doc: text("summary").or_else(|| text("description")),
+            });
+        }
+    }
+    out
+}
+
+fn insert_schema(root: &mut Value, k: &str, schema: Value) {
+    let Value::Mapping(doc) = root else { return };
+    let comps = doc
+        .entry(key("components"))
+        .or_insert_with(|| Value::Mapping(Mapping::new()));
+    let Value::Mapping(comps) = comps else { return };
+    let schemas = comps
+        .entry(key("schemas"))
+        .or_insert_with(|| Value::Mapping(Mapping::new()));
+    if let Value::Mapping(schemas) = schemas {
+        schemas.insert(key(k), schema);
+    }
+}
+
 /// Rewrites a 3.1 document (see the module documentation) into 3.0 shapes.
 pub(super) fn normalize(root: &mut Value) -> Origins {
     let mut o = Origins::default();
@@ -848,5 +968,115 @@ mod twins {
             "t.yaml"
         )
         .is_ok());
+    }
+}
+
+#[cfg(test)]
+mod webhook_tests {
+    const DOC: &str = r#"openapi: 3.1.0
+info: {title: Hooks, version: '1'}
+webhooks:
+  newPet:
+    post:
+      summary: A pet was added.
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Pet'}
+      responses: {'200': {description: ok}}
+  petGone:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [id]
+              properties:
+                id: {type: integer}
+                reason: {type: [string, 'null']}
+      responses: {'200': {description: ok}}
+components:
+  schemas:
+    Pet:
+      type: object
+      properties:
+        name: {type: string}
+"#;
+
+    #[test]
+    fn webhooks_give_payload_types_and_a_listing() {
+        let out = crate::generate_all(DOC.as_bytes(), &crate::Options::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.surface.contains(
+            "## Webhooks\n\n- webhook \"newPet\" `POST`: payload `Pet` (application/json)\n\
+             - webhook \"petGone\" `POST`: payload `PetGonePayload` (application/json)\n"
+        ));
+        assert!(out
+            .rust
+            .contains("/// Payload of the webhook `newPet`: A pet was added."));
+        assert!(out.rust.contains("pub struct PetGonePayload {"));
+        assert!(out.rust.contains("pub reason: Option<String>,"));
+        // A document without webhooks has no such section.
+        let plain = DOC.split("webhooks:").next().unwrap_or_default().to_owned() + "paths: {}\n";
+        let out = crate::generate_all(plain.as_bytes(), &crate::Options::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!out.surface.contains("Webhooks"));
+    }
+
+    #[test]
+    fn errors_in_an_inline_payload_name_it_where_it_is_written() {
+        let bad = DOC.replace(
+            "reason: {type: [string, 'null']}",
+            "reason: {prefixItems: []}",
+        );
+        let e = crate::generate_all(bad.as_bytes(), &crate::Options::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(
+                "at #/webhooks/petGone/post/requestBody/content/application~1json/schema/\
+                 properties/reason/prefixItems: unsupported JSON Schema keyword `prefixItems`"
+            ),
+            "{e}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tag_tests {
+    /// A discriminator without a mapping over alternatives whose tag is a
+    /// `const` (pydantic's `Literal`, utoipa's tagged enums): the tag values
+    /// are the constants, in 3.1 as in its 3.0 twin (`enum: [cat]`).
+    #[test]
+    fn const_tags_are_the_discriminator_values() {
+        let doc = |version: &str, cat: &str, dog: &str| {
+            format!(
+                "openapi: {version}\ninfo: {{title: t, version: '1'}}\npaths:\n  /p:\n    get:\n      \
+                 operationId: get_p\n      responses: {{'200': {{description: ok, content: \
+                 {{application/json: {{schema: {{$ref: '#/components/schemas/Pet'}}}}}}}}}}\ncomponents:\n  \
+                 schemas:\n    Pet:\n      oneOf: [{{$ref: '#/components/schemas/Cat'}}, {{$ref: \
+                 '#/components/schemas/Dog'}}]\n      discriminator: {{propertyName: kind}}\n    \
+                 Cat: {{type: object, required: [kind], properties: {{kind: {cat}}}}}\n    \
+                 Dog: {{type: object, required: [kind], properties: {{kind: {dog}}}}}\n"
+            )
+        };
+        let v31 = doc("3.1.0", "{const: cat}", "{type: string}");
+        let v30 = doc("3.0.3", "{type: string, enum: [cat]}", "{type: string}");
+        let lower = |text: &str| {
+            let (api, _) =
+                crate::lower_bytes(text.as_bytes(), "t.yaml").unwrap_or_else(|e| panic!("{e}"));
+            let pet = api
+                .type_def("Pet")
+                .map(|t| format!("{:?}", t.kind))
+                .unwrap_or_default();
+            pet
+        };
+        let a = lower(&v31);
+        assert!(
+            a.contains("discriminator: Some((\"kind\", [(\"cat\", 0), (\"Dog\", 1)]))"),
+            "{a}"
+        );
+        assert_eq!(a, lower(&v30));
     }
 }

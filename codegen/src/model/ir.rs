@@ -415,6 +415,22 @@ pub(crate) struct Api {
     pub schemes: Vec<SchemeDef>,
     /// Operation groups in order of first appearance.
     pub groups: Vec<Group>,
+    /// The webhooks the API sends (OpenAPI 3.1 `webhooks`), in document
+    /// order: only their payload types are generated.
+    pub webhooks: Vec<Webhook>,
+}
+
+/// A webhook: a request the API's server sends to the client's.
+#[derive(Debug, Clone)]
+pub(crate) struct Webhook {
+    /// Its name in the document.
+    pub name: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// The payload's type, when a payload is documented.
+    pub payload: Option<Ty>,
+    /// The payload's media type.
+    pub media: Option<String>,
 }
 
 impl Api {

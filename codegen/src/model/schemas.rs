@@ -557,12 +557,23 @@ impl<'a> Lowerer<'a> {
                 shape,
             });
         }
+        // Without a mapping, an alternative whose tag property allows one
+        // value (`const: cat`, pydantic's `Literal`; `enum: [cat]`) is sent
+        // with that value; otherwise the schema's name is the tag.
+        let fixed_tags: Vec<Option<String>> = match s.schema_data.discriminator.as_ref() {
+            Some(d) if d.mapping.is_empty() => alts
+                .iter()
+                .map(|a| self.fixed_tag(*a, &d.property_name, pointer))
+                .collect(),
+            _ => Vec::new(),
+        };
         let discriminator = s.schema_data.discriminator.as_ref().map(|d| {
             let mut map = Vec::new();
             if d.mapping.is_empty() {
                 for (i, k) in keys.iter().enumerate() {
                     if let Some(k) = k {
-                        map.push((k.clone(), i));
+                        let tag = fixed_tags.get(i).cloned().flatten();
+                        map.push((tag.unwrap_or_else(|| k.clone()), i));
                     }
                 }
             } else {
@@ -585,6 +596,26 @@ impl<'a> Lowerer<'a> {
             variants,
             discriminator,
         })
+    }
+
+    /// The one value an alternative's tag property allows (a string `enum`
+    /// of one value, which is also what `const` reads as), through `allOf`s.
+    fn fixed_tag(&self, alt: SRef<'a>, tag: &str, pointer: &str) -> Option<String> {
+        let (schema, _) = self.deref(alt, pointer).ok()?;
+        match classify(schema) {
+            Kind::Object(o) => {
+                let (_, prop) = o.props.iter().find(|(k, _)| *k == tag)?;
+                let (p, _) = self.deref(*prop, pointer).ok()?;
+                match classify(p) {
+                    Kind::StringEnum(values) if values.len() == 1 => values.into_iter().next(),
+                    _ => None,
+                }
+            }
+            Kind::AllOf(members) => members
+                .iter()
+                .find_map(|m| self.fixed_tag(*m, tag, pointer)),
+            _ => None,
+        }
     }
 
     /// Lowers a schema used somewhere; inline definitions get `hint` as name.
