@@ -11,7 +11,7 @@ use fastapi_client::items::{
     ListItemsItemsGetError,
 };
 use fastapi_client::models::{
-    Cat, CatPetType, Color, Conflict, Dimensions, Dog, DogPetType, EchoParamsMode,
+    Cat, CatPetType, Color, Conflict, Dimensions, Dog, DogPetType, EchoParamsMode, Event, ItemEvent,
     GetPetPetsPetIdGetResponse, HttpValidationError, Item, ItemInOwnerPet, ItemOwnerPet, Kind,
     NotFound, ParamsEchoNameGetMode, Pet, ReportPetPetsReportPostRequestBody, Unit,
     ValidationError,
@@ -249,6 +249,19 @@ async fn main() {
     assert_eq!(queued.status.as_u16(), 202);
     assert_eq!(queued.body, BTreeMap::from([(s("queued"), 2)]));
     println!("called reindex_item_items__item_id__reindex_post");
+
+    // The item-created webhook (the document's `webhooks`): its payload
+    // type decodes and re-encodes a delivery as a receiver would.
+    let delivery = serde_json::json!({
+        "event": "item.created",
+        "item": serde_json::to_value(&desk).expect("json"),
+        "sequence": 1,
+    });
+    let event: ItemEvent = serde_json::from_value(delivery.clone()).expect("payload");
+    assert_eq!(event.event, Event::ItemCreated);
+    assert_eq!(event.item, desk);
+    assert_eq!(event.sequence, 1);
+    assert_eq!(serde_json::to_value(&event).expect("json"), delivery);
 
     // item_stats: dict[str, list[int]].
     let stats = items.item_stats_items_stats_get().await.expect("stats").body;
