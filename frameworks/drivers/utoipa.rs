@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 
 use utoipa_client::models::{
-    ApiError, Color, Shape, ShapeVariant1, ShapeVariant1Kind, ShapeVariant2, ShapeVariant2Kind,
-    Size,
+    ApiError, Color, HistoryEvent, HistoryEventVariant1, HistoryEventVariant1Type,
+    HistoryEventVariant2, HistoryEventVariant2Type, Shape, ShapeVariant1, ShapeVariant1Kind,
+    ShapeVariant2, ShapeVariant2Kind, Size,
 };
 use utoipa_client::runtime::{self, NoAuth};
 use utoipa_client::widgets::{CreateWidgetError, DeleteWidgetError, GetWidgetError};
@@ -214,6 +215,29 @@ async fn main() {
     let left = widgets.list_widgets().await.expect("list after delete").body;
     assert_eq!(ids(left), [2]);
     println!("called deleteWidget");
+
+    // history: a Vec of a tagged enum over struct variants (utoipa writes
+    // allOf [$ref, {type: enum [..]}] per variant, and no discriminator).
+    let history = widgets.history().await.expect("history").body;
+    let created = |id, name: &str| {
+        HistoryEvent::Variant1(HistoryEventVariant1 {
+            id,
+            name: s(name),
+            r#type: HistoryEventVariant1Type::Created,
+        })
+    };
+    assert_eq!(
+        history,
+        [
+            created(1, "alpha"),
+            created(2, "beta"),
+            HistoryEvent::Variant2(HistoryEventVariant2 {
+                id: 1,
+                r#type: HistoryEventVariant2Type::Deleted,
+            }),
+        ]
+    );
+    println!("called history");
 
     println!("done");
 }

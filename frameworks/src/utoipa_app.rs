@@ -195,7 +195,41 @@ pub struct Measured {
     pub kind: String,
 }
 
-type Db = Arc<Mutex<BTreeMap<i64, Widget>>>;
+/// A widget was created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Created {
+    /// The widget's id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+}
+
+/// A widget was deleted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Deleted {
+    /// The widget's id.
+    pub id: i64,
+}
+
+/// One entry of the history: a tagged enum whose variants are structs
+/// (`#[serde(tag = "type")]` over newtype variants).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum HistoryEvent {
+    /// A widget was created.
+    Created(Created),
+    /// A widget was deleted.
+    Deleted(Deleted),
+}
+
+/// The store: widgets by id, and what happened to them.
+#[derive(Debug, Default)]
+struct Store {
+    widgets: BTreeMap<i64, Widget>,
+    history: Vec<HistoryEvent>,
+}
+
+type Db = Arc<Mutex<Store>>;
 
 fn error(status: StatusCode, code: &str, message: String, id: Option<i64>) -> Response {
     let body = ApiError {
@@ -215,7 +249,7 @@ fn error(status: StatusCode, code: &str, message: String, id: Option<i64>) -> Re
     ))]
 async fn create_widget(State(db): State<Db>, Json(new): Json<NewWidget>) -> Response {
     let mut db = db.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(w) = db.values().find(|w| w.name == new.name) {
+    if let Some(w) = db.widgets.values().find(|w| w.name == new.name) {
         return error(
             StatusCode::CONFLICT,
             "name_taken",
@@ -223,7 +257,7 @@ async fn create_widget(State(db): State<Db>, Json(new): Json<NewWidget>) -> Resp
             Some(w.id),
         );
     }
-    let id = db.keys().next_back().copied().unwrap_or(0) + 1;
+    let id = db.widgets.keys().next_back().copied().unwrap_or(0) + 1;
     let widget = Widget {
         id,
         name: new.name,
@@ -234,7 +268,11 @@ async fn create_widget(State(db): State<Db>, Json(new): Json<NewWidget>) -> Resp
         size: new.size,
         shape: new.shape,
     };
-    db.insert(id, widget.clone());
+    db.widgets.insert(id, widget.clone());
+    db.history.push(HistoryEvent::Created(Created {
+        id,
+        name: widget.name.clone(),
+    }));
     (StatusCode::CREATED, Json(widget)).into_response()
 }
 
@@ -247,7 +285,7 @@ async fn create_widget(State(db): State<Db>, Json(new): Json<NewWidget>) -> Resp
     ))]
 async fn get_widget(State(db): State<Db>, Path(id): Path<i64>) -> Response {
     let db = db.lock().unwrap_or_else(|e| e.into_inner());
-    match db.get(&id) {
+    match db.widgets.get(&id) {
         Some(w) => Json(w.clone()).into_response(),
         None => error(
             StatusCode::NOT_FOUND,
@@ -267,8 +305,11 @@ async fn get_widget(State(db): State<Db>, Path(id): Path<i64>) -> Response {
     ))]
 async fn delete_widget(State(db): State<Db>, Path(id): Path<i64>) -> Response {
     let mut db = db.lock().unwrap_or_else(|e| e.into_inner());
-    match db.remove(&id) {
-        Some(_) => StatusCode::NO_CONTENT.into_response(),
+    match db.widgets.remove(&id) {
+        Some(_) => {
+            db.history.push(HistoryEvent::Deleted(Deleted { id }));
+            StatusCode::NO_CONTENT.into_response()
+        }
         None => error(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -285,6 +326,7 @@ async fn delete_widget(State(db): State<Db>, Path(id): Path<i64>) -> Response {
 async fn list_widgets(State(db): State<Db>, Query(q): Query<ListQuery>) -> Json<Vec<Widget>> {
     let db = db.lock().unwrap_or_else(|e| e.into_inner());
     let found = db
+        .widgets
         .values()
         .filter(|w| q.color.is_none_or(|c| c == w.color))
         .filter(|w| q.tag.as_ref().is_none_or(|t| w.tags.contains(t)))
@@ -300,7 +342,7 @@ async fn list_widgets(State(db): State<Db>, Query(q): Query<ListQuery>) -> Json<
 async fn widgets_by_color(State(db): State<Db>) -> Json<HashMap<String, Vec<i64>>> {
     let db = db.lock().unwrap_or_else(|e| e.into_inner());
     let mut out: HashMap<String, Vec<i64>> = HashMap::new();
-    for w in db.values() {
+    for w in db.widgets.values() {
         let key = serde_json::to_value(w.color)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
@@ -387,6 +429,14 @@ async fn measure_shape(Json(shape): Json<Shape>) -> Json<Measured> {
     })
 }
 
+/// What happened, oldest first.
+#[utoipa::path(get, path = "/history", tag = "widgets", operation_id = "history",
+    responses((status = 200, description = "Events, oldest first", body = Vec<HistoryEvent>)))]
+async fn history(State(db): State<Db>) -> Json<Vec<HistoryEvent>> {
+    let db = db.lock().unwrap_or_else(|e| e.into_inner());
+    Json(db.history.clone())
+}
+
 /// The OpenAPI description of [`router`], as utoipa builds it.
 #[derive(OpenApi)]
 #[openapi(
@@ -398,7 +448,8 @@ async fn measure_shape(Json(shape): Json<Shape>) -> Json<Measured> {
         list_widgets,
         widgets_by_color,
         echo,
-        measure_shape
+        measure_shape,
+        history
     )
 )]
 pub struct ApiDoc;
@@ -418,5 +469,6 @@ pub fn router() -> Router {
         .route("/widgets-by-color", get(widgets_by_color))
         .route("/echo/{name}", get(echo))
         .route("/shapes/measure", post(measure_shape))
+        .route("/history", get(history))
         .with_state(Db::default())
 }
