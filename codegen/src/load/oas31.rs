@@ -258,6 +258,7 @@ pub(super) fn normalize(root: &mut Value) -> Origins {
         .get("components")
         .and_then(|c| c.get("pathItems"))
         .cloned();
+    mutual_tls(doc);
     let keys: Vec<Value> = doc.keys().cloned().collect();
     for k in keys {
         let name = k.as_str().unwrap_or_default().to_owned();
@@ -286,6 +287,68 @@ pub(super) fn normalize(root: &mut Value) -> Origins {
         }
     }
     o
+}
+
+/// `type: mutualTLS` schemes (3.1) authenticate at the TLS layer, with the
+/// client certificate of the HTTP client (`ClientBuilder::http_client`): no
+/// request carries anything for them. The schemes go, and a requirement
+/// naming one asks nothing of the request for it.
+fn mutual_tls(doc: &mut Mapping) {
+    let mut names = Vec::new();
+    if let Some(Value::Mapping(schemes)) = doc
+        .get_mut("components")
+        .and_then(|c| c.get_mut("securitySchemes"))
+    {
+        schemes.retain(|k, v| {
+            let tls = v.get("type").and_then(Value::as_str) == Some("mutualTLS");
+            if tls {
+                names.push(k.clone());
+            }
+            !tls
+        });
+    }
+    if names.is_empty() {
+        return;
+    }
+    fn strip(v: &mut Value, names: &[Value]) {
+        match v {
+            Value::Mapping(m) => {
+                for (k, c) in m.iter_mut() {
+                    if k.as_str() == Some("security") {
+                        if let Value::Sequence(reqs) = c {
+                            for r in reqs.iter_mut() {
+                                if let Value::Mapping(r) = r {
+                                    r.retain(|k, _| !names.contains(k));
+                                }
+                            }
+                        }
+                    } else {
+                        strip(c, names);
+                    }
+                }
+            }
+            Value::Sequence(s) => s.iter_mut().for_each(|c| strip(c, names)),
+            _ => {}
+        }
+    }
+    for (k, v) in doc.iter_mut() {
+        if matches!(
+            k.as_str(),
+            Some("security" | "paths" | "webhooks" | "components")
+        ) {
+            if k.as_str() == Some("security") {
+                if let Value::Sequence(reqs) = v {
+                    for r in reqs.iter_mut() {
+                        if let Value::Mapping(r) = r {
+                            r.retain(|k, _| !names.contains(k));
+                        }
+                    }
+                }
+            } else {
+                strip(v, &names);
+            }
+        }
+    }
 }
 
 /// A part of the document that is not a schema: finds the schemas in it.
@@ -323,6 +386,14 @@ fn other(v: &mut Value, new: &str, orig: &str, items: Option<&Value>, o: &mut Or
         }
         orig = target;
         o.record(new, &orig);
+    }
+    // `responses` is optional in 3.1: an operation without documents none.
+    for method in crate::model::METHODS {
+        if let Some(Value::Mapping(op)) = m.get_mut(method) {
+            if !op.contains_key("responses") {
+                op.insert(key("responses"), Value::Mapping(Mapping::new()));
+            }
+        }
     }
     for (k, c) in m.iter_mut() {
         let name = k.as_str().unwrap_or_default();
@@ -1078,5 +1149,29 @@ mod tag_tests {
             "{a}"
         );
         assert_eq!(a, lower(&v30));
+    }
+}
+
+#[cfg(test)]
+mod document_tests {
+    /// An operation without `responses` (optional in 3.1) and a
+    /// `mutualTLS` scheme (the TLS layer's business): the 3.0 document
+    /// with `responses: {}` and no scheme.
+    #[test]
+    fn optional_responses_and_mutual_tls() {
+        let v31 =
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\nsecurity: [{tls: []}]\npaths:\n  \
+                   /a:\n    get:\n      operationId: get_a\n      security: [{tls: [], key: []}]\n\
+                   components:\n  securitySchemes:\n    tls: {type: mutualTLS}\n    key: {type: \
+                   apiKey, in: header, name: X-Key}\n";
+        let v30 = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nsecurity: [{}]\npaths:\n  \
+                   /a:\n    get:\n      operationId: get_a\n      security: [{key: []}]\n      \
+                   responses: {}\ncomponents:\n  securitySchemes:\n    key: {type: apiKey, in: \
+                   header, name: X-Key}\n";
+        let lower = |t: &str| match crate::lower_bytes(t.as_bytes(), "t.yaml") {
+            Ok((api, _)) => format!("{api:#?}"),
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(lower(v31), lower(v30));
     }
 }
