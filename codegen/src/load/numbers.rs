@@ -163,7 +163,24 @@ fn fits_u64(n: &Number) -> bool {
             .is_some_and(|f| f >= 0.0 && f.fract() == 0.0 && f <= u64::MAX as f64)
 }
 
+/// A whole number written as a float (`minimum: 1.0`, as pydantic writes an
+/// `int` field's `Field(ge=1)`) that fits `i64`, as that integer.
+fn whole_i64(n: &Number) -> Option<i64> {
+    let f = n.as_f64().filter(|_| n.is_f64())?;
+    // 2^63 is exactly representable; every f64 below it in magnitude with no
+    // fraction converts without loss.
+    (f.fract() == 0.0 && f >= -9_223_372_036_854_775_808.0 && f < 9_223_372_036_854_775_808.0)
+        .then_some(f as i64)
+}
+
 fn one(m: &mut Mapping, here: &str, origins: &Origins, file: &str, out: &mut Vec<String>) {
+    for k in BOUNDS {
+        if let Some(Value::Number(n)) = m.get(k) {
+            if let Some(i) = whole_i64(n) {
+                m.insert(Value::String(k.to_owned()), Value::Number(i.into()));
+            }
+        }
+    }
     let big: Vec<(&str, Number)> = BOUNDS
         .iter()
         .filter_map(|k| match m.get(*k) {
@@ -201,6 +218,17 @@ fn one(m: &mut Mapping, here: &str, origins: &Origins, file: &str, out: &mut Vec
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn whole_floats_within_i64_are_integers() {
+        use super::{whole_i64, Number};
+        assert_eq!(whole_i64(&Number::from(1.0)), Some(1));
+        assert_eq!(whole_i64(&Number::from(-5.0)), Some(-5));
+        assert_eq!(whole_i64(&Number::from(1000.0)), Some(1000));
+        assert_eq!(whole_i64(&Number::from(1.5)), None);
+        assert_eq!(whole_i64(&Number::from(9_223_372_036_854_775_808.0)), None);
+        assert_eq!(whole_i64(&Number::from(7_i64)), None, "already an integer");
+    }
+
     fn doc(version: &str) -> String {
         format!(
             "openapi: {version}\ninfo: {{title: t, version: '1'}}\npaths:\n  /x:\n    get:\n      \
