@@ -6,6 +6,7 @@
 # progenitor's is written into this repository.
 #
 # Prints the directory holding the binaries: $BENCH_TMP/gen/bin/{dev,release}/.
+# GEN_PROFILES="dev" builds only the opt-level 0 drivers (default "dev release").
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 root="${BENCH_TMP:-/tmp/snaptrade-bench}/gen"
@@ -74,7 +75,7 @@ done
 
 cd "$root"
 export CARGO_TARGET_DIR="$root/target"
-for profile in dev release; do
+for profile in ${GEN_PROFILES:-dev release}; do
     flag=""; dir=debug
     if [ "$profile" = release ]; then flag="--release"; dir=release; fi
     cargo build -q $flag --bins >&2
