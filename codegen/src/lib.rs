@@ -54,6 +54,12 @@ pub struct Options {
     /// the example is shown as an `ignore` block with a placeholder crate
     /// name, since the including crate is unknown.
     pub doc_crate: Option<String>,
+    /// Derives added to every model struct and union (`PartialEq`,
+    /// `::schemars::JsonSchema`), besides `Debug`, `Clone`, `Default` (when
+    /// every field is optional) and serde's. None by default: each derive
+    /// costs every user of the client compile time. String enums always
+    /// have `PartialEq`, `Eq` and `Hash`.
+    pub derives: Vec<String>,
 }
 
 impl Default for Options {
@@ -62,6 +68,7 @@ impl Default for Options {
             runtime_path: "crate::runtime".to_owned(),
             spec_name: "spec.yaml".to_owned(),
             doc_crate: None,
+            derives: Vec::new(),
         }
     }
 }
@@ -93,7 +100,15 @@ pub fn generate_all(spec_bytes: &[u8], opts: &Options) -> Result<Output, Error> 
         message: format!("invalid runtime path `{}`: {e}", opts.runtime_path),
     })?;
     let doc = load::load(spec_bytes, file)?;
-    let api = model::lower(&doc, file)?;
+    let mut api = model::lower(&doc, file)?;
+    for d in &opts.derives {
+        syn::parse_str::<syn::Path>(d).map_err(|e| Error::Spec {
+            file: file.to_owned(),
+            pointer: "#".to_owned(),
+            message: format!("invalid derive `{d}`: {e}"),
+        })?;
+    }
+    api.model_derives.clone_from(&opts.derives);
     drop(doc);
     let body = render(&api, &opts.runtime_path, opts.doc_crate.as_deref(), file)?;
     let digest = sha256_hex(spec_bytes);

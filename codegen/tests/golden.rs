@@ -32,6 +32,7 @@ pub fn golden_options(fixture: &Path) -> oapi_client_gen::Options {
             fixture.file_name().unwrap_or_default().to_string_lossy()
         ),
         doc_crate: None,
+        derives: Vec::new(),
     }
 }
 

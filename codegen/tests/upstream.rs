@@ -24,6 +24,7 @@ fn upstream_document_generates() {
         runtime_path: "crate::runtime".into(),
         spec_name: "upstream-api.yaml".into(),
         doc_crate: None,
+        derives: Vec::new(),
     };
     let start = std::time::Instant::now();
     let out = oapi_client_gen::generate_file(path, &opts).unwrap_or_else(|e| panic!("{e}"));

@@ -410,6 +410,9 @@ pub(crate) struct Api {
     pub schemes: Vec<SchemeDef>,
     /// Operation groups in order of first appearance.
     pub groups: Vec<Group>,
+    /// Derives added to model structs and unions besides `Debug`, `Clone`
+    /// and serde's ([`crate::Options::derives`]).
+    pub model_derives: Vec<String>,
 }
 
 impl Api {

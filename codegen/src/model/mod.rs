@@ -138,6 +138,7 @@ pub(crate) fn lower(doc: &OpenAPI, file: &str) -> Result<Api, Error> {
         types: l.types.into_values().collect(),
         schemes,
         groups,
+        model_derives: Vec::new(),
     };
     naming::shorten(&mut api, &l.wants, &l.names);
     Ok(api)

@@ -34,6 +34,11 @@ pub struct GenerateArgs {
     /// Write nothing; a file whose bytes would change is an error (CI).
     #[arg(long)]
     pub(crate) check: bool,
+    /// A derive to add to every model struct and union (repeatable), e.g.
+    /// `--derive PartialEq`. Models have only `Debug`, `Clone` and serde's
+    /// by default: each derive adds to every user's compile time.
+    #[arg(long = "derive", value_name = "PATH")]
+    pub(crate) derives: Vec<String>,
 }
 
 /// Arguments of `check`.
@@ -64,6 +69,7 @@ pub fn check(args: CheckArgs) -> Result<String, String> {
         runtime_path: DEFAULT_RUNTIME_PATH.to_owned(),
         spec_name: args.spec.display().to_string(),
         doc_crate: None,
+        derives: Vec::new(),
     };
     oapi_client_gen::generate_file_all(&args.spec, &opts).map_err(|e| e.to_string())?;
     Ok(format!("{}: ok", args.spec.display()))
@@ -92,6 +98,7 @@ pub fn generate(args: GenerateArgs) -> Result<String, String> {
             .unwrap_or_else(|| DEFAULT_RUNTIME_PATH.to_owned()),
         spec_name: args.spec_name.clone().unwrap_or_else(|| spec_shown.clone()),
         doc_crate,
+        derives: args.derives.clone(),
     };
     let all = oapi_client_gen::generate_file_all(&args.spec, &opts).map_err(|e| e.to_string())?;
     let mut report = Vec::new();

@@ -77,6 +77,10 @@ mod tests {
             "--surface",
             "API.md",
             "--check",
+            "--derive",
+            "PartialEq",
+            "--derive",
+            "Eq",
         ])
         .expect("parses");
         let Command::Generate(args) = cli.command else {
@@ -85,6 +89,7 @@ mod tests {
         assert_eq!(args.runtime_path.as_deref(), Some("::rt"));
         assert_eq!(args.runtime_dep.as_deref(), Some("{ path = \"../rt\" }"));
         assert!(args.check);
+        assert_eq!(args.derives, ["PartialEq", "Eq"]);
     }
 
     #[test]
