@@ -21,7 +21,10 @@
 # dependencies its README lists. Prints one line per measurement and the
 # medians and ratios at the end.
 #
-# Environment: BENCH_ROUNDS (default 5), BENCH_GEN_ITERATIONS (default 3).
+# Environment: BENCH_ROUNDS (default 5), BENCH_GEN_ITERATIONS (default 3),
+# BENCH_BASELINE=REV adds a third crate, "before": our generator and runtime
+# as of git revision REV (`git archive`d under $BENCH_TMP), measured in the
+# same interleaved rounds.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,15 +47,29 @@ log "load at start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
 # --- Generation drivers (opt-level 0) and the generated sources --------------
 bin="$(GEN_PROFILES=dev bash "$repo_root/scripts/bench_gen_setup.sh")"
+tools=(ours progenitor)
 mkdir -p "$out/ours" "$out/progenitor"
 GENBENCH_OUT="$out/ours" GENBENCH_RUNTIME_PATH=::oapi_client_runtime \
     "$bin/dev/genbench-ours" 1 "$nexus" >/dev/null
 GENBENCH_OUT="$out/progenitor" "$bin/dev/genbench-progenitor" 1 "$nexus" >/dev/null
+if [ -n "${BENCH_BASELINE:-}" ]; then
+    tools+=(before)
+    base_src="$tmp/baseline-src"
+    rm -rf "$base_src" && mkdir -p "$base_src"
+    git -C "$repo_root" archive "$BENCH_BASELINE" | tar -x -C "$base_src"
+    base_bin="$(BENCH_TMP="$tmp/baseline" GEN_PROFILES=dev GEN_CODEGEN_DIR="$base_src/codegen" \
+        bash "$repo_root/scripts/bench_gen_setup.sh")"
+    cp "$base_bin/dev/genbench-ours" "$bin/dev/genbench-before"
+    mkdir -p "$out/before"
+    GENBENCH_OUT="$out/before" GENBENCH_RUNTIME_PATH=::oapi_client_runtime \
+        "$bin/dev/genbench-before" 1 "$nexus" >/dev/null
+fi
 
 # --- The workspace ---------------------------------------------------------------
+members="$(printf '"%s", ' "${tools[@]}")"
 cat >"$ws/Cargo.toml" <<TOML
 [workspace]
-members = ["ours", "progenitor"]
+members = [${members%, }]
 resolver = "2"
 TOML
 mkdir -p "$ws/ours/src" "$ws/progenitor/src"
@@ -93,13 +110,22 @@ TOML
 printf '#![allow(warnings, clippy::all)]\n#[path = "generated.rs"]\nmod generated;\npub use generated::*;\n' \
     >"$ws/progenitor/src/lib.rs"
 cp "$out/progenitor/nexus.rs" "$ws/progenitor/src/generated.rs"
+if [ -n "${BENCH_BASELINE:-}" ]; then
+    mkdir -p "$ws/before/src"
+    sed -e 's/^name = "nexus-ours"/name = "nexus-before"/' \
+        -e "s|path = \"$repo_root/runtime\"|path = \"$base_src/runtime\"|" \
+        "$ws/ours/Cargo.toml" >"$ws/before/Cargo.toml"
+    cp "$ws/ours/src/lib.rs" "$ws/before/src/lib.rs"
+    cp "$out/before/nexus.rs" "$ws/before/src/generated.rs"
+fi
 
 export CARGO_TARGET_DIR="$ws/target"
 log "building the dependencies of both crates"
 # One package at a time, as measured below: features are unified over the
 # packages of one cargo invocation, so building both together would leave
 # each with dependencies to rebuild in its first measured check.
-for pkg in nexus-ours nexus-progenitor; do
+for tool in "${tools[@]}"; do
+    pkg="nexus-$tool"
     (cd "$ws" && cargo check -q -p "$pkg" 2>&1 | grep -v '^warning' >&2 || true)
     (cd "$ws" && CARGO_INCREMENTAL=0 cargo check -q -p "$pkg" 2>&1 | grep -v '^warning' >&2 || true)
 done
@@ -115,11 +141,11 @@ check() { # package, extra env -> seconds; fails loudly if the crate does not ch
     elapsed "$t0" "$t1"
 }
 
-for tool in ours progenitor; do
+for tool in "${tools[@]}"; do
     echo "lines	$tool	$(wc -l <"$ws/$tool/src/generated.rs")" >>"$results"
 done
 for round in $(seq 1 "$rounds"); do
-    for tool in ours progenitor; do
+    for tool in "${tools[@]}"; do
         pkg="nexus-$tool"
         g="$("$bin/dev/genbench-$tool" "$gen_iterations" "$nexus" | cut -f3)"
         (cd "$ws" && cargo clean -q -p "$pkg")
@@ -143,12 +169,13 @@ for r in rows:
     for kv in r[3:]:
         k, v = kv.split("=")
         data.setdefault((r[2], k), []).append(float(v))
-print("what\tours\tprogenitor\tratio")
-print("lines\t%d\t%d\t%.2f" % (lines["ours"], lines["progenitor"], lines["ours"] / lines["progenitor"]))
+tools = [t for t in ("ours", "progenitor", "before") if t in lines]
+print("what\t" + "\t".join(tools) + "\tours/progenitor" + ("\tbefore/progenitor" if "before" in tools else ""))
+def row(name, vals, fmt):
+    ratios = ["%.2f" % (vals[t] / vals["progenitor"]) for t in tools if t != "progenitor"]
+    print(name + "\t" + "\t".join(fmt % vals[t] for t in tools) + "\t" + "\t".join(ratios))
+row("lines", lines, "%d")
 for k in ("gen_ms", "scratch_s", "touch_s"):
-    o = statistics.median(data[("ours", k)])
-    p = statistics.median(data[("progenitor", k)])
-    print("%s (median)\t%.2f\t%.2f\t%.2f" % (k, o, p, o / p))
-    print("%s (all)\t%s\t%s\t" % (k, " ".join("%.2f" % x for x in data[("ours", k)]),
-                                  " ".join("%.2f" % x for x in data[("progenitor", k)])))
+    row("%s (median)" % k, {t: statistics.median(data[(t, k)]) for t in tools}, "%.2f")
+    print("%s (all)\t%s" % (k, "\t".join(" ".join("%.2f" % x for x in data[(t, k)]) for t in tools)))
 EOF
