@@ -14,9 +14,8 @@
 #            CARGO_INCREMENTAL=0;
 #   touch    `cargo check` after `touch` of the generated source, with the
 #            incremental cache warm (cargo's dev default).
-# Both crates live in one throwaway workspace under $BENCH_TMP (default
-# /tmp/compile-bench) sharing one target dir, so the dependencies are built
-# once; ours is `oapi-client-gen generate --out DIR` on the runtime by path,
+# The crates live under $BENCH_TMP (default /tmp/compile-bench) and share one
+# target dir, so the dependencies are built once; ours is `oapi-client-gen generate --out DIR` on the runtime by path,
 # progenitor's is progenitor 0.15.1's output in a lib.rs with the
 # dependencies its README lists. Prints one line per measurement and the
 # medians and ratios at the end.
@@ -66,12 +65,10 @@ if [ -n "${BENCH_BASELINE:-}" ]; then
 fi
 
 # --- The workspace ---------------------------------------------------------------
-members="$(printf '"%s", ' "${tools[@]}")"
-cat >"$ws/Cargo.toml" <<TOML
-[workspace]
-members = [${members%, }]
-resolver = "2"
-TOML
+# Each crate is a workspace of its own (the "before" one depends on another
+# copy of the runtime, which one lockfile cannot hold); they share the target
+# dir, hence the dependencies.
+rm -f "$ws/Cargo.toml" "$ws/Cargo.lock"
 mkdir -p "$ws/ours/src" "$ws/progenitor/src"
 cat >"$ws/ours/Cargo.toml" <<TOML
 [package]
@@ -79,6 +76,8 @@ name = "nexus-ours"
 version = "0.0.0"
 edition = "2021"
 publish = false
+
+[workspace]
 
 [dependencies]
 oapi-client-runtime = { path = "$repo_root/runtime" }
@@ -94,6 +93,8 @@ name = "nexus-progenitor"
 version = "0.0.0"
 edition = "2021"
 publish = false
+
+[workspace]
 
 [dependencies]
 progenitor-client = "=0.15.1"
@@ -120,20 +121,20 @@ if [ -n "${BENCH_BASELINE:-}" ]; then
 fi
 
 export CARGO_TARGET_DIR="$ws/target"
-log "building the dependencies of both crates"
+log "building the dependencies of the crates"
 # One package at a time, as measured below: features are unified over the
 # packages of one cargo invocation, so building both together would leave
 # each with dependencies to rebuild in its first measured check.
 for tool in "${tools[@]}"; do
     pkg="nexus-$tool"
-    (cd "$ws" && cargo check -q -p "$pkg" 2>&1 | grep -v '^warning' >&2 || true)
-    (cd "$ws" && CARGO_INCREMENTAL=0 cargo check -q -p "$pkg" 2>&1 | grep -v '^warning' >&2 || true)
+    (cd "$ws/$tool" && cargo check -q -p "$pkg" 2>&1 | grep -v '^warning' >&2 || true)
+    (cd "$ws/$tool" && CARGO_INCREMENTAL=0 cargo check -q -p "$pkg" 2>&1 | grep -v '^warning' >&2 || true)
 done
 
-check() { # package, extra env -> seconds; fails loudly if the crate does not check
+check() { # tool, extra env -> seconds; fails loudly if the crate does not check
     local t0 t1
     t0="$(now)"
-    if ! (cd "$ws" && env "${@:2}" cargo check -q -p "$1" >/dev/null 2>"$tmp/check.err"); then
+    if ! (cd "$ws/$1" && env "${@:2}" cargo check -q >/dev/null 2>"$tmp/check.err"); then
         cat "$tmp/check.err" >&2
         exit 1
     fi
@@ -148,11 +149,11 @@ for round in $(seq 1 "$rounds"); do
     for tool in "${tools[@]}"; do
         pkg="nexus-$tool"
         g="$("$bin/dev/genbench-$tool" "$gen_iterations" "$nexus" | cut -f3)"
-        (cd "$ws" && cargo clean -q -p "$pkg")
-        s="$(check "$pkg" CARGO_INCREMENTAL=0)"
-        check "$pkg" >/dev/null # warms the incremental cache
+        (cd "$ws/$tool" && cargo clean -q -p "$pkg")
+        s="$(check "$tool" CARGO_INCREMENTAL=0)"
+        check "$tool" >/dev/null # warms the incremental cache
         touch "$ws/$tool/src/generated.rs"
-        t="$(check "$pkg")"
+        t="$(check "$tool")"
         printf 'round\t%s\t%s\tgen_ms=%s\tscratch_s=%s\ttouch_s=%s\n' "$round" "$tool" "$g" "$s" "$t" | tee -a "$results" >&2
     done
 done
