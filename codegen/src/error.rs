@@ -24,7 +24,7 @@ pub enum Error {
         /// The parser's message.
         message: String,
     },
-    /// The document is well-formed YAML but not a usable OpenAPI 3.0 document.
+    /// The document is well-formed YAML but not a usable OpenAPI 3.0/3.1 document.
     Spec {
         /// The spec file.
         file: String,

@@ -1,6 +1,7 @@
-//! A generic OpenAPI 3.0 → Rust client generator.
+//! A generic OpenAPI 3.0/3.1 → Rust client generator.
 //!
-//! Pipeline: YAML/JSON bytes → version check → `openapiv3::OpenAPI` → local
+//! Pipeline: YAML/JSON bytes → version check → (3.1: rewritten into 3.0
+//! shapes, `load::oas31`) → `openapiv3::OpenAPI` → local
 //! `$ref` validation → `model` (names decided, reachable schemas only) →
 //! tokens (`emit`, one unit per top-level item or run of models, formatted on
 //! several threads) → `syn` parse check → `prettyplease`.
@@ -83,6 +84,10 @@ pub struct Output {
     pub rust: String,
     /// The API surface listing (`generated/API.md`, see [`surface`]).
     pub surface: String,
+    /// What the generator changed in reading the document that a reader of
+    /// it should know (an integer bound beyond `i64`: the type chosen or the
+    /// bound dropped), each naming the file and the JSON pointer.
+    pub warnings: Vec<String>,
 }
 
 /// Generates the Rust source for a spec.
@@ -99,8 +104,7 @@ pub fn generate_all(spec_bytes: &[u8], opts: &Options) -> Result<Output, Error> 
         pointer: "#".to_owned(),
         message: format!("invalid runtime path `{}`: {e}", opts.runtime_path),
     })?;
-    let doc = load::load(spec_bytes, file)?;
-    let mut api = model::lower(&doc, file)?;
+    let (mut api, warnings) = lower_bytes(spec_bytes, file)?;
     for d in &opts.derives {
         syn::parse_str::<syn::Path>(d).map_err(|e| Error::Spec {
             file: file.to_owned(),
@@ -109,7 +113,6 @@ pub fn generate_all(spec_bytes: &[u8], opts: &Options) -> Result<Output, Error> 
         })?;
     }
     api.model_derives.clone_from(&opts.derives);
-    drop(doc);
     let body = render(&api, &opts.runtime_path, opts.doc_crate.as_deref(), file)?;
     let digest = sha256_hex(spec_bytes);
     let surface = surface::render(&api, file);
@@ -120,7 +123,38 @@ pub fn generate_all(spec_bytes: &[u8], opts: &Options) -> Result<Output, Error> 
          // or the next build would see a stale file.\n\
          #![cfg_attr(rustfmt, rustfmt::skip)]\n\n{body}"
     );
-    Ok(Output { rust, surface })
+    Ok(Output {
+        rust,
+        surface,
+        warnings,
+    })
+}
+
+/// Reads a document (OpenAPI 3.0.x or 3.1.x) and lowers it to the model;
+/// errors name the JSON pointer of the document as written.
+pub(crate) fn lower_bytes(
+    spec_bytes: &[u8],
+    file: &str,
+) -> Result<(model::Api, Vec<String>), Error> {
+    let loaded = load::load_full(spec_bytes, file)?;
+    let mut api = model::lower(&loaded.doc, file, &loaded.webhooks)
+        .map_err(|e| loaded.origins.restore_error(e))?;
+    // Inline types say where they are written: in the document as written.
+    for t in &mut api.types {
+        for o in &mut t.origin {
+            if o.starts_with('#') {
+                *o = loaded.origins.restore(o);
+            }
+        }
+        if let Some(p) = t
+            .doc
+            .strip_prefix("Inline schema at `")
+            .and_then(|r| r.strip_suffix("`."))
+        {
+            t.doc = format!("Inline schema at `{}`.", loaded.origins.restore(p));
+        }
+    }
+    Ok((api, loaded.warnings))
 }
 
 /// Validates a spec without producing output.

@@ -6,32 +6,81 @@ use crate::error::{escape_pointer, ptr, Error};
 use openapiv3::OpenAPI;
 use serde_yaml::Value;
 
+mod numbers;
+mod oas31;
 mod prepare;
 mod siblings;
 
-/// Rewrites a schema's object keywords that sit beside `allOf`/`oneOf`/
-/// `anyOf` (see the `siblings` module), for readers of the raw document that
-/// must see what the model sees (the review diff).
-pub(crate) fn fold_siblings(root: &mut Value) {
-    siblings::fold(root);
-}
+pub(crate) use numbers::WIDE;
+pub(crate) use oas31::{Origins, RawWebhook, REFUSED, REFUSED_KEYWORDS};
+
 pub(crate) use prepare::REF_PROPERTY;
+
+/// A document read: the `openapiv3` document (3.1 written as 3.0, see
+/// [`oas31`]) and where the parts the 3.1 reader moved were written.
+pub(crate) struct Loaded {
+    /// The document.
+    pub(crate) doc: OpenAPI,
+    /// Pointers into `doc` → pointers into the document as written.
+    pub(crate) origins: Origins,
+    /// What the reader changed that the caller should know (a bound beyond
+    /// `i64`), each naming the file and the JSON pointer.
+    pub(crate) warnings: Vec<String>,
+    /// The webhooks (3.1), in document order.
+    pub(crate) webhooks: Vec<RawWebhook>,
+}
 
 /// Parses and validates a document.
 pub fn load(bytes: &[u8], file: &str) -> Result<OpenAPI, Error> {
+    load_full(bytes, file).map(|l| l.doc)
+}
+
+/// Parses and validates a document (OpenAPI 3.0.x or 3.1.x).
+pub(crate) fn load_full(bytes: &[u8], file: &str) -> Result<Loaded, Error> {
     // JSON (most large documents) is read with serde_json; a document it does
     // not take as valid is read again through the YAML path, which gives the
     // errors (with line/column and JSON pointers).
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         if let Some(doc) = json::load(bytes) {
-            return Ok(doc);
+            return Ok(Loaded {
+                doc,
+                origins: Origins::default(),
+                warnings: Vec::new(),
+                webhooks: Vec::new(),
+            });
         }
     }
-    load_yaml(bytes, file)
+    let mut origins = Origins::default();
+    let mut warnings = Vec::new();
+    let mut webhooks = Vec::new();
+    load_yaml(bytes, file, &mut origins, &mut warnings, &mut webhooks)
+        .map(|doc| Loaded {
+            doc,
+            origins: origins.clone(),
+            warnings,
+            webhooks,
+        })
+        .map_err(|e| origins.restore_error(e))
 }
 
-fn load_yaml(bytes: &[u8], file: &str) -> Result<OpenAPI, Error> {
-    let mut root: Value = serde_yaml::from_slice(bytes).map_err(|e| {
+/// The raw document as the model reads it (3.1 written as 3.0, the object
+/// keywords beside a composition folded in), for readers of the raw
+/// document such as the review diff.
+pub(crate) fn raw(bytes: &[u8], file: &str) -> Result<Value, Error> {
+    let mut root = parse(bytes, file)?;
+    if let Value::Mapping(map) = &root {
+        if check_version(map, file)? {
+            oas31::normalize(&mut root);
+        }
+    }
+    siblings::fold(&mut root);
+    Ok(root)
+}
+
+/// Reads YAML or JSON syntax (integers beyond `u64` as `f64`, see
+/// [`numbers`]).
+pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Value, Error> {
+    numbers::parse(bytes).map_err(|e| {
         let loc = e.location();
         Error::Syntax {
             file: file.to_owned(),
@@ -39,15 +88,32 @@ fn load_yaml(bytes: &[u8], file: &str) -> Result<OpenAPI, Error> {
             column: loc.as_ref().map(|l| l.column()),
             message: strip_location(&e.to_string()),
         }
-    })?;
+    })
+}
+
+fn load_yaml(
+    bytes: &[u8],
+    file: &str,
+    origins: &mut Origins,
+    warnings: &mut Vec<String>,
+    webhooks: &mut Vec<RawWebhook>,
+) -> Result<OpenAPI, Error> {
+    let mut root = parse(bytes, file)?;
     let Value::Mapping(map) = &root else {
         return Err(Error::spec(
             file,
             "#",
-            "the document is not a mapping (expected an OpenAPI 3.0 object)",
+            "the document is not a mapping (expected an OpenAPI 3.0 or 3.1 object)",
         ));
     };
-    check_version(map, file)?;
+    if check_version(map, file)? {
+        *origins = oas31::normalize(&mut root);
+        *webhooks = oas31::webhooks(&mut root, origins);
+    }
+    *warnings = numbers::widen(&mut root, origins, file);
+    let Value::Mapping(map) = &root else {
+        return Err(Error::spec(file, "#", "the document is not a mapping"));
+    };
     for key in ["info", "paths"] {
         if map.get(key).is_none() {
             return Err(Error::spec(
@@ -89,15 +155,16 @@ fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
-fn check_version(map: &serde_yaml::Mapping, file: &str) -> Result<(), Error> {
+/// Checks the version: `Ok(true)` for 3.1.x, `Ok(false)` for 3.0.x.
+fn check_version(map: &serde_yaml::Mapping, file: &str) -> Result<bool, Error> {
     if let Some(v) = map.get("swagger") {
         let version = scalar_text(v).unwrap_or_else(|| "?".into());
         return Err(Error::spec(
             file,
             "#/swagger",
             format!(
-                "this is a Swagger/OpenAPI {version} document; only OpenAPI 3.0.x is supported \
-                 (convert it to 3.0 first)"
+                "this is a Swagger/OpenAPI {version} document; only OpenAPI 3.0.x and 3.1.x are \
+                 supported (convert it to 3.0 first)"
             ),
         ));
     }
@@ -105,18 +172,21 @@ fn check_version(map: &serde_yaml::Mapping, file: &str) -> Result<(), Error> {
         return Err(Error::spec(
             file,
             "#",
-            "missing required field `openapi` (expected `openapi: 3.0.x`)",
+            "missing required field `openapi` (expected `openapi: 3.0.x` or `3.1.x`)",
         ));
     };
     let version = scalar_text(v).unwrap_or_else(|| "?".into());
+    if version == "3.1" || version.starts_with("3.1.") {
+        return Ok(true);
+    }
     if !(version == "3.0" || version.starts_with("3.0.")) {
         return Err(Error::spec(
             file,
             "#/openapi",
-            format!("OpenAPI version {version} is not supported; only OpenAPI 3.0.x is"),
+            format!("OpenAPI version {version} is not supported; only OpenAPI 3.0.x and 3.1.x are"),
         ));
     }
-    Ok(())
+    Ok(false)
 }
 
 /// Resolves a local JSON pointer (`#/a/b`) in the raw document.
@@ -307,7 +377,7 @@ mod json {
         if !map.contains_key("info") || !map.contains_key("paths") {
             return None;
         }
-        if super::prepare::needed_json(&root) {
+        if super::prepare::needed_json(&root) || big_bounds(&root) {
             return None;
         }
         let mut resolved = HashSet::new();
@@ -315,6 +385,22 @@ mod json {
         // From the bytes, not from `root`: keys keep their document order
         // (serde_json's map is sorted without `preserve_order`).
         serde_json::from_slice(bytes).ok()
+    }
+
+    /// Whether an `integer` schema has a bound beyond `i64` (see
+    /// `numbers::widen`).
+    fn big_bounds(node: &Value) -> bool {
+        match node {
+            Value::Object(m) => {
+                (m.get("type").and_then(Value::as_str) == Some("integer")
+                    && ["minimum", "maximum", "multipleOf"]
+                        .iter()
+                        .any(|k| m.get(*k).is_some_and(|n| n.is_number() && !n.is_i64())))
+                    || m.values().any(big_bounds)
+            }
+            Value::Array(a) => a.iter().any(big_bounds),
+            _ => false,
+        }
     }
 
     fn refs_ok<'v>(root: &'v Value, node: &'v Value, resolved: &mut HashSet<&'v str>) -> bool {
@@ -438,7 +524,14 @@ mod tests {
     fn json_fast_path_keeps_key_order_and_agrees_with_yaml() {
         let fast = super::json::load(DOC.as_bytes()).expect("fast path");
         assert_eq!(property_order(&fast), ["b", "a"]);
-        let slow = super::load_yaml(DOC.as_bytes(), "t.json").unwrap();
+        let slow = super::load_yaml(
+            DOC.as_bytes(),
+            "t.json",
+            &mut Default::default(),
+            &mut Vec::new(),
+            &mut Vec::new(),
+        )
+        .unwrap();
         assert_eq!(fast, slow);
     }
 

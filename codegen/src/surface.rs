@@ -93,6 +93,30 @@ pub(crate) fn render(api: &Api, spec_name: &str) -> String {
         }
     }
 
+    // Webhooks (OpenAPI 3.1): only when the document has some, so the
+    // listing of every other document is unchanged.
+    if !api.webhooks.is_empty() {
+        line(&mut out, String::new());
+        line(&mut out, "## Webhooks".to_owned());
+        line(&mut out, String::new());
+        let mut hooks: Vec<String> = api
+            .webhooks
+            .iter()
+            .map(|w| {
+                let payload = match (&w.payload, &w.media) {
+                    (Some(t), Some(mt)) => format!("payload `{}` ({})", ty(t), one_line(mt)),
+                    (Some(t), None) => format!("payload `{}`", ty(t)),
+                    (None, _) => "no payload".to_owned(),
+                };
+                format!("- webhook {} `{}`: {payload}", quoted(&w.name), w.method)
+            })
+            .collect();
+        hooks.sort();
+        for h in hooks {
+            line(&mut out, h);
+        }
+    }
+
     // Models.
     line(&mut out, String::new());
     line(&mut out, "## Models".to_owned());
@@ -110,6 +134,7 @@ fn operation(out: &mut String, g: &model::Group, op: &Op) {
             Loc::Path => "path",
             Loc::Query => "query",
             Loc::Header => "header",
+            Loc::Cookie => "cookie",
         };
         inputs.push((
             p.rust.clone(),

@@ -2,7 +2,7 @@
 //! in it: the crate it writes depends on the runtime crate only (no hmac, no
 //! sha2, no snaptrade in `cargo tree`), builds, and its one-line
 //! `Client::new(url, BearerToken::new(..))` calls a loopback server: a GET
-//! with path and query parameters, a POST with a JSON body and a documented
+//! with path and query parameters and two cookie parameters, a POST with a JSON body and a documented
 //! 404, each with the bearer token in `Authorization`.
 //!
 //! Builds run in their own target directory under the workspace's (the first
@@ -110,6 +110,7 @@ struct Seen {
     target: String,
     authorization: Option<String>,
     content_type: Option<String>,
+    cookie: Option<String>,
     body: String,
 }
 
@@ -122,7 +123,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Seen> {
     let mut parts = line.split_whitespace();
     let method = parts.next()?.to_owned();
     let target = parts.next()?.to_owned();
-    let (mut authorization, mut content_type, mut length) = (None, None, 0usize);
+    let (mut authorization, mut content_type, mut cookie, mut length) = (None, None, None, 0usize);
     for _ in 0..100 {
         let mut header = String::new();
         reader.read_line(&mut header).ok()?;
@@ -135,6 +136,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Seen> {
         match name.to_ascii_lowercase().as_str() {
             "authorization" => authorization = Some(value),
             "content-type" => content_type = Some(value),
+            "cookie" => cookie = Some(value),
             "content-length" => length = value.parse().ok()?,
             _ => {}
         }
@@ -146,6 +148,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Seen> {
         target,
         authorization,
         content_type,
+        cookie,
         body: String::from_utf8_lossy(&body).into_owned(),
     })
 }
@@ -307,10 +310,190 @@ fn generated_crate_depends_on_the_runtime_only_and_calls_a_server() {
         );
     }
     assert_eq!(seen[1].content_type.as_deref(), Some("application/json"));
+    // Cookie parameters: one `Cookie` header, values encoded where a cookie
+    // cannot hold them; none when no cookie parameter is set.
+    assert_eq!(
+        seen[0].cookie.as_deref(),
+        Some("session=a%20b%3Bc; theme=dark")
+    );
+    assert_eq!(seen[1].cookie, None);
+    assert_eq!(seen[2].cookie, None);
     let body: serde_json::Value = serde_json::from_str(&seen[1].body).expect("json body");
     assert_eq!(body, serde_json::json!({"name": "Tom", "tag": "cat"}));
     eprintln!(
         "generated crate: built and called in {:?}",
         started.elapsed()
+    );
+}
+
+/// Every name of the Rust 2021 prelude (and the primitive types, the crates
+/// and the runtime items generated code names) as a tag, an operation, a
+/// schema, a property and a parameter: the generated crate still compiles
+/// (a group `send` or a schema `Option` would otherwise shadow what the
+/// emitted code and the runtime's macros use).
+#[test]
+fn names_of_the_prelude_do_not_break_generated_code() {
+    const NAMES: &[&str] = &[
+        // std::prelude::rust_2021
+        "Copy",
+        "Send",
+        "Sized",
+        "Sync",
+        "Unpin",
+        "Drop",
+        "Fn",
+        "FnMut",
+        "FnOnce",
+        "drop",
+        "Box",
+        "ToOwned",
+        "Clone",
+        "PartialEq",
+        "PartialOrd",
+        "Eq",
+        "Ord",
+        "AsRef",
+        "AsMut",
+        "Into",
+        "From",
+        "Default",
+        "Iterator",
+        "Extend",
+        "IntoIterator",
+        "DoubleEndedIterator",
+        "ExactSizeIterator",
+        "Option",
+        "Some",
+        "None",
+        "Result",
+        "Ok",
+        "Err",
+        "String",
+        "ToString",
+        "Vec",
+        "TryFrom",
+        "TryInto",
+        "FromIterator",
+        // lower-case spellings of real tags, primitives, crates, emitted names
+        "send",
+        "option",
+        "result",
+        "box",
+        "string",
+        "vec",
+        "some",
+        "none",
+        "ok",
+        "err",
+        "bool",
+        "char",
+        "str",
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+        "u128",
+        "usize",
+        "i8",
+        "i16",
+        "i32",
+        "i64",
+        "i128",
+        "isize",
+        "f32",
+        "f64",
+        "std",
+        "core",
+        "alloc",
+        "serde",
+        "serde_json",
+        "rt",
+        "models",
+        "security",
+        "Value",
+        "BTreeMap",
+        "Debug",
+        "Hash",
+        "Display",
+        "Serialize",
+        "Deserialize",
+        "Future",
+        "IntoFuture",
+        "Pin",
+        "fmt",
+        "Self",
+        "self",
+        "super",
+        "crate",
+        "Client",
+        "Error",
+        "Response",
+        "SecretString",
+        "IntegerOrString",
+    ];
+    let mut paths = serde_json::Map::new();
+    let mut schemas = serde_json::Map::new();
+    for (i, n) in NAMES.iter().enumerate() {
+        let schema = serde_json::json!({"$ref": format!("#/components/schemas/{n}")});
+        paths.insert(
+            format!("/p{i}/{{{n}}}"),
+            serde_json::json!({"get": {
+                "operationId": format!("{n}_{n}"),
+                "tags": [n],
+                "parameters": [
+                    {"name": n, "in": "path", "required": true, "schema": {"type": "string"}},
+                    {"name": format!("{n}q"), "in": "query", "schema": schema},
+                    {"name": n, "in": "cookie", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": schema}}},
+                    "404": {"description": "no", "content": {"application/json": {"schema": schema}}},
+                },
+            }}),
+        );
+        schemas.insert(
+            (*n).to_owned(),
+            serde_json::json!({"type": "object", "required": [n], "properties": {
+                *n: {"type": "string"},
+                "v": {"type": ["string", "null"], "enum": [n, "x", null]},
+                "u": {"oneOf": [{"type": "integer"}, {"type": "boolean"}]},
+            }}),
+        );
+    }
+    let doc = serde_json::json!({
+        "openapi": "3.1.0",
+        "info": {"title": "prelude", "version": "1"},
+        "tags": NAMES.iter().map(|n| serde_json::json!({"name": n})).collect::<Vec<_>>(),
+        "paths": paths,
+        "components": {"schemas": schemas},
+    });
+    let work = work_dir();
+    let spec = work.join("prelude.json");
+    write_if_changed(&spec, &serde_json::to_string_pretty(&doc).expect("json"));
+    let out = work.join("prelude");
+    let runtime = workspace_root().join("runtime");
+    run(
+        Command::new(env!("CARGO_BIN_EXE_oapi-client-gen"))
+            .arg("generate")
+            .arg(&spec)
+            .arg("--out")
+            .arg(&out)
+            .arg("--runtime-dep")
+            .arg(format!("{{ path = {:?} }}", runtime.display().to_string())),
+        Duration::from_secs(60),
+    );
+    let lock = std::fs::read_to_string(workspace_root().join("Cargo.lock")).expect("lock");
+    write_if_changed(&out.join("Cargo.lock"), &lock);
+    run(
+        &mut cargo(&out, &["check", "--quiet"]),
+        Duration::from_secs(900),
+    );
+    // The groups that would shadow the prelude are renamed like models.
+    let code = std::fs::read_to_string(out.join("src/generated.rs")).expect("generated.rs");
+    assert!(code.contains("pub struct Send2"), "no renamed group");
+    assert!(!code.contains("pub struct Send "), "a group shadows Send");
+    assert!(
+        !code.contains("pub struct Option "),
+        "a type shadows Option"
     );
 }

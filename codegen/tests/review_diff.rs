@@ -418,3 +418,64 @@ components:
     .expect("diff");
     assert_eq!(kinds(&r), [(C, "field-added")], "{}", r.human(false));
 }
+
+/// The same API written as OpenAPI 3.0 (`nullable: true`, `allOf` around a
+/// nullable reference) and as 3.1 (`type: [x, "null"]`, `anyOf` with a null
+/// member, `const`, a `$ref` with a description beside it): no change
+/// either way; and a real change across versions is still seen.
+#[test]
+fn the_same_api_in_3_0_and_3_1_is_no_change() {
+    let doc = |version: &str, name: &str, owner: &str, kind: &str, pet: &str| {
+        format!(
+            r##"openapi: {version}
+info: {{title: t, version: "1"}}
+paths:
+  /r/{{id}}:
+    get:
+      operationId: getR
+      parameters:
+        - {{name: id, in: path, required: true, schema: {{type: integer}}}}
+        - {{name: q, in: query, schema: {name}}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: "#/components/schemas/R"}}
+components:
+  schemas:
+    Owner: {{type: object, description: An owner., properties: {{id: {{type: integer}}}}}}
+    R:
+      type: object
+      required: [name, owner, kind]
+      properties:
+        name: {name}
+        owner: {owner}
+        kind: {kind}
+        pet: {pet}
+"##
+        )
+    };
+    let v30 = doc(
+        "3.0.3",
+        "{type: string, nullable: true}",
+        "{allOf: [{$ref: '#/components/schemas/Owner'}], nullable: true}",
+        "{type: string, enum: [fixed]}",
+        "{allOf: [{$ref: '#/components/schemas/Owner'}], description: The pet's owner.}",
+    );
+    let v31 = doc(
+        "3.1.0",
+        "{type: [string, 'null']}",
+        "{anyOf: [{$ref: '#/components/schemas/Owner'}, {type: 'null'}]}",
+        "{const: fixed}",
+        "{$ref: '#/components/schemas/Owner', description: The pet's owner.}",
+    );
+    for (a, b) in [(&v30, &v31), (&v31, &v30)] {
+        let r = diff(a.as_bytes(), "a.yaml", b.as_bytes(), "b.yaml").expect("diff");
+        assert!(r.changes.is_empty(), "{}", r.human(true));
+    }
+    // Not nullable any more in 3.1: a type change for callers.
+    let stricter = v31.replace("{type: [string, 'null']}", "{type: string}");
+    let r = diff(v30.as_bytes(), "a.yaml", stricter.as_bytes(), "b.yaml").expect("diff");
+    assert!(!r.changes.is_empty(), "{}", r.human(true));
+}

@@ -16,6 +16,26 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC
 /// Path segments also escape `/`, so a parameter cannot add a segment.
 const SEGMENT: &AsciiSet = &QUERY.add(b'/');
 
+/// What a cookie value cannot hold as is (RFC 6265 `cookie-octet` excludes
+/// controls, space, `"`, `,`, `;` and `\\`), and `%` so that encoded text
+/// decodes unambiguously; non-ASCII is always encoded.
+const COOKIE: &AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b',')
+    .add(b';')
+    .add(b'\\')
+    .add(b'%');
+
+/// Encodes a cookie value: percent-encodes what a cookie cannot hold.
+///
+/// ```
+/// assert_eq!(oapi_client_runtime::encode_cookie("a b;c=d,ü"), "a%20b%3Bc=d%2C%C3%BC");
+/// ```
+pub fn encode_cookie(value: &str) -> String {
+    utf8_percent_encode(value, COOKIE).to_string()
+}
+
 /// Encodes a query name or value.
 ///
 /// ```

@@ -45,7 +45,7 @@ pub use dispatch::{
     bytes_response, decode_json_as, empty, fail, form_body, json, json_body, send, text,
     text_response, ApiErrorKind, Call, Operation, Prepared, Result,
 };
-pub use encode::{encode_path_segment, encode_query, query_string};
+pub use encode::{encode_cookie, encode_path_segment, encode_query, query_string};
 pub use error::{
     decode_empty, decode_error_body, decode_json, ApiError, DecodeError, Error, ErrorCode,
     IntegerOrString, RequestError, TransportError, TransportErrorKind,

@@ -229,6 +229,33 @@ impl OperationRequest {
         }
     }
 
+    /// Adds a cookie parameter (`in: cookie`): `name=value`, the value
+    /// encoded by [`encode_cookie`](crate::encode_cookie), in the request's
+    /// one `Cookie` header (a [`headers`](Self::headers) entry, so sensitive
+    /// like the others; an API key sent as a cookie joins the same header).
+    ///
+    /// ```
+    /// let mut request = oapi_client_runtime::OperationRequest::new(
+    ///     "op", oapi_client_runtime::Method::GET, "/".to_owned());
+    /// request.push_cookie("session", "a b");
+    /// request.push_cookie("theme", "dark");
+    /// assert_eq!(request.headers, [("Cookie", "session=a%20b; theme=dark".to_owned())]);
+    /// ```
+    pub fn push_cookie(&mut self, name: &'static str, value: &str) {
+        let pair = format!("{name}={}", crate::encode_cookie(value));
+        match self
+            .headers
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+        {
+            Some((_, joined)) => {
+                joined.push_str("; ");
+                joined.push_str(&pair);
+            }
+            None => self.headers.push(("Cookie", pair)),
+        }
+    }
+
     /// Sets [`path_template`](Self::path_template) (generated code calls this).
     pub fn with_path_template(mut self, template: &'static str) -> Self {
         self.path_template = template;

@@ -58,6 +58,7 @@ pub(crate) fn ty_tokens(ty: &Ty, ctx: Ctx) -> TokenStream {
         Ty::Bool => quote!(bool),
         Ty::I32 => quote!(i32),
         Ty::I64 => quote!(i64),
+        Ty::U64 => quote!(u64),
         Ty::F32 => quote!(f32),
         Ty::F64 => quote!(f64),
         Ty::Value => quote!(::serde_json::Value),
@@ -93,7 +94,7 @@ pub(crate) fn ty_tokens(ty: &Ty, ctx: Ctx) -> TokenStream {
 /// Whether a model type implements `Display` (string enums, primitives).
 pub(crate) fn has_display(api: &Api, ty: &Ty) -> bool {
     match api.underlying(ty) {
-        Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::Value => true,
+        Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::U64 | Ty::F32 | Ty::F64 | Ty::Value => true,
         Ty::Named(n) if n == crate::model::INTEGER_OR_STRING => true,
         Ty::Named(n) => matches!(
             api.type_def(&n).map(|t| &t.kind),

@@ -185,7 +185,9 @@ fn retarget(node: &mut Value, hoisted: &BTreeMap<String, String>) {
 /// A component key made of the pointer's meaningful segments
 /// (`X/properties/y` → `X_y`), unique in its section.
 fn fresh_key(root: &Value, section: &str, target: &str) -> String {
-    const NOISE: [&str; 8] = [
+    const NOISE: [&str; 10] = [
+        "$defs",
+        "definitions",
         "components",
         "schemas",
         "properties",

@@ -72,7 +72,7 @@ impl<C> Kind<'_, C> {
 /// both ask, so they agree.
 pub(crate) fn integer_and_string<C>(a: Option<Kind<'_, C>>, b: Option<Kind<'_, C>>) -> bool {
     let side = |k: &Option<Kind<'_, C>>| match k {
-        Some(Kind::Prim(Ty::I32 | Ty::I64)) => Some(true),
+        Some(Kind::Prim(Ty::I32 | Ty::I64 | Ty::U64)) => Some(true),
         Some(Kind::Prim(Ty::String)) => Some(false),
         _ => None,
     };
@@ -85,6 +85,22 @@ pub(crate) fn integer_and_string<C>(a: Option<Kind<'_, C>>, b: Option<Kind<'_, C
 /// Classifies one schema (not following `$ref`s: sub-schemas stay as they
 /// are written).
 pub(crate) fn classify(s: &Schema) -> Kind<'_, SRef<'_>> {
+    // A JSON Schema keyword the model cannot honour (marked by the 3.1
+    // reader): refused wherever the schema is used.
+    if let Some(kw) = s
+        .schema_data
+        .extensions
+        .get(crate::load::REFUSED)
+        .and_then(|v| v.as_str())
+    {
+        if let Some(kw) = crate::load::REFUSED_KEYWORDS.iter().find(|k| **k == kw) {
+            return Kind::Unsupported(kw);
+        }
+    }
+    // An integer with a bound beyond `i64` (see `load::numbers`).
+    if s.schema_data.extensions.contains_key(crate::load::WIDE) {
+        return Kind::Prim(Ty::U64);
+    }
     match &s.schema_kind {
         SchemaKind::Type(Type::String(st)) => {
             let values: Vec<String> = st.enumeration.iter().flatten().cloned().collect();

@@ -14,6 +14,8 @@ pub(crate) enum Ty {
     I32,
     /// `i64`.
     I64,
+    /// `u64` (an integer whose bounds do not fit `i64`).
+    U64,
     /// `f32`.
     F32,
     /// `f64`.
@@ -60,6 +62,7 @@ impl Ty {
             Ty::Bool => "bool".into(),
             Ty::I32 => "i32".into(),
             Ty::I64 => "i64".into(),
+            Ty::U64 => "u64".into(),
             Ty::F32 => "f32".into(),
             Ty::F64 => "f64".into(),
             Ty::Value => "serde_json::Value".into(),
@@ -244,6 +247,8 @@ pub(crate) enum Loc {
     Query,
     /// Header.
     Header,
+    /// Cookie (all of an operation's in one `Cookie` header).
+    Cookie,
 }
 
 /// A parameter.
@@ -413,6 +418,22 @@ pub(crate) struct Api {
     /// Derives added to model structs and unions besides `Debug`, `Clone`
     /// and serde's ([`crate::Options::derives`]).
     pub model_derives: Vec<String>,
+    /// The webhooks the API sends (OpenAPI 3.1 `webhooks`), in document
+    /// order: only their payload types are generated.
+    pub webhooks: Vec<Webhook>,
+}
+
+/// A webhook: a request the API's server sends to the client's.
+#[derive(Debug, Clone)]
+pub(crate) struct Webhook {
+    /// Its name in the document.
+    pub name: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// The payload's type, when a payload is documented.
+    pub payload: Option<Ty>,
+    /// The payload's media type.
+    pub media: Option<String>,
 }
 
 impl Api {

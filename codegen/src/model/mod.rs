@@ -16,7 +16,7 @@
 //! * Bodies: JSON; `application/x-www-form-urlencoded` objects (flattened
 //!   like JSON objects, sent as form pairs); `text/*` → `String`; any other
 //!   single-part media type → `Vec<u8>` sent/received as is. `multipart/*`,
-//!   `not`, cookie parameters, query maps and `allOf` of non-objects are
+//!   `not`, query maps and `allOf` of non-objects are
 //!   refused with an error naming the construct and its JSON pointer.
 //! * `boolean` → `bool`; no `type` → `serde_json::Value`; `array` → `Vec`;
 //!   an object with only `additionalProperties` → `BTreeMap<String, T>`.
@@ -73,7 +73,11 @@ struct Lowerer<'a> {
 }
 
 /// Lowers a parsed document.
-pub(crate) fn lower(doc: &OpenAPI, file: &str) -> Result<Api, Error> {
+pub(crate) fn lower(
+    doc: &OpenAPI,
+    file: &str,
+    webhooks: &[crate::load::RawWebhook],
+) -> Result<Api, Error> {
     let mut names = Names::with_reserved(names::RESERVED_TYPES);
     let comps = naming::component_names(
         doc.components.iter().flat_map(|c| c.schemas.iter()),
@@ -94,6 +98,29 @@ pub(crate) fn lower(doc: &OpenAPI, file: &str) -> Result<Api, Error> {
     };
     let (groups, used_schemes) = l.lower_operations()?;
     let schemes = l.lower_schemes(&used_schemes);
+    let mut hooks = Vec::new();
+    for w in webhooks {
+        let payload = match &w.schema {
+            Some(key) => {
+                let ty = l.lower_component(key, &w.pointer)?;
+                if let (Ty::Named(n), Some(doc)) = (&ty, &w.doc) {
+                    if let Some(t) = l.types.get_mut(n) {
+                        if t.doc.starts_with("The `") && t.doc.ends_with("` schema.") {
+                            t.doc = format!("Payload of the webhook `{}`: {doc}", w.name);
+                        }
+                    }
+                }
+                Some(ty)
+            }
+            None => None,
+        };
+        hooks.push(Webhook {
+            name: w.name.clone(),
+            method: w.method.clone(),
+            payload,
+            media: w.media.clone(),
+        });
+    }
     // Server variables take their defaults; the template is documented.
     let mut base_url_doc = None;
     let base_url = match doc.servers.first() {
@@ -139,6 +166,7 @@ pub(crate) fn lower(doc: &OpenAPI, file: &str) -> Result<Api, Error> {
         schemes,
         groups,
         model_derives: Vec::new(),
+        webhooks: hooks,
     };
     naming::shorten(&mut api, &l.wants, &l.names);
     Ok(api)

@@ -221,7 +221,7 @@ mod tests {
 
     fn api(yaml: &str) -> Api {
         let doc = crate::load::load(yaml.as_bytes(), "t.yaml").expect("loads");
-        lower(&doc, "t.yaml").expect("lowers")
+        lower(&doc, "t.yaml", &[]).expect("lowers")
     }
 
     fn names(api: &Api) -> Vec<&str> {

@@ -92,7 +92,17 @@ impl<'a> Lowerer<'a> {
                     Some(i) => i,
                     None => {
                         let module = module_names.claim(&names::value_name(&label));
-                        let type_name = names::type_name(&label);
+                        // A group named `send` or `option` must not shadow
+                        // the prelude its module's code uses: `Send2`. (Not
+                        // `Default`, the group of untagged operations: its
+                        // module names the trait nowhere.)
+                        let reserved: Vec<&str> = names::RESERVED_TYPES
+                            .iter()
+                            .copied()
+                            .filter(|n| *n != "Default")
+                            .collect();
+                        let type_name =
+                            Names::with_reserved(&reserved).claim(&names::type_name(&label));
                         let tag_doc = doc
                             .tags
                             .iter()
@@ -112,7 +122,11 @@ impl<'a> Lowerer<'a> {
                         group_types.insert(
                             module,
                             (
-                                Names::with_reserved(&[type_name.as_str()]),
+                                // Builders and enums share the module with
+                                // the prelude too.
+                                Names::with_reserved(
+                                    &[names::RESERVED_TYPES, &[type_name.as_str()]].concat(),
+                                ),
                                 Names::with_reserved(&["new"]),
                             ),
                         );

@@ -52,9 +52,7 @@ impl<'a> Lowerer<'a> {
                 Parameter::Path { .. } => Loc::Path,
                 Parameter::Query { .. } => Loc::Query,
                 Parameter::Header { .. } => Loc::Header,
-                Parameter::Cookie { .. } => {
-                    return Err(self.err(pp, "cookie parameters are not supported"));
-                }
+                Parameter::Cookie { .. } => Loc::Cookie,
             };
             let d = param.parameter_data_ref();
             let hint = format!("{}{}", n.type_name, names::type_name(&d.name));

@@ -88,6 +88,24 @@ impl<'a> Lowerer<'a> {
         Ok(Ty::Named(rust))
     }
 
+    /// The error for a construct the generator refuses: a JSON Schema
+    /// keyword is named in the pointer too (`.../prefixItems`).
+    fn unsupported(&self, pointer: &str, what: &str) -> Error {
+        if crate::load::REFUSED_KEYWORDS.contains(&what) {
+            return self.err(
+                ptr(pointer, &[what]),
+                format!(
+                    "unsupported JSON Schema keyword `{what}` in a schema this document uses: \
+                     the generator cannot type it (and will not drop the constraint)"
+                ),
+            );
+        }
+        self.err(
+            pointer,
+            format!("unsupported schema construct `{what}`: the generator cannot type it"),
+        )
+    }
+
     /// Whether `ty`, seen through aliases, mentions the type named `target`.
     fn alias_reaches(&self, ty: &Ty, target: &str, seen: &mut Vec<String>) -> bool {
         match ty {
@@ -145,12 +163,7 @@ impl<'a> Lowerer<'a> {
             Kind::Prim(Ty::String) if secret => return Ok(Some(Ty::Secret)),
             Kind::Prim(t) => return Ok(Some(t)),
             Kind::Any => return Ok(Some(Ty::Value)),
-            Kind::Unsupported(what) => {
-                return Err(self.err(
-                    pointer,
-                    format!("unsupported schema construct `{what}`: the generator cannot type it"),
-                ))
-            }
+            Kind::Unsupported(what) => return Err(self.unsupported(pointer, what)),
             Kind::Array(items) => {
                 let item = self.element(items, name, "Item", pointer, "items")?;
                 return Ok(Some(Ty::Vec(Box::new(item))));
@@ -184,6 +197,11 @@ impl<'a> Lowerer<'a> {
                     };
                 }
                 let flat = self.all_of_members(&members, pointer, 0)?;
+                for (_, m, mp) in &flat {
+                    if let Kind::Unsupported(what) = classify(m) {
+                        return Err(self.unsupported(mp, what));
+                    }
+                }
                 if let Some(kind) = self.object_with_union(&flat, name, pointer)? {
                     kind
                 } else {
@@ -461,7 +479,7 @@ impl<'a> Lowerer<'a> {
             Kind::Prim(t) => Shape {
                 kind: match t {
                     Ty::Bool => "Boolean",
-                    Ty::I32 | Ty::I64 => "Integer",
+                    Ty::I32 | Ty::I64 | Ty::U64 => "Integer",
                     Ty::F32 | Ty::F64 => "Number",
                     _ => "String",
                 },
@@ -516,7 +534,7 @@ impl<'a> Lowerer<'a> {
                     let label = match &ty {
                         Ty::String | Ty::Secret => "String".to_owned(),
                         Ty::Bool => "Boolean".to_owned(),
-                        Ty::I32 | Ty::I64 => "Integer".to_owned(),
+                        Ty::I32 | Ty::I64 | Ty::U64 => "Integer".to_owned(),
                         Ty::F32 | Ty::F64 => "Number".to_owned(),
                         Ty::Vec(_) => "Array".to_owned(),
                         Ty::Map(_) => "Map".to_owned(),
@@ -539,12 +557,23 @@ impl<'a> Lowerer<'a> {
                 shape,
             });
         }
+        // Without a mapping, an alternative whose tag property allows one
+        // value (`const: cat`, pydantic's `Literal`; `enum: [cat]`) is sent
+        // with that value; otherwise the schema's name is the tag.
+        let fixed_tags: Vec<Option<String>> = match s.schema_data.discriminator.as_ref() {
+            Some(d) if d.mapping.is_empty() => alts
+                .iter()
+                .map(|a| self.fixed_tag(*a, &d.property_name, pointer))
+                .collect(),
+            _ => Vec::new(),
+        };
         let discriminator = s.schema_data.discriminator.as_ref().map(|d| {
             let mut map = Vec::new();
             if d.mapping.is_empty() {
                 for (i, k) in keys.iter().enumerate() {
                     if let Some(k) = k {
-                        map.push((k.clone(), i));
+                        let tag = fixed_tags.get(i).cloned().flatten();
+                        map.push((tag.unwrap_or_else(|| k.clone()), i));
                     }
                 }
             } else {
@@ -567,6 +596,26 @@ impl<'a> Lowerer<'a> {
             variants,
             discriminator,
         })
+    }
+
+    /// The one value an alternative's tag property allows (a string `enum`
+    /// of one value, which is also what `const` reads as), through `allOf`s.
+    fn fixed_tag(&self, alt: SRef<'a>, tag: &str, pointer: &str) -> Option<String> {
+        let (schema, _) = self.deref(alt, pointer).ok()?;
+        match classify(schema) {
+            Kind::Object(o) => {
+                let (_, prop) = o.props.iter().find(|(k, _)| *k == tag)?;
+                let (p, _) = self.deref(*prop, pointer).ok()?;
+                match classify(p) {
+                    Kind::StringEnum(values) if values.len() == 1 => values.into_iter().next(),
+                    _ => None,
+                }
+            }
+            Kind::AllOf(members) => members
+                .iter()
+                .find_map(|m| self.fixed_tag(*m, tag, pointer)),
+            _ => None,
+        }
     }
 
     /// Lowers a schema used somewhere; inline definitions get `hint` as name.

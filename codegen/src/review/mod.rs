@@ -17,15 +17,9 @@ use serde_json::{Map, Value};
 /// (mapping keys such as unquoted status codes become strings).
 pub(crate) fn read(bytes: &[u8], file: &str) -> Result<Value, Error> {
     crate::load::load(bytes, file)?;
-    let mut yaml: serde_yaml::Value = serde_yaml::from_slice(bytes).map_err(|e| Error::Syntax {
-        file: file.to_owned(),
-        line: e.location().map(|l| l.line()),
-        column: e.location().map(|l| l.column()),
-        message: e.to_string(),
-    })?;
-    // The object keywords beside a composition as the generator reads them.
-    crate::load::fold_siblings(&mut yaml);
-    Ok(to_json(&yaml))
+    // 3.1 written as 3.0, the object keywords beside a composition folded
+    // in: the document as the generator reads it.
+    Ok(to_json(&crate::load::raw(bytes, file)?))
 }
 
 /// Converts YAML to JSON, turning non-string keys into their text.

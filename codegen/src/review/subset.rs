@@ -20,12 +20,9 @@ use crate::model::METHODS;
 /// everything they need, as YAML.
 pub fn subset(bytes: &[u8], file: &str, tags: &[String]) -> Result<String, Error> {
     let json = super::read(bytes, file)?;
-    let root: Value = serde_yaml::from_slice(bytes).map_err(|e| Error::Syntax {
-        file: file.to_owned(),
-        line: e.location().map(|l| l.line()),
-        column: e.location().map(|l| l.column()),
-        message: e.to_string(),
-    })?;
+    // As written (a 3.1 document stays 3.1), big integers read as the
+    // generator reads them.
+    let root: Value = crate::load::parse(bytes, file)?;
     let Some(src) = root.as_mapping() else {
         return Err(Error::spec(file, "#", "the document is not a mapping"));
     };

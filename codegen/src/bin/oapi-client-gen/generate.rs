@@ -8,7 +8,7 @@ use std::process::ExitCode;
 /// Arguments of `generate`.
 #[derive(Args, Debug)]
 pub struct GenerateArgs {
-    /// The OpenAPI 3.0 document (YAML or JSON).
+    /// The OpenAPI 3.0.x or 3.1.x document (YAML or JSON).
     spec: PathBuf,
     /// Where to write: a `.rs` file (one module) or a directory (a crate).
     /// Files are written only if their bytes change.
@@ -44,7 +44,7 @@ pub struct GenerateArgs {
 /// Arguments of `check`.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// The OpenAPI 3.0 document (YAML or JSON).
+    /// The OpenAPI 3.0.x or 3.1.x document (YAML or JSON).
     spec: PathBuf,
 }
 
@@ -71,8 +71,16 @@ pub fn check(args: CheckArgs) -> Result<String, String> {
         doc_crate: None,
         derives: Vec::new(),
     };
-    oapi_client_gen::generate_file_all(&args.spec, &opts).map_err(|e| e.to_string())?;
+    let all = oapi_client_gen::generate_file_all(&args.spec, &opts).map_err(|e| e.to_string())?;
+    warn(&all.warnings);
     Ok(format!("{}: ok", args.spec.display()))
+}
+
+/// Prints the generator's warnings on stderr.
+fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
 }
 
 fn outcome(path: &Path, outcome: SyncOutcome) -> String {
@@ -101,6 +109,7 @@ pub fn generate(args: GenerateArgs) -> Result<String, String> {
         derives: args.derives.clone(),
     };
     let all = oapi_client_gen::generate_file_all(&args.spec, &opts).map_err(|e| e.to_string())?;
+    warn(&all.warnings);
     let mut report = Vec::new();
     if let Some(path) = &args.surface {
         let done =

@@ -1,4 +1,4 @@
-//! The `oapi-client-gen` command: generate a client from an OpenAPI 3.0
+//! The `oapi-client-gen` command: generate a client from an OpenAPI 3.0 or 3.1
 //! document, validate one, review the changes between two, or cut a subset.
 //!
 //! Each subcommand lives in its own file: [`generate`] (`generate`, `check`)
@@ -12,7 +12,7 @@ use std::process::ExitCode;
 mod generate;
 mod review;
 
-/// Generates typed Rust clients from OpenAPI 3.0 documents.
+/// Generates typed Rust clients from OpenAPI 3.0 and 3.1 documents.
 #[derive(Parser, Debug)]
 #[command(name = "oapi-client-gen", version, about, long_about = None)]
 struct Cli {

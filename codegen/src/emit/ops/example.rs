@@ -53,7 +53,7 @@ fn literal(api: &Api, ty: &Ty, doc_crate: Option<&str>) -> Option<String> {
     Some(match api.underlying(ty) {
         Ty::String | Ty::Secret => "\"...\"".to_owned(),
         Ty::Bool => "true".to_owned(),
-        Ty::I32 | Ty::I64 => "0".to_owned(),
+        Ty::I32 | Ty::I64 | Ty::U64 => "0".to_owned(),
         Ty::F32 | Ty::F64 => "0.0".to_owned(),
         Ty::Vec(_) => "Vec::new()".to_owned(),
         Ty::Option(_) => "None".to_owned(),

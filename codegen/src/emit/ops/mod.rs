@@ -135,7 +135,7 @@ pub(super) fn inputs(op: &Op) -> Vec<Input> {
 pub(super) fn arg_types(api: &Api, ty: &Ty) -> (TokenStream, TokenStream) {
     match api.underlying(ty) {
         Ty::String => (quote!(impl Into<String>), quote!(String)),
-        prim @ (Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64) => {
+        prim @ (Ty::Bool | Ty::I32 | Ty::I64 | Ty::U64 | Ty::F32 | Ty::F64) => {
             let t = ty_tokens(&prim, Ctx::Group);
             (t.clone(), t)
         }
@@ -154,7 +154,7 @@ pub(super) fn arg_types(api: &Api, ty: &Ty) -> (TokenStream, TokenStream) {
 pub(super) fn is_copy_primitive(api: &Api, ty: &Ty) -> bool {
     matches!(
         api.underlying(ty),
-        Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64
+        Ty::Bool | Ty::I32 | Ty::I64 | Ty::U64 | Ty::F32 | Ty::F64
     )
 }
 

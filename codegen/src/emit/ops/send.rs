@@ -110,6 +110,21 @@ fn params(api: &Api, op: &Op) -> Vec<TokenStream> {
                     });
                 }
             }
+            // `name=value` in the one `Cookie` header (style `form`); an
+            // array's items are joined with `,` as a header's are.
+            Loc::Cookie => {
+                if p.required {
+                    let s = to_string_expr(api, quote!(self.#n), &p.ty);
+                    stmts.push(quote!(request.push_cookie(#wire, &#s);));
+                } else {
+                    let s = to_string_expr(api, quote!(value), &p.ty);
+                    stmts.push(quote! {
+                        if let Some(value) = self.#n {
+                            request.push_cookie(#wire, &#s);
+                        }
+                    });
+                }
+            }
             Loc::Header => {
                 if p.required {
                     let s = to_string_expr(api, quote!(self.#n), &p.ty);

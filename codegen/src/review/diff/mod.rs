@@ -194,8 +194,8 @@ pub fn diff(
     let old_root = super::read(old_bytes, old_name)?;
     let new_root = super::read(new_bytes, new_name)?;
     // The generator must accept both; its model also gives the Rust names.
-    let old_api = crate::model::lower(&crate::load::load(old_bytes, old_name)?, old_name)?;
-    let new_api = crate::model::lower(&crate::load::load(new_bytes, new_name)?, new_name)?;
+    let (old_api, _) = crate::lower_bytes(old_bytes, old_name)?;
+    let (new_api, _) = crate::lower_bytes(new_bytes, new_name)?;
     let mut cx = Cx {
         old: Doc {
             root: &old_root,

@@ -1,0 +1,254 @@
+//! Numbers beyond what the model's integers hold.
+//!
+//! * [`parse`] reads YAML as `serde_yaml::Value` does, except that an
+//!   integer beyond `u64` (which `serde_yaml` refuses to put in a `Value`,
+//!   failing the whole document) becomes the nearest `f64`: such a number is
+//!   a bound or an example, never something the generator computes with.
+//! * [`widen`]: an `integer` schema with a bound beyond `i64` is typed `u64`
+//!   when every bound fits one (the schema is marked [`WIDE`]), and otherwise
+//!   loses the bounds that fit nothing (the type stays `i64`); either way a
+//!   warning says which. The generator checks no bound, so a dropped bound
+//!   changes documentation only.
+
+use super::Origins;
+use serde::de::{
+    DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
+};
+use serde_yaml::{Mapping, Number, Value};
+use std::fmt;
+
+/// The extension that marks an `integer` schema typed `u64`.
+pub(crate) const WIDE: &str = "x-oapi-client-gen-u64";
+
+/// Parses YAML (or JSON) into a value, big integers as `f64`.
+pub(super) fn parse(bytes: &[u8]) -> Result<Value, serde_yaml::Error> {
+    Lenient.deserialize(serde_yaml::Deserializer::from_slice(bytes))
+}
+
+struct Lenient;
+
+impl<'de> DeserializeSeed<'de> for Lenient {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(Lenient)
+    }
+}
+
+impl<'de> Visitor<'de> for Lenient {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(Value::Number(match i64::try_from(v) {
+            Ok(i) => i.into(),
+            Err(_) => Number::from(v as f64),
+        }))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(Value::Number(match u64::try_from(v) {
+            Ok(u) => u.into(),
+            Err(_) => Number::from(v as f64),
+        }))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(Lenient)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(Lenient)? {
+            out.push(v);
+        }
+        Ok(Value::Sequence(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Mapping::new();
+        while let Some(k) = map.next_key_seed(Lenient)? {
+            if out.contains_key(&k) {
+                let shown = match &k {
+                    Value::String(s) => format!("{s:?}"),
+                    other => serde_yaml::to_string(other)
+                        .unwrap_or_default()
+                        .trim()
+                        .to_owned(),
+                };
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate entry with key {shown}"
+                )));
+            }
+            let v = map.next_value_seed(Lenient)?;
+            out.insert(k, v);
+        }
+        Ok(Value::Mapping(out))
+    }
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+        let (tag, contents) = data.variant::<String>()?;
+        let value = contents.newtype_variant_seed(Lenient)?;
+        Ok(Value::Tagged(Box::new(serde_yaml::value::TaggedValue {
+            tag: serde_yaml::value::Tag::new(tag),
+            value,
+        })))
+    }
+}
+
+/// Types `integer` schemas whose bounds do not fit `i64` (see the module
+/// documentation); returns the warnings, pointers as written.
+pub(super) fn widen(root: &mut Value, origins: &Origins, file: &str) -> Vec<String> {
+    let mut warnings = Vec::new();
+    walk(root, "#", origins, file, &mut warnings);
+    warnings
+}
+
+const BOUNDS: [&str; 3] = ["minimum", "maximum", "multipleOf"];
+
+fn walk(v: &mut Value, here: &str, origins: &Origins, file: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Mapping(m) => {
+            if m.get("type").and_then(Value::as_str) == Some("integer") {
+                one(m, here, origins, file, out);
+            }
+            for (k, c) in m.iter_mut() {
+                let name = match k {
+                    Value::String(s) => s.clone(),
+                    other => serde_yaml::to_string(other)
+                        .unwrap_or_default()
+                        .trim()
+                        .to_owned(),
+                };
+                if matches!(name.as_str(), "example" | "examples" | "default" | "enum") {
+                    continue;
+                }
+                let child = format!("{here}/{}", crate::error::escape_pointer(&name));
+                walk(c, &child, origins, file, out);
+            }
+        }
+        Value::Sequence(s) => {
+            for (i, c) in s.iter_mut().enumerate() {
+                walk(c, &format!("{here}/{i}"), origins, file, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a number is an integer `u64` holds.
+fn fits_u64(n: &Number) -> bool {
+    n.is_u64()
+        || n.as_f64()
+            .is_some_and(|f| f >= 0.0 && f.fract() == 0.0 && f <= u64::MAX as f64)
+}
+
+fn one(m: &mut Mapping, here: &str, origins: &Origins, file: &str, out: &mut Vec<String>) {
+    let big: Vec<(&str, Number)> = BOUNDS
+        .iter()
+        .filter_map(|k| match m.get(*k) {
+            Some(Value::Number(n)) if !n.is_i64() => Some((*k, n.clone())),
+            _ => None,
+        })
+        .collect();
+    if big.is_empty() {
+        return;
+    }
+    let at = origins.restore(here);
+    let all_u64 = BOUNDS.iter().all(|k| match m.get(*k) {
+        Some(Value::Number(n)) => fits_u64(n),
+        _ => true,
+    }) && !matches!(m.get("format").and_then(Value::as_str), Some("int32"));
+    if all_u64 {
+        let shown: Vec<String> = big.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        m.insert(Value::String(WIDE.to_owned()), Value::Bool(true));
+        for (k, _) in &big {
+            m.remove(*k);
+        }
+        out.push(format!(
+            "{file}: at {at}: integer {} is beyond i64: typed u64",
+            shown.join(", ")
+        ));
+    } else {
+        for (k, n) in &big {
+            m.remove(*k);
+            out.push(format!(
+                "{file}: at {at}/{k}: integer bound {n} fits neither i64 nor u64: dropped (the type stays i64)"
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn doc(version: &str) -> String {
+        format!(
+            "openapi: {version}\ninfo: {{title: t, version: '1'}}\npaths:\n  /x:\n    get:\n      \
+             operationId: get_x\n      parameters:\n        - {{name: n, in: query, schema: {{type: \
+             integer, minimum: 0, maximum: 18446744073709551615}}}}\n        - {{name: m, in: query, \
+             schema: {{type: integer, maximum: 99999999999999999999999, example: \
+             123456789012345678901234567890}}}}\n      responses: {{'204': {{description: ok}}}}\n"
+        )
+    }
+
+    #[test]
+    fn bounds_beyond_i64_widen_or_are_dropped_with_a_warning() {
+        for version in ["3.0.3", "3.1.0"] {
+            let text = doc(version);
+            let json = serde_json::to_string(&crate::review::to_json(
+                &super::parse(text.as_bytes()).expect("lenient YAML"),
+            ))
+            .expect("json");
+            for (file, bytes) in [("t.yaml", text.as_bytes()), ("t.json", json.as_bytes())] {
+                let opts = crate::Options {
+                    spec_name: file.to_owned(),
+                    ..crate::Options::default()
+                };
+                let out = crate::generate_all(bytes, &opts).unwrap_or_else(|e| panic!("{e}"));
+                assert!(out.rust.contains("n: Option<u64>"), "{}", out.rust);
+                assert!(out.rust.contains("m: Option<i64>"), "{}", out.rust);
+                assert_eq!(
+                    out.warnings,
+                    [
+                        format!(
+                            "{file}: at #/paths/~1x/get/parameters/0/schema: integer maximum \
+                             18446744073709551615 is beyond i64: typed u64"
+                        ),
+                        format!(
+                            "{file}: at #/paths/~1x/get/parameters/1/schema/maximum: integer \
+                             bound 1e23 fits neither i64 nor u64: dropped (the type stays i64)"
+                        ),
+                    ]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_and_tags_read_as_serde_yaml_reads_them() {
+        let e = super::parse(b"a: 1\na: 2\n").unwrap_err().to_string();
+        assert!(e.contains("duplicate entry with key \"a\""), "{e}");
+        let v = super::parse(b"a: !t 1\nb: ~\n").expect("tagged");
+        let want: serde_yaml::Value = serde_yaml::from_slice(b"a: !t 1\nb: ~\n").expect("yaml");
+        assert_eq!(v, want);
+    }
+}
