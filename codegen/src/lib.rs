@@ -76,6 +76,10 @@ pub struct Output {
     pub rust: String,
     /// The API surface listing (`generated/API.md`, see [`surface`]).
     pub surface: String,
+    /// Parts of the document the client leaves out on purpose (a header
+    /// parameter named `Accept`, `Content-Type` or `Authorization`), one
+    /// sentence each with its JSON pointer; the CLI prints them.
+    pub warnings: Vec<String>,
 }
 
 /// Generates the Rust source for a spec.
@@ -94,6 +98,7 @@ pub fn generate_all(spec_bytes: &[u8], opts: &Options) -> Result<Output, Error> 
     })?;
     let doc = load::load(spec_bytes, file)?;
     let api = model::lower(&doc, file)?;
+    let warnings = api.warnings.clone();
     drop(doc);
     let body = render(&api, &opts.runtime_path, opts.doc_crate.as_deref(), file)?;
     let digest = sha256_hex(spec_bytes);
@@ -105,7 +110,11 @@ pub fn generate_all(spec_bytes: &[u8], opts: &Options) -> Result<Output, Error> 
          // or the next build would see a stale file.\n\
          #![cfg_attr(rustfmt, rustfmt::skip)]\n\n{body}"
     );
-    Ok(Output { rust, surface })
+    Ok(Output {
+        rust,
+        surface,
+        warnings,
+    })
 }
 
 /// Validates a spec without producing output.

@@ -383,7 +383,8 @@ pub(crate) struct Op {
     pub body: Option<BodyDef>,
     /// How the request body is encoded (`Json` when there is none).
     pub body_media: Media,
-    /// Documented 2xx responses.
+    /// Documented 2xx and 3xx responses (and `default` as `2XX` when no 2xx
+    /// is documented).
     pub successes: Vec<Outcome>,
     /// Documented other responses.
     pub errors: Vec<Outcome>,
@@ -393,6 +394,8 @@ pub(crate) struct Op {
     pub security: Vec<Vec<String>>,
     /// `x-idempotent`.
     pub idempotent: Option<bool>,
+    /// The `Accept` header value (empty: none), see `operations::accept`.
+    pub accept: String,
 }
 
 /// The whole lowered API.
@@ -410,6 +413,8 @@ pub(crate) struct Api {
     pub schemes: Vec<SchemeDef>,
     /// Operation groups in order of first appearance.
     pub groups: Vec<Group>,
+    /// What the generator left out of the document, one sentence each.
+    pub warnings: Vec<String>,
 }
 
 impl Api {

@@ -70,6 +70,8 @@ struct Lowerer<'a> {
     names: Names,
     /// How many `define`s are under way (bounds inline recursion).
     depth: usize,
+    /// What was left out of the document (see [`Api::warnings`]).
+    warnings: Vec<String>,
 }
 
 /// Lowers a parsed document.
@@ -91,6 +93,7 @@ pub(crate) fn lower(doc: &OpenAPI, file: &str) -> Result<Api, Error> {
         types: BTreeMap::new(),
         names,
         depth: 0,
+        warnings: Vec::new(),
     };
     let (groups, used_schemes) = l.lower_operations()?;
     let schemes = l.lower_schemes(&used_schemes);
@@ -138,6 +141,7 @@ pub(crate) fn lower(doc: &OpenAPI, file: &str) -> Result<Api, Error> {
         types: l.types.into_values().collect(),
         schemes,
         groups,
+        warnings: l.warnings,
     };
     naming::shorten(&mut api, &l.wants, &l.names);
     Ok(api)

@@ -48,6 +48,22 @@ impl<'a> Lowerer<'a> {
         }
         let mut params = Vec::new();
         for (param, pp) in raw {
+            // OpenAPI 3.0 §4.7.12.1: these header parameters are ignored
+            // (the media types and security schemes say what they carry).
+            if let Parameter::Header { parameter_data, .. } = param {
+                let name = parameter_data.name.as_str();
+                if ["accept", "content-type", "authorization"]
+                    .iter()
+                    .any(|h| name.eq_ignore_ascii_case(h))
+                {
+                    self.warnings.push(format!(
+                        "{pp}: header parameter `{name}` ignored (OpenAPI 3.0 §4.7.12.1: \
+                         `Accept` and `Content-Type` come from the responses and the body, \
+                         `Authorization` from the security schemes)"
+                    ));
+                    continue;
+                }
+            }
             let loc = match param {
                 Parameter::Path { .. } => Loc::Path,
                 Parameter::Query { .. } => Loc::Query,

@@ -225,6 +225,7 @@ pub mod bodies {
                 ttl: self.ttl,
             };
             request.body = rt::form_body(ID, &body)?;
+            request.accept = "";
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 204 => Ok(rt::empty(raw)),
@@ -263,6 +264,7 @@ pub mod bodies {
             request.timeout = self.timeout;
             let body = self.body;
             request.body = rt::Body::Text(body);
+            request.accept = "text/plain";
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 200 => Ok(rt::text_response(raw)),
@@ -337,6 +339,7 @@ pub mod default {
             let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
                 .with_path_template("/blob/{id}");
             request.timeout = self.timeout;
+            request.accept = "image/png";
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 200 => Ok(rt::bytes_response(raw)),
@@ -470,6 +473,7 @@ pub mod uploads {
             let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
                 .with_path_template("/tagged");
             request.timeout = self.timeout;
+            request.accept = "";
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 204 => Ok(rt::empty(raw)),

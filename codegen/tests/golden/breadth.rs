@@ -687,6 +687,7 @@ pub mod default {
             request.timeout = self.timeout;
             let body = self.body;
             request.body = rt::form_body(ID, &body)?;
+            request.accept = "";
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 204 => Ok(rt::empty(raw)),
@@ -792,6 +793,7 @@ pub mod default {
             if let Some(value) = self.timeout_2 {
                 request.query.push(("timeout", rt::QueryValue::Plain(value)));
             }
+            request.accept = "";
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 204 => Ok(rt::empty(raw)),
@@ -844,6 +846,7 @@ pub mod default {
             if let Some(value) = self.q {
                 request.query.push(("q", rt::QueryValue::Plain(value)));
             }
+            request.accept = "";
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 204 => Ok(rt::empty(raw)),
@@ -882,6 +885,7 @@ pub mod default {
             request.timeout = self.timeout;
             let body = self.body;
             request.body = rt::form_body(ID, &body)?;
+            request.accept = "";
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 204 => Ok(rt::empty(raw)),

@@ -667,6 +667,7 @@ pub mod pets {
                 .with_path_template("/pets/{petId}");
             request.timeout = self.timeout;
             request.security = super::security::REQUIREMENTS_2;
+            request.accept = "";
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 204 => Ok(rt::empty(raw)),

@@ -241,6 +241,7 @@ pub mod files {
             if let Some(value) = self.x_retries {
                 request.headers.push(("X-Retries", value.to_string()));
             }
+            request.accept = "application/octet-stream";
             let raw = self.transport.execute(request).await?;
             match raw.status.as_u16() {
                 200 => Ok(rt::bytes_response(raw)),

@@ -65,8 +65,16 @@ pub fn check(args: CheckArgs) -> Result<String, String> {
         spec_name: args.spec.display().to_string(),
         doc_crate: None,
     };
-    oapi_client_gen::generate_file_all(&args.spec, &opts).map_err(|e| e.to_string())?;
+    let all = oapi_client_gen::generate_file_all(&args.spec, &opts).map_err(|e| e.to_string())?;
+    print_warnings(&all.warnings);
     Ok(format!("{}: ok", args.spec.display()))
+}
+
+/// The generator's warnings, on stderr (the report goes to stdout).
+fn print_warnings(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
 }
 
 fn outcome(path: &Path, outcome: SyncOutcome) -> String {
@@ -94,6 +102,7 @@ pub fn generate(args: GenerateArgs) -> Result<String, String> {
         doc_crate,
     };
     let all = oapi_client_gen::generate_file_all(&args.spec, &opts).map_err(|e| e.to_string())?;
+    print_warnings(&all.warnings);
     let mut report = Vec::new();
     if let Some(path) = &args.surface {
         let done =
