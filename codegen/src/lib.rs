@@ -25,6 +25,9 @@
 //! assert!(out.contains("pub fn ping(&self)"));
 //! ```
 
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod conformance;
 mod docs;
 mod emit;
 mod error;
