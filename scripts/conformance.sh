@@ -82,10 +82,11 @@ run_doc() { # NAME FILE
   fi
   local port pid ready=""
   port="$(free_port)"
+  rm -f "$dir/prism.log"
   "$prism" mock -d --errors -h 127.0.0.1 -p "$port" "$doc" >"$dir/prism.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 120); do
-    if grep -q "Prism is listening" "$dir/prism.log"; then ready=1; break; fi
+    if grep -qs "Prism is listening on http://127.0.0.1:$port" "$dir/prism.log"; then ready=1; break; fi
     if ! kill -0 "$pid" 2>/dev/null; then break; fi
     sleep 0.5
   done

@@ -168,3 +168,22 @@ async fn a_documented_302_is_the_answer_and_is_not_followed() {
     }
     assert_eq!(server.take().len(), 1, "the redirect was followed");
 }
+
+/// A query parameter that is also the operation's API key scheme is sent
+/// once, by the credentials (Prism refused `apikey=a&apikey=b`).
+#[tokio::test]
+async fn an_api_key_parameter_is_sent_once_by_the_credentials() {
+    let server = Recorder::start().await;
+    let auth = snaptrade::runtime::ApiKey::new("k-1");
+    let transport = Transport::new(
+        TransportConfig::new(server.base_url()),
+        Some(std::sync::Arc::new(auth)),
+    )
+    .expect("transport");
+    let api = conformance::Client::from_transport(transport);
+    server.reply(Reply::json(200, r#"{"price":1.5}"#));
+    // One argument: `apikey` is no input.
+    let quote = api.default().get_quote("ACME").await.expect("getQuote");
+    assert_eq!(quote.body.price, Some(1.5));
+    assert_eq!(server.last().target, "/quote?symbol=ACME&apikey=k-1");
+}

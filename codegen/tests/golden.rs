@@ -177,9 +177,37 @@ fn reserved_header_parameters_are_left_out_with_a_warning() {
             "#/paths/~1systems~1{systemSymbol}~1waypoints/get/parameters/1",
             "#/paths/~1systems~1{systemSymbol}~1waypoints/get/parameters/2",
             "#/paths/~1systems~1{systemSymbol}~1waypoints~1{waypointSymbol}/get/parameters/2",
+            "#/paths/~1quote/get/parameters/0",
         ]
     );
+    assert!(out.warnings[3].contains("query parameter `apikey` ignored"));
     assert!(out.warnings[0].contains("header parameter `Accept` ignored"));
     assert!(out.warnings[1].contains("header parameter `authorization` ignored"));
     assert!(out.warnings[2].contains("header parameter `Content-Type` ignored"));
+}
+
+/// The conformance driver calls every operation twice (required inputs
+/// only, then every input) and its text parses.
+#[test]
+fn the_conformance_driver_calls_every_operation_twice() {
+    let fixture = dir("fixtures").join("conformance.yaml");
+    let spec = std::fs::read(&fixture).expect("fixture");
+    let main = oapi_client_gen::conformance::driver(&spec, "conformance.yaml", "classes")
+        .unwrap_or_else(|e| panic!("{e}"));
+    for op in [
+        "listWaypoints",
+        "getWaypoint",
+        "downloadFile",
+        "messageOfTheDay",
+        "anything",
+        "health",
+        "startLogin",
+        "getQuote",
+    ] {
+        for call in ["required", "full"] {
+            let line = format!("outcome.print(\"{op}\", \"{call}\")");
+            assert_eq!(main.matches(&line).count(), 1, "{line} in:\n{main}");
+        }
+    }
+    assert!(main.contains("let client = classes::Client::from_transport(transport);"));
 }

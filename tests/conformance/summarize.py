@@ -13,6 +13,8 @@ Classes (the driver's `class`):
   decode, roundtrip  the answer did not decode, or did not re-encode to what was received
   transport          no answer (connection, timeout)
   doc                the document's own fault (Prism cannot answer from it)
+  prism              Prism's own limit: its answer fails its own validation, or it
+                     cannot write an object as text
   ours:*, generate, compile, input
                      ours: 406 to our Accept, a 2xx taken for an error, a documented
                      3xx refused, a request Prism could not route, a document
@@ -61,7 +63,8 @@ def main():
             where = f"{doc} {r['op']} ({r['call']}): {cls} {r['status'] or ''}".rstrip()
             if cls == "ok":
                 counts["ok"] += 1
-            elif reason is not None:
+            elif reason is not None or cls == "prism":
+                reason = reason or "Prism limitation"
                 counts["known"] += 1
                 notes.append(f"{where}: {reason} [{r['detail'][:160]}]")
             elif cls == "rejected":
