@@ -262,8 +262,14 @@ fn inputs(op: &Op) -> Vec<Input> {
 /// them) matches: the first alternative, the fewest repetitions (at least
 /// one), a class's first letter or digit. `None` when it does not parse.
 fn sample(pattern: &str) -> Option<String> {
+    sample_with(pattern, 1)
+}
+
+/// As [`sample`], repeating each repetition at least `reps` times (within
+/// its bounds), for a string long enough for `minLength`.
+fn sample_with(pattern: &str, reps: u32) -> Option<String> {
     use regex_syntax::hir::{Class, Hir, HirKind};
-    fn walk(h: &Hir, out: &mut String) {
+    fn walk(h: &Hir, out: &mut String, reps: u32) {
         match h.kind() {
             HirKind::Empty | HirKind::Look(_) => {}
             HirKind::Literal(l) => out.push_str(&String::from_utf8_lossy(&l.0)),
@@ -283,16 +289,16 @@ fn sample(pattern: &str) -> Option<String> {
                 }
             }
             HirKind::Repetition(r) => {
-                let n = r.min.max(1).min(r.max.unwrap_or(u32::MAX)).min(64);
+                let n = r.min.max(reps).min(r.max.unwrap_or(u32::MAX)).min(256);
                 for _ in 0..n {
-                    walk(&r.sub, out);
+                    walk(&r.sub, out, reps);
                 }
             }
-            HirKind::Capture(c) => walk(&c.sub, out),
-            HirKind::Concat(v) => v.iter().for_each(|h| walk(h, out)),
+            HirKind::Capture(c) => walk(&c.sub, out, reps),
+            HirKind::Concat(v) => v.iter().for_each(|h| walk(h, out, reps)),
             HirKind::Alternation(v) => {
                 if let Some(h) = v.first() {
-                    walk(h, out);
+                    walk(h, out, reps);
                 }
             }
         }
@@ -302,7 +308,7 @@ fn sample(pattern: &str) -> Option<String> {
         .parse(pattern)
         .ok()?;
     let mut out = String::new();
-    walk(&hir, &mut out);
+    walk(&hir, &mut out, reps);
     Some(out)
 }
 
@@ -573,8 +579,17 @@ fn string(s: &Value) -> String {
         return v.to_owned();
     }
     if let Some(p) = s.get("pattern").and_then(Value::as_str) {
-        if let Some(v) = sample(p) {
-            return v;
+        if let Some(first) = sample(p) {
+            let fits =
+                |v: &String| v.chars().count() >= min && max.is_none_or(|m| v.chars().count() <= m);
+            if fits(&first) {
+                return first;
+            }
+            return [2, 4, 8, 16, 40, 64, 128, 256]
+                .into_iter()
+                .filter_map(|reps| sample_with(p, reps))
+                .find(fits)
+                .unwrap_or(first);
         }
         if let Some(Value::String(e)) = s.get("example") {
             return e.clone();
@@ -916,6 +931,10 @@ mod tests {
             assert_eq!(sample(pattern).as_deref(), Some(want), "{pattern}");
         }
         assert_eq!(sample("(unclosed"), None);
+        assert_eq!(
+            string(&json!({"pattern": "^[0-9a-f]+$", "minLength": 40, "maxLength": 40})),
+            "a".repeat(40)
+        );
         assert_eq!(integer(&json!({"minimum": 5, "multipleOf": 4})), json!(8));
         assert_eq!(
             integer(&json!({"maximum": 0, "exclusiveMaximum": true})),

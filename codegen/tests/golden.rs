@@ -211,3 +211,41 @@ fn the_conformance_driver_calls_every_operation_twice() {
     }
     assert!(main.contains("let client = classes::Client::from_transport(transport);"));
 }
+
+/// A path item that is a `$ref` to another path's item has the same
+/// operations at its own path (under derived names: the operationIds are
+/// the other path's); an array of a nullable component holds `Option`s.
+#[test]
+fn path_item_refs_and_nullable_items() {
+    let spec = br#"
+openapi: 3.0.3
+info: { title: Refs, version: "1" }
+paths:
+  /ip-address:
+    get:
+      operationId: getIpAddress
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { type: array, items: { $ref: '#/components/schemas/Near' } }
+  /support/ip-address:
+    $ref: '#/paths/~1ip-address'
+components:
+  schemas:
+    Near: { type: object, nullable: true, properties: { id: { type: string } } }
+"#;
+    let out = oapi_client_gen::generate(spec, &oapi_client_gen::Options::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.contains("pub fn get_ip_address(&self)"), "{out}");
+    assert!(
+        out.contains("pub fn get_support_ip_address(&self)"),
+        "{out}"
+    );
+    assert!(out.contains("\"/support/ip-address\""), "{out}");
+    assert!(
+        out.contains("rt::Result<Vec<Option<models::Near>>, GetIpAddressError>"),
+        "{out}"
+    );
+}

@@ -41,10 +41,25 @@ impl<'a> Lowerer<'a> {
         let mut used_schemes: Vec<String> = Vec::new();
         for (path, item) in &doc.paths.paths {
             let pp = ptr("#/paths", &[path]);
-            let item = match item {
-                ReferenceOr::Item(i) => i,
-                ReferenceOr::Reference { reference } => {
-                    return Err(self.err(pp, format!("unsupported path item $ref `{reference}`")))
+            // A path item may be a `$ref` to another path's item
+            // (`#/paths/~1ip-address`): the same operations at this path.
+            let via_ref = matches!(item, ReferenceOr::Reference { .. });
+            let target = match item {
+                ReferenceOr::Reference { reference } => reference
+                    .strip_prefix("#/paths/")
+                    .filter(|k| !k.contains('/'))
+                    .map(super::refs::unescape)
+                    .and_then(|k| doc.paths.paths.get(&k)),
+                ReferenceOr::Item(_) => Some(item),
+            };
+            let item = match target {
+                Some(ReferenceOr::Item(i)) => i,
+                _ => {
+                    let reference = match item {
+                        ReferenceOr::Reference { reference } => reference.as_str(),
+                        ReferenceOr::Item(_) => "",
+                    };
+                    return Err(self.err(pp, format!("unsupported path item $ref `{reference}`")));
                 }
             };
             for m in METHODS {
@@ -62,8 +77,11 @@ impl<'a> Lowerer<'a> {
                 let op_ptr = ptr(&pp, &[m]);
                 // Without an operationId: `{method}_{path in snake case}`
                 // (`get_pets_pet_id`), grouped by tag or into `default`.
-                let derived = op.operation_id.is_none();
-                let id = op.operation_id.clone().unwrap_or_else(|| {
+                // An item reached through a `$ref` repeats another path's
+                // operationIds: its operations take the derived names.
+                let own_id = op.operation_id.clone().filter(|_| !via_ref);
+                let derived = own_id.is_none();
+                let id = own_id.unwrap_or_else(|| {
                     let p = names::snake(path);
                     let p = p.trim_matches('_');
                     format!("{m}_{}", if p.is_empty() { "root" } else { p })
