@@ -26,6 +26,9 @@
 //! assert!(out.contains("pub fn ping(&self)"));
 //! ```
 
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod conformance;
 mod docs;
 mod emit;
 mod error;
@@ -84,9 +87,12 @@ pub struct Output {
     pub rust: String,
     /// The API surface listing (`generated/API.md`, see [`surface`]).
     pub surface: String,
-    /// What the generator changed in reading the document that a reader of
-    /// it should know (an integer bound beyond `i64`: the type chosen or the
-    /// bound dropped), each naming the file and the JSON pointer.
+    /// What the reader should know about the document that the generated
+    /// code does not say, one sentence each naming the file and the JSON
+    /// pointer: what the generator changed in reading it (an integer bound
+    /// beyond `i64`: the type chosen or the bound dropped), and parts the
+    /// client leaves out on purpose (a header parameter named `Accept`,
+    /// `Content-Type` or `Authorization`). The CLI prints them.
     pub warnings: Vec<String>,
 }
 
@@ -154,7 +160,9 @@ pub(crate) fn lower_bytes(
             t.doc = format!("Inline schema at `{}`.", loaded.origins.restore(p));
         }
     }
-    Ok((api, loaded.warnings))
+    let mut warnings = loaded.warnings;
+    warnings.extend(api.warnings.iter().cloned());
+    Ok((api, warnings))
 }
 
 /// Validates a spec without producing output.

@@ -1,6 +1,8 @@
 //! Tokens from the model: the file layout of docs/ARCHITECTURE.md.
 
 mod ops;
+#[cfg(feature = "cli")]
+pub(crate) use ops::arg_types;
 pub mod package;
 mod types;
 

@@ -132,7 +132,7 @@ pub(super) fn inputs(op: &Op) -> Vec<Input> {
 
 /// `(argument type, stored type)`: strings take `impl Into<String>`,
 /// secrets `impl Into<SecretString>`, anything else `impl Into<T>`.
-pub(super) fn arg_types(api: &Api, ty: &Ty) -> (TokenStream, TokenStream) {
+pub(crate) fn arg_types(api: &Api, ty: &Ty) -> (TokenStream, TokenStream) {
     match api.underlying(ty) {
         Ty::String => (quote!(impl Into<String>), quote!(String)),
         prim @ (Ty::Bool | Ty::I32 | Ty::I64 | Ty::U64 | Ty::F32 | Ty::F64) => {

@@ -7,7 +7,7 @@
 use super::success::{self, Success};
 use crate::emit::{has_display, ident};
 use crate::model::params::{key_param, key_query_pairs, split_path_key, KeyValue};
-use crate::model::{Api, BodyDef, Loc, Media, Op, Style, Ty, TypeKind};
+use crate::model::{Api, BodyDef, Loc, Media, Op, StatusMatch, Style, Ty, TypeKind};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -29,6 +29,30 @@ pub(super) fn send(api: &Api, op: &Op, success: &Success) -> TokenStream {
     }
     if let Some(idem) = op.idempotent {
         stmts.push(quote!(request.idempotent = #idem;));
+    }
+    // `OperationRequest::new` starts with `application/json`.
+    if op.accept != "application/json" {
+        let accept = &op.accept;
+        stmts.push(quote!(request.accept = #accept;));
+    }
+    let redirects: Vec<TokenStream> = op
+        .successes
+        .iter()
+        .filter_map(|s| {
+            let (low, high) = match s.status {
+                StatusMatch::Code(c @ 300..=399) => (c, c),
+                StatusMatch::Range(3) => (300, 399),
+                _ => return None,
+            };
+            let (low, high) = (
+                proc_macro2::Literal::u16_unsuffixed(low),
+                proc_macro2::Literal::u16_unsuffixed(high),
+            );
+            Some(quote!((#low, #high)))
+        })
+        .collect();
+    if !redirects.is_empty() {
+        stmts.push(quote!(request.documented_redirects = &[#(#redirects),*];));
     }
     let arms = success::arms(op, success);
     // Spans name the route, never the filled-in path (it may carry ids).
