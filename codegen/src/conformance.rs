@@ -23,7 +23,8 @@ use serde_json::{Map, Value};
 /// library name) generated from `spec_bytes`.
 pub fn driver(spec_bytes: &[u8], spec_name: &str, client_crate: &str) -> Result<String, Error> {
     let doc = crate::load::load(spec_bytes, spec_name)?;
-    let api = model::lower(&doc, spec_name)?;
+    // The driver calls operations; a 3.1 document's webhooks play no part.
+    let api = model::lower(&doc, spec_name, &[])?;
     let raw = serde_json::to_value(&doc).map_err(|e| Error::Spec {
         file: spec_name.to_owned(),
         pointer: "#".to_owned(),
@@ -344,6 +345,7 @@ impl<'a> Gen<'a> {
             Loc::Path => "path",
             Loc::Query => "query",
             Loc::Header => "header",
+            Loc::Cookie => "cookie",
         };
         let item = self.resolve(self.root.get("paths")?.get(path)?);
         let lists = [op.get("parameters"), item.get("parameters")];

@@ -152,11 +152,11 @@ components:
         "{out}"
     );
     assert!(
-        out.contains("rt::Result<models::Rate41, GetAError>"),
+        out.contains("impl rt::Operation for GetA {\n        type Ok = models::Rate41;"),
         "{out}"
     );
     assert!(
-        out.contains("rt::Result<models::Rate41, GetBError>"),
+        out.contains("impl rt::Operation for GetB {\n        type Ok = models::Rate41;"),
         "{out}"
     );
 }
@@ -246,7 +246,9 @@ components:
     );
     assert!(out.contains("\"/support/ip-address\""), "{out}");
     assert!(
-        out.contains("rt::Result<Vec<Option<models::Near>>, GetIpAddressError>"),
+        out.contains(
+            "impl rt::Operation for GetIpAddress {\n        type Ok = Vec<Option<models::Near>>;"
+        ),
         "{out}"
     );
 }

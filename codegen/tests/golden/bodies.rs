@@ -218,6 +218,7 @@ pub mod bodies {
                 ttl: self.ttl,
             };
             request.body = rt::form_body(Self::ID, &body)?;
+            request.accept = "";
             Ok((self.transport, request))
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
@@ -259,6 +260,7 @@ pub mod bodies {
             request.timeout = self.timeout;
             let body = self.body;
             request.body = rt::Body::Text(body);
+            request.accept = "text/plain";
             Ok((self.transport, request))
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
@@ -331,6 +333,7 @@ pub mod default {
             let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/blob/{id}");
             request.timeout = self.timeout;
+            request.accept = "image/png";
             Ok((self.transport, request))
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
@@ -462,6 +465,7 @@ pub mod uploads {
             let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/tagged");
             request.timeout = self.timeout;
+            request.accept = "";
             Ok((self.transport, request))
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {

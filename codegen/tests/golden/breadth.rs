@@ -654,6 +654,7 @@ pub mod default {
             request.timeout = self.timeout;
             let body = self.body;
             request.body = rt::form_body(Self::ID, &body)?;
+            request.accept = "";
             Ok((self.transport, request))
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
@@ -754,6 +755,7 @@ pub mod default {
             if let Some(value) = self.timeout_2 {
                 request.query.push(("timeout", rt::QueryValue::Plain(value)));
             }
+            request.accept = "";
             Ok((self.transport, request))
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
@@ -801,6 +803,7 @@ pub mod default {
             if let Some(value) = self.q {
                 request.query.push(("q", rt::QueryValue::Plain(value)));
             }
+            request.accept = "";
             Ok((self.transport, request))
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
@@ -832,6 +835,7 @@ pub mod default {
             request.timeout = self.timeout;
             let body = self.body;
             request.body = rt::form_body(Self::ID, &body)?;
+            request.accept = "";
             Ok((self.transport, request))
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {

@@ -10,27 +10,27 @@ pub const DEFAULT_BASE_URL: &str = "/";
 /// Request and response types: one item per schema the operations use.
 pub mod models {
     /// Body of the HTTP 200 response of `getQuote`: A quote.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct GetQuoteResponse {
         /// The `price` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub price: Option<f64>,
     }
     /// Body of the `default` response of `health`: The service's health, whatever the status.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct HealthDefaultResponse {
         /// The `status` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
     }
     /// Body of the HTTP 200 response of `listWaypoints`: The waypoints of a system.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct ListWaypointsResponse {
         /// The `data` property.
         pub data: Vec<SystemsSystemSymbolWaypointsGet200ApplicationJsonDataItems>,
     }
     /// The `Problem` schema.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Problem {
         /// The `detail` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,7 +39,7 @@ pub mod models {
     /// The `_systems__systemSymbol__waypoints_get_200_application_json_data_items` schema.
     ///
     /// Schema `_systems__systemSymbol__waypoints_get_200_application_json_data_items` in the spec.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct SystemsSystemSymbolWaypointsGet200ApplicationJsonDataItems {
         /// The `symbol` property.
         pub symbol: String,
@@ -72,15 +72,10 @@ pub mod default {
         pub(super) fn new(transport: rt::Transport) -> Self {
             Self { transport }
         }
-        /// `GET /systems/{systemSymbol}/waypoints` (operation `listWaypoints`).
+        /// `GET /systems/{systemSymbol}/waypoints` (operation `listWaypoints`): `client.default().list_waypoints("...").await?`.
         ///
         /// Arguments:
         /// * `system_symbol`: The `systemSymbol` parameter.
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.default().list_waypoints("...").await?;
-        /// # Ok(()) }
-        /// ```
         pub fn list_waypoints(&self, system_symbol: impl Into<String>) -> ListWaypoints {
             ListWaypoints {
                 transport: self.transport.clone(),
@@ -88,16 +83,11 @@ pub mod default {
                 system_symbol: system_symbol.into(),
             }
         }
-        /// `GET /systems/{systemSymbol}/waypoints/{waypointSymbol}` (operation `getWaypoint`).
+        /// `GET /systems/{systemSymbol}/waypoints/{waypointSymbol}` (operation `getWaypoint`): `client.default().get_waypoint("...", "...").await?`.
         ///
         /// Arguments:
         /// * `system_symbol`: The `systemSymbol` parameter.
         /// * `waypoint_symbol`: The `waypointSymbol` parameter.
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.default().get_waypoint("...", "...").await?;
-        /// # Ok(()) }
-        /// ```
         pub fn get_waypoint(
             &self,
             system_symbol: impl Into<String>,
@@ -110,15 +100,10 @@ pub mod default {
                 waypoint_symbol: waypoint_symbol.into(),
             }
         }
-        /// `GET /files/{fileId}` (operation `downloadFile`).
+        /// `GET /files/{fileId}` (operation `downloadFile`): `client.default().download_file("...").await?`.
         ///
         /// Arguments:
         /// * `file_id`: The `fileId` parameter.
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.default().download_file("...").await?;
-        /// # Ok(()) }
-        /// ```
         pub fn download_file(&self, file_id: impl Into<String>) -> DownloadFile {
             DownloadFile {
                 transport: self.transport.clone(),
@@ -126,63 +111,38 @@ pub mod default {
                 file_id: file_id.into(),
             }
         }
-        /// `GET /motd` (operation `messageOfTheDay`).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.default().message_of_the_day().await?;
-        /// # Ok(()) }
-        /// ```
+        /// `GET /motd` (operation `messageOfTheDay`): `client.default().message_of_the_day().await?`.
         pub fn message_of_the_day(&self) -> MessageOfTheDay {
             MessageOfTheDay {
                 transport: self.transport.clone(),
                 timeout: None,
             }
         }
-        /// `GET /anything` (operation `anything`).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.default().anything().await?;
-        /// # Ok(()) }
-        /// ```
+        /// `GET /anything` (operation `anything`): `client.default().anything().await?`.
         pub fn anything(&self) -> Anything {
             Anything {
                 transport: self.transport.clone(),
                 timeout: None,
             }
         }
-        /// `GET /health` (operation `health`).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.default().health().await?;
-        /// # Ok(()) }
-        /// ```
+        /// `GET /health` (operation `health`): `client.default().health().await?`.
         pub fn health(&self) -> Health {
             Health {
                 transport: self.transport.clone(),
                 timeout: None,
             }
         }
-        /// `GET /login` (operation `startLogin`).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.default().start_login().await?;
-        /// # Ok(()) }
-        /// ```
+        /// `GET /login` (operation `startLogin`): `client.default().start_login().await?`.
         pub fn start_login(&self) -> StartLogin {
             StartLogin {
                 transport: self.transport.clone(),
                 timeout: None,
             }
         }
-        /// `GET /quote` (operation `getQuote`).
+        /// `GET /quote` (operation `getQuote`): `client.default().get_quote("...").await?`.
         ///
         /// Arguments:
         /// * `symbol`: The `symbol` parameter.
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.default().get_quote("...").await?;
-        /// # Ok(()) }
-        /// ```
         pub fn get_quote(&self, symbol: impl Into<String>) -> GetQuote {
             GetQuote {
                 transport: self.transport.clone(),
@@ -199,28 +159,29 @@ pub mod default {
         timeout: Option<::std::time::Duration>,
         system_symbol: String,
     }
-    impl ListWaypoints {
-        /// Sends the request and decodes the answer (see [`Default::list_waypoints`]).
-        pub async fn send(
-            self,
-        ) -> rt::Result<models::ListWaypointsResponse, ListWaypointsError> {
-            const ID: &str = "listWaypoints";
+    impl rt::Operation for ListWaypoints {
+        type Ok = models::ListWaypointsResponse;
+        type Error = ListWaypointsError;
+        const ID: &'static str = "listWaypoints";
+        fn request(self) -> rt::Prepared {
             let path = format!(
                 "/systems/{}/waypoints", rt::encode_path_segment(& self.system_symbol)
             );
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/systems/{systemSymbol}/waypoints");
             request.timeout = self.timeout;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(ListWaypoints, models::ListWaypointsResponse, ListWaypointsError);
+    rt::operation!(ListWaypoints);
     /// The documented error responses of [`Default::list_waypoints`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[non_exhaustive]
     pub enum ListWaypointsError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
@@ -240,47 +201,32 @@ pub mod default {
         system_symbol: String,
         waypoint_symbol: String,
     }
-    impl GetWaypoint {
-        /// Sends the request and decodes the answer (see [`Default::get_waypoint`]).
-        pub async fn send(
-            self,
-        ) -> rt::Result<
-            models::SystemsSystemSymbolWaypointsGet200ApplicationJsonDataItems,
-            GetWaypointError,
-        > {
-            const ID: &str = "getWaypoint";
+    impl rt::Operation for GetWaypoint {
+        type Ok = models::SystemsSystemSymbolWaypointsGet200ApplicationJsonDataItems;
+        type Error = GetWaypointError;
+        const ID: &'static str = "getWaypoint";
+        fn request(self) -> rt::Prepared {
             let path = format!(
                 "/systems/{}/waypoints/{}", rt::encode_path_segment(& self
                 .system_symbol), rt::encode_path_segment(& self.waypoint_symbol)
             );
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template(
                     "/systems/{systemSymbol}/waypoints/{waypointSymbol}",
                 );
             request.timeout = self.timeout;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(
-        GetWaypoint, models::SystemsSystemSymbolWaypointsGet200ApplicationJsonDataItems,
-        GetWaypointError
-    );
-    /// The documented error responses of [`Default::get_waypoint`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum GetWaypointError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for GetWaypointError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    rt::operation!(GetWaypoint);
+    /// The documented error responses of [`Default::get_waypoint`], decoded: the same as [`ListWaypointsError`]'s. Found in `Error::Api(e).kind`.
+    pub type GetWaypointError = ListWaypointsError;
     /// Request builder returned by [`Default::download_file`]: `GET /files/{fileId}`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -289,25 +235,28 @@ pub mod default {
         timeout: Option<::std::time::Duration>,
         file_id: String,
     }
-    impl DownloadFile {
-        /// Sends the request and decodes the answer (see [`Default::download_file`]).
-        pub async fn send(self) -> rt::Result<Vec<u8>, DownloadFileError> {
-            const ID: &str = "downloadFile";
+    impl rt::Operation for DownloadFile {
+        type Ok = Vec<u8>;
+        type Error = DownloadFileError;
+        const ID: &'static str = "downloadFile";
+        fn request(self) -> rt::Prepared {
             let path = format!("/files/{}", rt::encode_path_segment(& self.file_id));
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/files/{fileId}");
             request.timeout = self.timeout;
             request.accept = "application/octet-stream, application/json;q=0.5";
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
                 200 => Ok(rt::bytes_response(raw)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(DownloadFile, Vec < u8 >, DownloadFileError);
+    rt::operation!(DownloadFile);
     /// The documented error responses of [`Default::download_file`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum DownloadFileError {
@@ -331,35 +280,28 @@ pub mod default {
         transport: rt::Transport,
         timeout: Option<::std::time::Duration>,
     }
-    impl MessageOfTheDay {
-        /// Sends the request and decodes the answer (see [`Default::message_of_the_day`]).
-        pub async fn send(self) -> rt::Result<String, MessageOfTheDayError> {
-            const ID: &str = "messageOfTheDay";
+    impl rt::Operation for MessageOfTheDay {
+        type Ok = String;
+        type Error = MessageOfTheDayError;
+        const ID: &'static str = "messageOfTheDay";
+        fn request(self) -> rt::Prepared {
             let path = "/motd".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/motd");
             request.timeout = self.timeout;
             request.accept = "text/plain";
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
                 200 => Ok(rt::text_response(raw)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(MessageOfTheDay, String, MessageOfTheDayError);
-    /// The documented error responses of [`Default::message_of_the_day`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum MessageOfTheDayError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for MessageOfTheDayError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    rt::operation!(MessageOfTheDay);
+    /// The documented error responses of [`Default::message_of_the_day`], decoded: the same as [`ListWaypointsError`]'s. Found in `Error::Api(e).kind`.
+    pub type MessageOfTheDayError = ListWaypointsError;
     /// Request builder returned by [`Default::anything`]: `GET /anything`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -367,35 +309,28 @@ pub mod default {
         transport: rt::Transport,
         timeout: Option<::std::time::Duration>,
     }
-    impl Anything {
-        /// Sends the request and decodes the answer (see [`Default::anything`]).
-        pub async fn send(self) -> rt::Result<Vec<u8>, AnythingError> {
-            const ID: &str = "anything";
+    impl rt::Operation for Anything {
+        type Ok = Vec<u8>;
+        type Error = AnythingError;
+        const ID: &'static str = "anything";
+        fn request(self) -> rt::Prepared {
             let path = "/anything".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/anything");
             request.timeout = self.timeout;
             request.accept = "*/*";
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
                 200 => Ok(rt::bytes_response(raw)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(Anything, Vec < u8 >, AnythingError);
-    /// The documented error responses of [`Default::anything`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum AnythingError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for AnythingError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    rt::operation!(Anything);
+    /// The documented error responses of [`Default::anything`], decoded: the same as [`ListWaypointsError`]'s. Found in `Error::Api(e).kind`.
+    pub type AnythingError = ListWaypointsError;
     /// Request builder returned by [`Default::health`]: `GET /health`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -403,26 +338,27 @@ pub mod default {
         transport: rt::Transport,
         timeout: Option<::std::time::Duration>,
     }
-    impl Health {
-        /// Sends the request and decodes the answer (see [`Default::health`]).
-        pub async fn send(
-            self,
-        ) -> rt::Result<models::HealthDefaultResponse, HealthError> {
-            const ID: &str = "health";
+    impl rt::Operation for Health {
+        type Ok = models::HealthDefaultResponse;
+        type Error = HealthError;
+        const ID: &'static str = "health";
+        fn request(self) -> rt::Prepared {
             let path = "/health".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/health");
             request.timeout = self.timeout;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200..=299 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200..=299 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(Health, models::HealthDefaultResponse, HealthError);
+    rt::operation!(Health);
     /// The documented error responses of [`Default::health`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum HealthError {
@@ -443,25 +379,28 @@ pub mod default {
         transport: rt::Transport,
         timeout: Option<::std::time::Duration>,
     }
-    impl StartLogin {
-        /// Sends the request and decodes the answer (see [`Default::start_login`]).
-        pub async fn send(self) -> rt::Result<(), StartLoginError> {
-            const ID: &str = "startLogin";
+    impl rt::Operation for StartLogin {
+        type Ok = ();
+        type Error = StartLoginError;
+        const ID: &'static str = "startLogin";
+        fn request(self) -> rt::Prepared {
             let path = "/login".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/login");
             request.timeout = self.timeout;
             request.documented_redirects = &[(302, 302)];
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
                 302 => Ok(rt::empty(raw)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(StartLogin, (), StartLoginError);
+    rt::operation!(StartLogin);
     /// The documented error responses of [`Default::start_login`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum StartLoginError {
@@ -486,36 +425,29 @@ pub mod default {
         timeout: Option<::std::time::Duration>,
         symbol: String,
     }
-    impl GetQuote {
-        /// Sends the request and decodes the answer (see [`Default::get_quote`]).
-        pub async fn send(self) -> rt::Result<models::GetQuoteResponse, GetQuoteError> {
-            const ID: &str = "getQuote";
+    impl rt::Operation for GetQuote {
+        type Ok = models::GetQuoteResponse;
+        type Error = GetQuoteError;
+        const ID: &'static str = "getQuote";
+        fn request(self) -> rt::Prepared {
             let path = "/quote".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/quote");
             request.timeout = self.timeout;
             request.query.push(("symbol", rt::QueryValue::Plain(self.symbol)));
             request.security = super::security::REQUIREMENTS_1;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(GetQuote, models::GetQuoteResponse, GetQuoteError);
-    /// The documented error responses of [`Default::get_quote`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum GetQuoteError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for GetQuoteError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    rt::operation!(GetQuote);
+    /// The documented error responses of [`Default::get_quote`], decoded: the same as [`ListWaypointsError`]'s. Found in `Error::Api(e).kind`.
+    pub type GetQuoteError = ListWaypointsError;
 }
 /// Entry point to the `Conformance classes` API: one accessor per operation group. Cheap to clone.
 #[derive(Clone, Debug)]

@@ -658,6 +658,7 @@ pub mod pets {
                 .with_path_template("/pets/{petId}");
             request.timeout = self.timeout;
             request.security = super::security::REQUIREMENTS_2;
+            request.accept = "";
             Ok((self.transport, request))
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {

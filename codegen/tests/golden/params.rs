@@ -239,6 +239,7 @@ pub mod files {
             if let Some(value) = self.x_retries {
                 request.headers.push(("X-Retries", value.to_string()));
             }
+            request.accept = "application/octet-stream";
             Ok((self.transport, request))
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
