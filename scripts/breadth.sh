@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Real-world breadth of the generator (not run in CI: it takes long).
 #
-#   scripts/breadth.sh FOLDER [--providers REGEX] [--limit N] [--sample N] [--seed S] [--work DIR] [--jobs J]
+#   scripts/breadth.sh FOLDER [--providers REGEX] [--limit N] [--sample N] [--seed S] [--work DIR] [--jobs J] [--openapi 3.0|3.1]
 #
-# Runs `oapi-client-gen check` on every OpenAPI 3.0 document (*.json, *.yaml)
+# Runs `oapi-client-gen check` on every OpenAPI 3.0 (or, with --openapi 3.1,
+# 3.1) document (*.json, *.yaml)
 # under FOLDER and reports counts by outcome (generated / refused / panicked)
 # and by refusal message (with the quoted specifics of each message folded to
 # `…`). Then generates a seeded random sample of N of the generated documents
@@ -26,6 +27,7 @@ limit=0
 seed=1
 work="${TMPDIR:-/tmp}/oapi-breadth"
 jobs=2
+openapi=3.0
 while [ $# -gt 0 ]; do
     case "$1" in
         --providers) providers="$2"; shift 2 ;;
@@ -34,7 +36,8 @@ while [ $# -gt 0 ]; do
         --seed) seed="$2"; shift 2 ;;
         --work) work="$2"; shift 2 ;;
         --jobs) jobs="$2"; shift 2 ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        --openapi) openapi="$2"; shift 2 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) folder="$1"; shift ;;
     esac
 done
@@ -51,8 +54,8 @@ if [ -z "$gen" ]; then
     gen="$target/release/oapi-client-gen"
 fi
 
-# The 3.0 documents of the chosen providers.
-python3 - "$folder" "$providers" > "$work/docs.txt" <<'EOF'
+# The 3.0 (or 3.1) documents of the chosen providers.
+python3 - "$folder" "$providers" "$openapi" > "$work/docs.txt" <<'EOF'
 import json, os, re, sys
 root, pat = sys.argv[1], re.compile(sys.argv[2])
 for dp, _, files in os.walk(root):
@@ -73,7 +76,7 @@ for dp, _, files in os.walk(root):
                 v = m.group(1).decode() if m else ''
         except Exception:
             continue
-        if str(v).startswith('3.0'):
+        if str(v).startswith(sys.argv[3]):
             print(path)
 EOF
 sort -o "$work/docs.txt" "$work/docs.txt"
@@ -82,7 +85,7 @@ if [ "$limit" -gt 0 ]; then
         "$work/docs.txt" "$limit" "$seed" > "$work/docs.limited" && mv "$work/docs.limited" "$work/docs.txt"
 fi
 total=$(wc -l < "$work/docs.txt")
-echo "checking $total OpenAPI 3.0 documents..." >&2
+echo "checking $total OpenAPI $openapi documents..." >&2
 
 # One line per document: "<exit code>\t<path>\t<first line of stderr>".
 rm -rf "$work/results" && mkdir -p "$work/results"

@@ -9,6 +9,9 @@
 #[path = "../codegen/tests/golden/bodies.rs"]
 mod fixture_bodies;
 #[allow(dead_code)]
+#[path = "../codegen/tests/golden/oas31.rs"]
+mod fixture_oas31;
+#[allow(dead_code)]
 #[path = "../codegen/tests/golden/params.rs"]
 mod fixture_params;
 #[allow(dead_code)]
@@ -103,5 +106,31 @@ fn generated_security_constants_match_the_spec() {
     assert_eq!(
         snaptrade::security::PARTNER_CLIENT_ID.name,
         "PartnerClientId"
+    );
+}
+
+/// The OpenAPI 3.1 fixture: `anyOf` with null and `type: [x, "null"]` are
+/// `Option`s that take `null`, `const` tags are the discriminated union's
+/// values, a bound beyond `i64` is `u64`, `type: [integer, string]` is
+/// `IntegerOrString`.
+#[test]
+fn openapi_3_1_models_decode_and_encode_as_written() {
+    use fixture_oas31::models::{NewPet, NewPetAnimal};
+    let pet: NewPet = serde_json::from_str(
+        r#"{"name":"Rex","animal":{"pet_type":"dog","barks":2.5},"owner":null,
+            "photo":null,"chip":"A-1","serial":18446744073709551615}"#,
+    )
+    .unwrap();
+    assert!(matches!(pet.animal, NewPetAnimal::Dog(ref d) if d.barks == 2.5));
+    assert!(pet.owner.is_none() && pet.photo.is_none());
+    assert_eq!(pet.serial, Some(u64::MAX));
+    assert_eq!(
+        serde_json::to_value(&pet.chip).unwrap(),
+        serde_json::json!("A-1")
+    );
+    let cat: NewPetAnimal = serde_json::from_str(r#"{"pet_type":"cat","meows":3}"#).unwrap();
+    assert_eq!(
+        serde_json::to_value(&cat).unwrap(),
+        serde_json::json!({"pet_type": "cat", "meows": 3})
     );
 }

@@ -155,7 +155,8 @@ fn walk(v: &mut Value, here: &str, origins: &Origins, file: &str, out: &mut Vec<
     }
 }
 
-/// Whether a number is an integer `u64` holds.
+/// Whether a number is an integer `u64` holds. A float of `2^64` counts:
+/// it is how JavaScript prints `u64::MAX` (`maximum: 18446744073709552000`).
 fn fits_u64(n: &Number) -> bool {
     n.is_u64()
         || n.as_f64()
@@ -241,6 +242,15 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn javascript_s_u64_max_is_u64() {
+        // digitalocean.com in the public API directory writes u64::MAX so.
+        let text = doc("3.0.3").replace("18446744073709551615", "18446744073709552000");
+        let out = crate::generate_all(text.as_bytes(), &crate::Options::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.rust.contains("n: Option<u64>"), "{}", out.rust);
     }
 
     #[test]

@@ -277,7 +277,7 @@ pub(super) fn normalize(root: &mut Value) -> Origins {
                                 schema(s, &p, &p, &mut o);
                             }
                         }
-                    } else {
+                    } else if section != "examples" && !section.starts_with("x-") {
                         other(cv, &sp, &sp, path_items.as_ref(), &mut o);
                     }
                 }
