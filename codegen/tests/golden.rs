@@ -203,6 +203,7 @@ fn the_conformance_driver_calls_every_operation_twice() {
         "health",
         "startLogin",
         "getQuote",
+        "certificateView",
     ] {
         for call in ["required", "full"] {
             let line = format!("outcome.print(\"{op}\", \"{call}\")");
