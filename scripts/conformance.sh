@@ -46,13 +46,16 @@ gen="$root/target/debug/oapi-client-gen"
 runtime_dep="{ path = \"$root/runtime\" }"
 
 # 3. Documents.
-fetch() { # PACKAGE@VERSION -> extracted dir
-  local spec="$1" dir="$work/cache/$(echo "$1" | tr '/@' '__')"
-  if [ ! -d "$dir/package" ]; then
+fetch() { # PACKAGE@VERSION PATH -> the file, extracted alone from the package's tarball
+  local spec="$1" path="$2" dir="$work/cache/$(echo "$1" | tr '/@' '__')"
+  if ! ls "$dir"/*.tgz >/dev/null 2>&1; then
     mkdir -p "$dir"
-    (cd "$dir" && npm pack --silent "$spec" >/dev/null && tar -xzf ./*.tgz && rm -f ./*.tgz)
+    (cd "$dir" && npm pack --silent "$spec" >/dev/null)
   fi
-  echo "$dir/package"
+  if [ ! -f "$dir/package/$path" ]; then
+    tar -xzf "$(ls "$dir"/*.tgz | head -1)" -C "$dir" "package/$path"
+  fi
+  echo "$dir/package/$path"
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -110,7 +113,7 @@ while read -r name set source; do
   case "$source" in
     npm:*)
       rest="${source#npm:}"; pkg="${rest%:*}"; path="${rest##*:}"
-      run_doc "$name" "$(fetch "$pkg")/$path" ;;
+      run_doc "$name" "$(fetch "$pkg" "$path")" ;;
     local:*)
       file="${CONFORMANCE_LOCAL:-}/${source#local:}"
       if [ -n "${CONFORMANCE_LOCAL:-}" ] && [ -f "$file" ]; then run_doc "$name" "$file"
