@@ -233,6 +233,15 @@ paths:
               schema: { type: array, items: { $ref: '#/components/schemas/Near' } }
   /support/ip-address:
     $ref: '#/paths/~1ip-address'
+  /near:
+    get:
+      operationId: getNear
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Near' }
 components:
   schemas:
     Near: { type: object, nullable: true, properties: { id: { type: string } } }
@@ -247,6 +256,10 @@ components:
     assert!(out.contains("\"/support/ip-address\""), "{out}");
     assert!(
         out.contains("rt::Result<Vec<Option<models::Near>>, GetIpAddressError>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("rt::Result<Option<models::Near>, GetNearError>"),
         "{out}"
     );
 }
