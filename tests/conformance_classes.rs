@@ -187,3 +187,24 @@ async fn an_api_key_parameter_is_sent_once_by_the_credentials() {
     assert_eq!(quote.body.price, Some(1.5));
     assert_eq!(server.last().target, "/quote?symbol=ACME&apikey=k-1");
 }
+
+/// A union of strings in the path or the query is its text: nexus's
+/// `NameOrId` went out as `%22123e…%22` and Prism refused every such call.
+#[tokio::test]
+async fn string_unions_go_on_the_wire_without_quotes() {
+    use conformance::models::{NameOrId, SortMode, SortModeVariant2};
+    let server = Recorder::start().await;
+    let api = client(&server);
+    server.reply(Reply::json(204, ""));
+    api.default()
+        .certificate_view(NameOrId::String(
+            "123e4567-e89b-12d3-a456-426614174000".into(),
+        ))
+        .sort_by(SortMode::Variant2(SortModeVariant2::IdAscending))
+        .await
+        .expect("certificateView");
+    assert_eq!(
+        server.last().target,
+        "/certificates/123e4567-e89b-12d3-a456-426614174000?sort_by=id_ascending"
+    );
+}

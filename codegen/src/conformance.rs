@@ -407,9 +407,11 @@ impl<'a> Gen<'a> {
 
     fn example(&self, s: &'a Value, full: bool, depth: usize) -> Value {
         let s = self.resolve(s);
-        if depth > 8 {
+        if depth > 40 {
             return Value::Null;
         }
+        // Deep down, only what is required (a recursive schema stays small).
+        let full = full && depth < 8;
         if let Some(Value::Array(values)) = s.get("enum") {
             if let Some(v) = values.iter().find(|v| !v.is_null()) {
                 return v.clone();

@@ -204,6 +204,7 @@ fn the_conformance_driver_calls_every_operation_twice() {
         "health",
         "startLogin",
         "getQuote",
+        "certificateView",
     ] {
         for call in ["required", "full"] {
             let line = format!("outcome.print(\"{op}\", \"{call}\")");
@@ -233,6 +234,15 @@ paths:
               schema: { type: array, items: { $ref: '#/components/schemas/Near' } }
   /support/ip-address:
     $ref: '#/paths/~1ip-address'
+  /near:
+    get:
+      operationId: getNear
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Near' }
 components:
   schemas:
     Near: { type: object, nullable: true, properties: { id: { type: string } } }
@@ -249,6 +259,10 @@ components:
         out.contains(
             "impl rt::Operation for GetIpAddress {\n        type Ok = Vec<Option<models::Near>>;"
         ),
+        "{out}"
+    );
+    assert!(
+        out.contains("rt::Result<Option<models::Near>, GetNearError>"),
         "{out}"
     );
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Summarizes the conformance results (scripts/conformance.sh).
 
-Reads RESULTS_DIR/*.jsonl (one line per call, written by the drivers, or one
+Usage: summarize.py KNOWN RESULT.jsonl... (or a folder of them).
+
+Reads the results (one line per call, written by the drivers, or one
 line for a whole document that did not get that far) and KNOWN (the listed
 Prism limitations and document faults), prints a per-document table
 (Markdown, for BENCHMARKS.md) and every call that is not accepted and decoded,
@@ -43,14 +45,18 @@ def load_known(path):
 
 
 def main():
-    results, known_path = pathlib.Path(sys.argv[1]), sys.argv[2]
+    known_path, paths = sys.argv[1], [pathlib.Path(p) for p in sys.argv[2:]]
     known = load_known(known_path)
+    files = []
+    for p in paths:
+        files.extend(sorted(p.glob("*.jsonl")) if p.is_dir() else [p])
     rows, problems, notes = [], [], []
     totals = {}
-    for f in sorted(results.glob("*.jsonl")):
+    for f in files:
         doc = f.stem
         counts = dict(calls=0, ok=0, rejected=0, decode=0, transport=0, doc=0, ours=0, known=0)
-        lines = [json.loads(l) for l in f.read_text().splitlines() if l.strip().startswith("{")]
+        text = f.read_text() if f.exists() else ""
+        lines = [json.loads(l) for l in text.splitlines() if l.strip().startswith("{")]
         if not lines:
             lines = [{"op": "*", "call": "*", "class": "transport", "status": 0,
                       "detail": "the driver printed nothing (crashed?)"}]

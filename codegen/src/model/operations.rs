@@ -355,6 +355,14 @@ impl<'a> Lowerer<'a> {
                     let sp = ptr(pointer, &["content", mt, "schema"]);
                     let ty = self.lower(view(s), hint, false, &sp)?;
                     self.retitle(&ty, label);
+                    // A nullable body (`$ref` to a `nullable: true` schema)
+                    // may be `null`.
+                    let (nullable, _) = self.nullable_and_doc(view(s), &sp)?;
+                    let ty = match ty {
+                        Ty::Option(_) | Ty::Value => ty,
+                        _ if nullable => Ty::Option(Box::new(ty)),
+                        _ => ty,
+                    };
                     Ok((Some(ty), Media::Json))
                 }
                 None => Ok((Some(Ty::Value), Media::Json)),

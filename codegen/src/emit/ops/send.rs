@@ -245,7 +245,13 @@ fn to_string_expr(api: &Api, expr: TokenStream, ty: &Ty) -> TokenStream {
             other => other.to_string(),
         }),
         other if has_display(api, &other) => quote!(#expr.to_string()),
-        _ => quote!(::serde_json::to_string(&#expr).unwrap_or_default()),
+        // A union of strings (`oneOf` of a uuid and a name, of one-value
+        // enums) is its text, not its JSON spelling (no quotes).
+        _ => quote!(match ::serde_json::to_value(&#expr) {
+            Ok(::serde_json::Value::String(text)) => text,
+            Ok(other) => other.to_string(),
+            Err(_) => String::new(),
+        }),
     }
 }
 
