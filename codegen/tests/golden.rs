@@ -262,7 +262,7 @@ components:
         "{out}"
     );
     assert!(
-        out.contains("rt::Result<Option<models::Near>, GetNearError>"),
+        out.contains("impl rt::Operation for GetNear {\n        type Ok = Option<models::Near>;"),
         "{out}"
     );
 }
