@@ -44,6 +44,9 @@ fn regenerate() {
         runtime_path: "crate::runtime".to_owned(),
         spec_name: SPEC.to_owned(),
         doc_crate: Some("snaptrade".to_owned()),
+        // Models, success and error enums keep `PartialEq`: callers compare
+        // them (the generator leaves it out unless asked, to save compile time).
+        derives: vec!["PartialEq".to_owned()],
     };
     // The Rust source and the API surface listing (API.md) are both checked.
     let sync = |file: &'static str, content: &str| {

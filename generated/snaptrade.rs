@@ -330,24 +330,27 @@ pub mod api_status {
         transport: rt::Transport,
         timeout: Option<::std::time::Duration>,
     }
-    impl Check {
-        /// Sends the request and decodes the answer (see [`ApiStatus::check`]).
-        pub async fn send(self) -> rt::Result<models::Status, CheckError> {
-            const ID: &str = "ApiStatus_check";
+    impl rt::Operation for Check {
+        type Ok = models::Status;
+        type Error = CheckError;
+        const ID: &'static str = "ApiStatus_check";
+        fn request(self) -> rt::Prepared {
             let path = "/".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/");
             request.timeout = self.timeout;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(Check, models::Status, CheckError);
+    rt::operation!(Check);
     /// The documented error responses of [`ApiStatus::check`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, PartialEq)]
     #[non_exhaustive]
     pub enum CheckError {
         /// Any other status (the `default` response): Any other answer means the API could not report its status.
@@ -507,27 +510,28 @@ pub mod authentication {
         transport: rt::Transport,
         timeout: Option<::std::time::Duration>,
     }
-    impl ListSnapTradeUsers {
-        /// Sends the request and decodes the answer (see [`Authentication::list_snap_trade_users`]).
-        pub async fn send(
-            self,
-        ) -> rt::Result<models::UserList, ListSnapTradeUsersError> {
-            const ID: &str = "Authentication_listSnapTradeUsers";
+    impl rt::Operation for ListSnapTradeUsers {
+        type Ok = models::UserList;
+        type Error = ListSnapTradeUsersError;
+        const ID: &'static str = "Authentication_listSnapTradeUsers";
+        fn request(self) -> rt::Prepared {
             let path = "/snapTrade/listUsers".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/snapTrade/listUsers");
             request.timeout = self.timeout;
             request.security = super::security::REQUIREMENTS_1;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(ListSnapTradeUsers, models::UserList, ListSnapTradeUsersError);
+    rt::operation!(ListSnapTradeUsers);
     /// The documented error responses of [`Authentication::list_snap_trade_users`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum ListSnapTradeUsersError {
@@ -558,55 +562,32 @@ pub mod authentication {
         timeout: Option<::std::time::Duration>,
         user_id: String,
     }
-    impl RegisterSnapTradeUser {
-        /// Sends the request and decodes the answer (see [`Authentication::register_snap_trade_user`]).
-        pub async fn send(
-            self,
-        ) -> rt::Result<models::UserIdAndSecret, RegisterSnapTradeUserError> {
-            const ID: &str = "Authentication_registerSnapTradeUser";
+    impl rt::Operation for RegisterSnapTradeUser {
+        type Ok = models::UserIdAndSecret;
+        type Error = RegisterSnapTradeUserError;
+        const ID: &'static str = "Authentication_registerSnapTradeUser";
+        fn request(self) -> rt::Prepared {
             let path = "/snapTrade/registerUser".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
                 .with_path_template("/snapTrade/registerUser");
             request.timeout = self.timeout;
             let body = models::SnapTradeRegisterUserRequestBody {
                 user_id: self.user_id,
             };
-            request.body = rt::json_body(ID, &body)?;
+            request.body = rt::json_body(Self::ID, &body)?;
             request.security = super::security::REQUIREMENTS_1;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(
-        RegisterSnapTradeUser, models::UserIdAndSecret, RegisterSnapTradeUserError
-    );
-    /// The documented error responses of [`Authentication::register_snap_trade_user`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[allow(clippy::large_enum_variant)]
-    #[non_exhaustive]
-    pub enum RegisterSnapTradeUserError {
-        /// HTTP 400: The request was rejected as malformed or invalid.
-        BadRequest(models::FailedRequestResponse),
-        /// HTTP 404: The resource was not found.
-        NotFound(models::FailedRequestResponse),
-        /// HTTP 500: The server failed unexpectedly.
-        InternalServerError(models::UnexpectedExceptionResponse),
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for RegisterSnapTradeUserError {
-        fn from_response(status: u16, body: &[u8]) -> Self {
-            match status {
-                400 => rt::json(body).map_or(Self::Unknown, Self::BadRequest),
-                404 => rt::json(body).map_or(Self::Unknown, Self::NotFound),
-                500 => rt::json(body).map_or(Self::Unknown, Self::InternalServerError),
-                _ => Self::Unknown,
-            }
-        }
-    }
+    rt::operation!(RegisterSnapTradeUser);
+    /// The documented error responses of [`Authentication::register_snap_trade_user`], decoded: the same as [`ListSnapTradeUsersError`]'s. Found in `Error::Api(e).kind`.
+    pub type RegisterSnapTradeUserError = ListSnapTradeUsersError;
     /// Request builder returned by [`Authentication::delete_snap_trade_user`]: `DELETE /snapTrade/deleteUser`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -615,30 +596,33 @@ pub mod authentication {
         timeout: Option<::std::time::Duration>,
         user_id: String,
     }
-    impl DeleteSnapTradeUser {
-        /// Sends the request and decodes the answer (see [`Authentication::delete_snap_trade_user`]).
-        pub async fn send(
-            self,
-        ) -> rt::Result<models::DeleteUserResponse, DeleteSnapTradeUserError> {
-            const ID: &str = "Authentication_deleteSnapTradeUser";
+    impl rt::Operation for DeleteSnapTradeUser {
+        type Ok = models::DeleteUserResponse;
+        type Error = DeleteSnapTradeUserError;
+        const ID: &'static str = "Authentication_deleteSnapTradeUser";
+        fn request(self) -> rt::Prepared {
             let path = "/snapTrade/deleteUser".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::DELETE, path)
+            let mut request = rt::OperationRequest::new(
+                    Self::ID,
+                    rt::Method::DELETE,
+                    path,
+                )
                 .with_path_template("/snapTrade/deleteUser");
             request.timeout = self.timeout;
             request.query.push(("userId", rt::QueryValue::Plain(self.user_id)));
             request.security = super::security::REQUIREMENTS_1;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(
-        DeleteSnapTradeUser, models::DeleteUserResponse, DeleteSnapTradeUserError
-    );
+    rt::operation!(DeleteSnapTradeUser);
     /// The documented error responses of [`Authentication::delete_snap_trade_user`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum DeleteSnapTradeUserError {
@@ -740,13 +724,14 @@ pub mod authentication {
             self.connection_portal_version = Some(value.into());
             self
         }
-        /// Sends the request and decodes the answer (see [`Authentication::login_snap_trade_user`]).
-        pub async fn send(
-            self,
-        ) -> rt::Result<models::LoginSnapTradeUserResponse, LoginSnapTradeUserError> {
-            const ID: &str = "Authentication_loginSnapTradeUser";
+    }
+    impl rt::Operation for LoginSnapTradeUser {
+        type Ok = models::LoginSnapTradeUserResponse;
+        type Error = LoginSnapTradeUserError;
+        const ID: &'static str = "Authentication_loginSnapTradeUser";
+        fn request(self) -> rt::Prepared {
             let path = "/snapTrade/login".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
                 .with_path_template("/snapTrade/login");
             request.timeout = self.timeout;
             request.query.push(("userId", rt::QueryValue::Plain(self.user_id)));
@@ -762,45 +747,20 @@ pub mod authentication {
                 locale: self.locale,
                 connection_portal_version: self.connection_portal_version,
             };
-            request.body = rt::json_body(ID, &body)?;
+            request.body = rt::json_body(Self::ID, &body)?;
             request.security = super::security::REQUIREMENTS_1;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(
-        LoginSnapTradeUser, models::LoginSnapTradeUserResponse, LoginSnapTradeUserError
-    );
-    /// The documented error responses of [`Authentication::login_snap_trade_user`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[allow(clippy::large_enum_variant)]
-    #[non_exhaustive]
-    pub enum LoginSnapTradeUserError {
-        /// HTTP 400: The request was rejected as malformed or invalid.
-        BadRequest(models::FailedRequestResponse),
-        /// HTTP 403: The caller may not access this resource.
-        Forbidden(models::FailedRequestResponse),
-        /// HTTP 404: The resource was not found.
-        NotFound(models::FailedRequestResponse),
-        /// HTTP 500: The server failed unexpectedly.
-        InternalServerError,
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for LoginSnapTradeUserError {
-        fn from_response(status: u16, body: &[u8]) -> Self {
-            match status {
-                400 => rt::json(body).map_or(Self::Unknown, Self::BadRequest),
-                403 => rt::json(body).map_or(Self::Unknown, Self::Forbidden),
-                404 => rt::json(body).map_or(Self::Unknown, Self::NotFound),
-                500 => Self::InternalServerError,
-                _ => Self::Unknown,
-            }
-        }
-    }
+    rt::operation!(LoginSnapTradeUser);
+    /// The documented error responses of [`Authentication::login_snap_trade_user`], decoded: the same as [`DeleteSnapTradeUserError`]'s. Found in `Error::Api(e).kind`.
+    pub type LoginSnapTradeUserError = DeleteSnapTradeUserError;
     /// Request builder returned by [`Authentication::reset_snap_trade_user_secret`]: `POST /snapTrade/resetUserSecret`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -810,34 +770,33 @@ pub mod authentication {
         user_id: String,
         user_secret: rt::SecretString,
     }
-    impl ResetSnapTradeUserSecret {
-        /// Sends the request and decodes the answer (see [`Authentication::reset_snap_trade_user_secret`]).
-        pub async fn send(
-            self,
-        ) -> rt::Result<models::UserIdAndSecret, ResetSnapTradeUserSecretError> {
-            const ID: &str = "Authentication_resetSnapTradeUserSecret";
+    impl rt::Operation for ResetSnapTradeUserSecret {
+        type Ok = models::UserIdAndSecret;
+        type Error = ResetSnapTradeUserSecretError;
+        const ID: &'static str = "Authentication_resetSnapTradeUserSecret";
+        fn request(self) -> rt::Prepared {
             let path = "/snapTrade/resetUserSecret".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
                 .with_path_template("/snapTrade/resetUserSecret");
             request.timeout = self.timeout;
             let body = models::ResetSnapTradeUserSecretRequestBody {
                 user_id: self.user_id,
                 user_secret: self.user_secret,
             };
-            request.body = rt::json_body(ID, &body)?;
+            request.body = rt::json_body(Self::ID, &body)?;
             request.security = super::security::REQUIREMENTS_1;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(
-        ResetSnapTradeUserSecret, models::UserIdAndSecret, ResetSnapTradeUserSecretError
-    );
+    rt::operation!(ResetSnapTradeUserSecret);
     /// The documented error responses of [`Authentication::reset_snap_trade_user_secret`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, PartialEq)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum ResetSnapTradeUserSecretError {

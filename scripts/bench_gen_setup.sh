@@ -6,6 +6,8 @@
 # progenitor's is written into this repository.
 #
 # Prints the directory holding the binaries: $BENCH_TMP/gen/bin/{dev,release}/.
+# GEN_PROFILES="dev" builds only the opt-level 0 drivers (default "dev release");
+# GEN_CODEGEN_DIR builds genbench-ours against another codegen checkout.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 root="${BENCH_TMP:-/tmp/snaptrade-bench}/gen"
@@ -40,7 +42,7 @@ ours = []
 progenitor = []
 
 [dependencies]
-oapi-client-gen = { path = "$repo_root/codegen" }
+oapi-client-gen = { path = "${GEN_CODEGEN_DIR:-$repo_root/codegen}" }
 TOML
 
 cat >"$root/progenitor/Cargo.toml" <<TOML
@@ -74,7 +76,7 @@ done
 
 cd "$root"
 export CARGO_TARGET_DIR="$root/target"
-for profile in dev release; do
+for profile in ${GEN_PROFILES:-dev release}; do
     flag=""; dir=debug
     if [ "$profile" = release ]; then flag="--release"; dir=release; fi
     cargo build -q $flag --bins >&2

@@ -332,7 +332,11 @@ async fn an_object_with_a_union_flattens_it_both_ways() {
         .expect("add animal")
         .body;
     assert_eq!(tagged.id, Some(5));
-    assert_eq!(tagged.variant, TaggedVariant::Cat(Cat { meow: true }));
+    // Models have no `PartialEq` unless the generator is asked for it.
+    assert!(
+        matches!(tagged.variant, TaggedVariant::Cat(Cat { meow: true })),
+        "{tagged:?}"
+    );
     let sent: serde_json::Value = serde_json::from_slice(&server.last().body).expect("json body");
     assert_eq!(sent, serde_json::json!({"name": "rex", "bark": 2}));
 
@@ -340,10 +344,16 @@ async fn an_object_with_a_union_flattens_it_both_ways() {
     let animal: breadth::models::Animal =
         serde_json::from_str(r#"{"name":"tom","meow":false}"#).expect("decodes");
     assert_eq!(animal.name, "tom");
-    assert_eq!(animal.variant, AnimalVariant::Cat(Cat { meow: false }));
+    assert!(
+        matches!(animal.variant, AnimalVariant::Cat(Cat { meow: false })),
+        "{animal:?}"
+    );
     let tagged: breadth::models::Tagged =
         serde_json::from_str(r#"{"kind":"Dog","bark":1}"#).expect("decodes");
-    assert_eq!(tagged.variant, TaggedVariant::Dog(Dog { bark: 1 }));
+    assert!(
+        matches!(tagged.variant, TaggedVariant::Dog(Dog { bark: 1 })),
+        "{tagged:?}"
+    );
     assert_eq!(
         serde_json::to_value(&tagged).unwrap(),
         serde_json::json!({"kind": "Dog", "bark": 1})

@@ -83,7 +83,8 @@ fn secrets_are_redacted_in_models() {
 fn union_with_string_and_closed_objects() {
     use kitchen_sink::models::{AnyPet, Owner};
     let s: AnyPet = serde_json::from_str(r#""just text""#).unwrap();
-    assert_eq!(s, AnyPet::String("just text".into()));
+    // Models have no `PartialEq` unless the generator is asked for it.
+    assert!(matches!(&s, AnyPet::String(t) if t == "just text"), "{s:?}");
     let r: AnyPet = serde_json::from_str(r#"{"serial":"R2"}"#).unwrap();
     assert!(matches!(r, AnyPet::Robot(_)));
     let p: AnyPet =

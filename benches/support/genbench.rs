@@ -7,6 +7,10 @@
 //! usage: genbench-{ours,progenitor} ITERATIONS SPEC...
 //! prints one tab-separated line per spec:
 //! `spec  ok|refused|panicked  median_ms  min_ms  lines  message`
+//!
+//! With `GENBENCH_OUT=DIR`, the last output for each spec is also written to
+//! `DIR/<spec file stem>.rs` (`scripts/bench_compile.sh` compiles it), and
+//! `GENBENCH_RUNTIME_PATH` overrides our runtime path (default `crate::runtime`).
 
 use std::time::Instant;
 
@@ -14,7 +18,8 @@ use std::time::Instant;
 fn generate(path: &str) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     let mut opts = oapi_client_gen::Options::default();
-    opts.runtime_path = "crate::runtime".to_owned();
+    opts.runtime_path =
+        std::env::var("GENBENCH_RUNTIME_PATH").unwrap_or_else(|_| "crate::runtime".to_owned());
     opts.spec_name = path.to_owned();
     oapi_client_gen::generate(&bytes, &opts).map_err(|e| e.to_string())
 }
@@ -45,6 +50,7 @@ fn main() {
     for path in args {
         let mut times = Vec::new();
         let mut outcome = ("ok", String::new(), 0usize);
+        let mut last = String::new();
         for _ in 0..iterations {
             let start = Instant::now();
             let result = std::panic::catch_unwind(|| generate(&path));
@@ -53,6 +59,7 @@ fn main() {
                 Ok(Ok(text)) => {
                     times.push(ms);
                     outcome.2 = text.lines().count();
+                    last = text;
                 }
                 Ok(Err(e)) => {
                     outcome = ("refused", one_line(&e), 0);
@@ -68,6 +75,13 @@ fn main() {
                     break;
                 }
             }
+        }
+        if let (Ok(dir), false) = (std::env::var("GENBENCH_OUT"), last.is_empty()) {
+            let stem = std::path::Path::new(&path)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            std::fs::write(format!("{dir}/{stem}.rs"), &last).expect("GENBENCH_OUT is writable");
         }
         times.sort_by(f64::total_cmp);
         let (median, min) = if times.is_empty() {

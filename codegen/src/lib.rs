@@ -26,6 +26,9 @@
 //! assert!(out.contains("pub fn ping(&self)"));
 //! ```
 
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod conformance;
 mod docs;
 mod emit;
 mod error;
@@ -55,6 +58,12 @@ pub struct Options {
     /// the example is shown as an `ignore` block with a placeholder crate
     /// name, since the including crate is unknown.
     pub doc_crate: Option<String>,
+    /// Derives added to every model struct and union (`PartialEq`,
+    /// `::schemars::JsonSchema`), besides `Debug`, `Clone`, `Default` (when
+    /// every field is optional) and serde's. None by default: each derive
+    /// costs every user of the client compile time. String enums always
+    /// have `PartialEq`, `Eq` and `Hash`.
+    pub derives: Vec<String>,
 }
 
 impl Default for Options {
@@ -63,6 +72,7 @@ impl Default for Options {
             runtime_path: "crate::runtime".to_owned(),
             spec_name: "spec.yaml".to_owned(),
             doc_crate: None,
+            derives: Vec::new(),
         }
     }
 }
@@ -77,9 +87,12 @@ pub struct Output {
     pub rust: String,
     /// The API surface listing (`generated/API.md`, see [`surface`]).
     pub surface: String,
-    /// What the generator changed in reading the document that a reader of
-    /// it should know (an integer bound beyond `i64`: the type chosen or the
-    /// bound dropped), each naming the file and the JSON pointer.
+    /// What the reader should know about the document that the generated
+    /// code does not say, one sentence each naming the file and the JSON
+    /// pointer: what the generator changed in reading it (an integer bound
+    /// beyond `i64`: the type chosen or the bound dropped), and parts the
+    /// client leaves out on purpose (a header parameter named `Accept`,
+    /// `Content-Type` or `Authorization`). The CLI prints them.
     pub warnings: Vec<String>,
 }
 
@@ -97,7 +110,15 @@ pub fn generate_all(spec_bytes: &[u8], opts: &Options) -> Result<Output, Error> 
         pointer: "#".to_owned(),
         message: format!("invalid runtime path `{}`: {e}", opts.runtime_path),
     })?;
-    let (api, warnings) = lower_bytes(spec_bytes, file)?;
+    let (mut api, warnings) = lower_bytes(spec_bytes, file)?;
+    for d in &opts.derives {
+        syn::parse_str::<syn::Path>(d).map_err(|e| Error::Spec {
+            file: file.to_owned(),
+            pointer: "#".to_owned(),
+            message: format!("invalid derive `{d}`: {e}"),
+        })?;
+    }
+    api.model_derives.clone_from(&opts.derives);
     let body = render(&api, &opts.runtime_path, opts.doc_crate.as_deref(), file)?;
     let digest = sha256_hex(spec_bytes);
     let surface = surface::render(&api, file);
@@ -139,7 +160,9 @@ pub(crate) fn lower_bytes(
             t.doc = format!("Inline schema at `{}`.", loaded.origins.restore(p));
         }
     }
-    Ok((api, loaded.warnings))
+    let mut warnings = loaded.warnings;
+    warnings.extend(api.warnings.iter().cloned());
+    Ok((api, warnings))
 }
 
 /// Validates a spec without producing output.

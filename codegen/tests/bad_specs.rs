@@ -95,6 +95,7 @@ fn invalid_runtime_path_is_an_error() {
         runtime_path: "not a path!".into(),
         spec_name: "x.yaml".into(),
         doc_crate: None,
+        derives: Vec::new(),
     };
     let err = oapi_client_gen::generate(b"openapi: 3.0.0", &opts).expect_err("must fail");
     assert!(err.to_string().contains("invalid runtime path"), "{err}");

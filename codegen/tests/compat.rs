@@ -271,6 +271,9 @@ fn generate(spec: &str, name: &str) -> String {
         runtime_path: oapi_client_gen::DEFAULT_RUNTIME_PATH.to_owned(),
         spec_name: format!("{name}.yaml"),
         doc_crate: None,
+        // Callers below compare values (`*c == 7`), as a client that asks
+        // for `--derive PartialEq` allows.
+        derives: vec!["PartialEq".to_owned()],
     };
     oapi_client_gen::generate(spec.as_bytes(), &opts).unwrap_or_else(|e| panic!("{name}: {e}"))
 }

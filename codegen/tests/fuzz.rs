@@ -334,6 +334,7 @@ fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
         runtime_path: "::snaptrade::runtime".to_owned(),
         spec_name: "fuzz.yaml".to_owned(),
         doc_crate: None,
+        derives: Vec::new(),
     };
     let outcome = std::panic::catch_unwind(|| oapi_client_gen::generate(bytes, &opts));
     match outcome {

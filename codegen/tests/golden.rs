@@ -32,6 +32,7 @@ pub fn golden_options(fixture: &Path) -> oapi_client_gen::Options {
             fixture.file_name().unwrap_or_default().to_string_lossy()
         ),
         doc_crate: None,
+        derives: Vec::new(),
     }
 }
 
@@ -108,4 +109,160 @@ fn only_reachable_schemas_and_used_schemes_are_emitted() {
     assert!(!out.contains("Unreachable"));
     assert!(!out.contains("X-Unused"));
     assert!(out.contains("pub struct Pet {"));
+}
+
+/// A JSON pointer in a URI fragment is percent-encoded (RFC 6901 §6); a
+/// key with a literal `%XX` in it still resolves as written.
+#[test]
+fn percent_encoded_refs_resolve_and_literal_percent_keys_too() {
+    let spec = br#"
+openapi: 3.0.3
+info: { title: Percent, version: "1" }
+paths:
+  /a/{id}:
+    get:
+      operationId: getA
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Rate%2541' }
+  /b/{id}:
+    get:
+      operationId: getB
+      parameters:
+        - $ref: '#/paths/~1a~1%7Bid%7D/get/parameters/0'
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Rate%41' }
+components:
+  schemas:
+    Rate%41: { type: object, properties: { v: { type: integer } } }
+"#;
+    let out = oapi_client_gen::generate(spec, &oapi_client_gen::Options::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.contains("pub fn get_b(&self, id: impl Into<String>) -> GetB"),
+        "{out}"
+    );
+    assert!(
+        out.contains("impl rt::Operation for GetA {\n        type Ok = models::Rate41;"),
+        "{out}"
+    );
+    assert!(
+        out.contains("impl rt::Operation for GetB {\n        type Ok = models::Rate41;"),
+        "{out}"
+    );
+}
+
+/// Header parameters named `Accept`, `Content-Type` or `Authorization` are
+/// ignored (OpenAPI 3.0 §4.7.12.1), each with a warning naming its place.
+#[test]
+fn reserved_header_parameters_are_left_out_with_a_warning() {
+    let fixture = dir("fixtures").join("conformance.yaml");
+    let spec = std::fs::read(&fixture).expect("fixture");
+    let out = oapi_client_gen::generate_all(&spec, &golden_options(&fixture))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        out.warnings
+            .iter()
+            .map(|w| w.split_once(':').map_or(w.as_str(), |(at, _)| at))
+            .collect::<Vec<_>>(),
+        [
+            "#/paths/~1systems~1{systemSymbol}~1waypoints/get/parameters/1",
+            "#/paths/~1systems~1{systemSymbol}~1waypoints/get/parameters/2",
+            "#/paths/~1systems~1{systemSymbol}~1waypoints~1{waypointSymbol}/get/parameters/2",
+            "#/paths/~1quote/get/parameters/0",
+        ]
+    );
+    assert!(out.warnings[3].contains("query parameter `apikey` ignored"));
+    assert!(out.warnings[0].contains("header parameter `Accept` ignored"));
+    assert!(out.warnings[1].contains("header parameter `authorization` ignored"));
+    assert!(out.warnings[2].contains("header parameter `Content-Type` ignored"));
+}
+
+/// The conformance driver calls every operation twice (required inputs
+/// only, then every input) and its text parses.
+#[test]
+fn the_conformance_driver_calls_every_operation_twice() {
+    let fixture = dir("fixtures").join("conformance.yaml");
+    let spec = std::fs::read(&fixture).expect("fixture");
+    let main = oapi_client_gen::conformance::driver(&spec, "conformance.yaml", "classes")
+        .unwrap_or_else(|e| panic!("{e}"));
+    for op in [
+        "listWaypoints",
+        "getWaypoint",
+        "downloadFile",
+        "messageOfTheDay",
+        "anything",
+        "health",
+        "startLogin",
+        "getQuote",
+        "certificateView",
+    ] {
+        for call in ["required", "full"] {
+            let line = format!("outcome.print(\"{op}\", \"{call}\")");
+            assert_eq!(main.matches(&line).count(), 1, "{line} in:\n{main}");
+        }
+    }
+    assert!(main.contains("let client = classes::Client::from_transport(transport);"));
+}
+
+/// A path item that is a `$ref` to another path's item has the same
+/// operations at its own path (under derived names: the operationIds are
+/// the other path's); an array of a nullable component holds `Option`s.
+#[test]
+fn path_item_refs_and_nullable_items() {
+    let spec = br#"
+openapi: 3.0.3
+info: { title: Refs, version: "1" }
+paths:
+  /ip-address:
+    get:
+      operationId: getIpAddress
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { type: array, items: { $ref: '#/components/schemas/Near' } }
+  /support/ip-address:
+    $ref: '#/paths/~1ip-address'
+  /near:
+    get:
+      operationId: getNear
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Near' }
+components:
+  schemas:
+    Near: { type: object, nullable: true, properties: { id: { type: string } } }
+"#;
+    let out = oapi_client_gen::generate(spec, &oapi_client_gen::Options::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.contains("pub fn get_ip_address(&self)"), "{out}");
+    assert!(
+        out.contains("pub fn get_support_ip_address(&self)"),
+        "{out}"
+    );
+    assert!(out.contains("\"/support/ip-address\""), "{out}");
+    assert!(
+        out.contains(
+            "impl rt::Operation for GetIpAddress {\n        type Ok = Vec<Option<models::Near>>;"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("impl rt::Operation for GetNear {\n        type Ok = Option<models::Near>;"),
+        "{out}"
+    );
 }

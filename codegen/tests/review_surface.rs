@@ -61,6 +61,7 @@ fn checked_in_api_md_is_current() {
         runtime_path: "crate::runtime".into(),
         spec_name: "spec/snaptrade.yaml".into(),
         doc_crate: None,
+        derives: Vec::new(),
     };
     let out = oapi_client_gen::generate_all(&spec, &opts).expect("generates");
     assert!(

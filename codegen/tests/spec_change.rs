@@ -52,6 +52,7 @@ get:
         runtime_path: "crate::runtime".into(),
         spec_name: "spec/snaptrade.yaml".into(),
         doc_crate: None,
+        derives: Vec::new(),
     };
     let before = oapi_client_gen::generate(text.as_bytes(), &opts).expect("original generates");
     let after = oapi_client_gen::generate(edited.as_bytes(), &opts).expect("edited generates");

@@ -1,15 +1,18 @@
 //! What every generated operation does with an answer, written once.
 //!
-//! A generated `send` builds its [`OperationRequest`](crate::OperationRequest),
-//! hands it to the transport and then matches the status: one arm per
-//! documented success, and [`fail`] for everything else. `fail` asks the
+//! A generated [`Operation`] impl builds its [`OperationRequest`] and
+//! matches the answer's status: one arm per documented success, and [`fail`]
+//! for everything else; [`send`] is the one future that runs them all. `fail` asks the
 //! operation's error enum, through [`ApiErrorKind`], which variant the status
 //! and body are; that impl is one match arm per documented error status, so an
 //! operation's generated code grows by about one line per documented status.
 
 use crate::error::{ApiError, Error, RequestError};
-use crate::request::Body;
+use crate::request::{Body, OperationRequest};
 use crate::response::{RawResponse, Response};
+use crate::transport::Transport;
+use std::future::Future;
+use std::pin::Pin;
 
 /// The outcome of one operation call: the decoded success with its status and
 /// headers, or the operation's [`Error`].
@@ -125,33 +128,87 @@ fn unserializable(operation_id: &'static str, e: serde_json::Error) -> RequestEr
     }
 }
 
-/// Implements what every request builder shares: `.timeout(..)` and
-/// `IntoFuture` (so the builder can be `.await`ed directly, as a
-/// `Send + 'static` future).
+/// A request builder of a generated client, as data: how to build its
+/// [`OperationRequest`] and how to decode its answer.
 ///
-/// Generated code calls it once per operation, after the builder's `send`:
-/// `rt::operation!(Builder, SuccessType, ErrorEnum);`. The builder must have a
-/// field `timeout: Option<Duration>` that its `send` copies into
+/// Generated code implements it once per operation; [`send`] (one generic
+/// future for every operation) drives it, so an operation has no `async`
+/// state machine of its own. [`operation!`](crate::operation) adds the
+/// builder's `.timeout(..)`, `send()` and `IntoFuture` on top of it.
+pub trait Operation: Sized {
+    /// The decoded success body.
+    type Ok: Send + 'static;
+    /// The operation's enum of documented errors.
+    type Error: ApiErrorKind + Send + 'static;
+    /// The operation id, for errors and tracing.
+    const ID: &'static str;
+    /// The transport to send with and the request, or why the request
+    /// cannot be built (a body that does not serialize).
+    fn request(self) -> Prepared;
+    /// The answer as the operation's success or error.
+    fn decode(raw: RawResponse) -> Result<Self::Ok, Self::Error>;
+}
+
+/// What [`Operation::request`] gives: the transport to send with and the
+/// request, or why the request cannot be built.
+pub type Prepared = std::result::Result<(Transport, OperationRequest), RequestError>;
+
+/// The future of an operation call: boxed, `Send + 'static`, so it can be
+/// spawned.
+pub type Call<T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'static>>;
+
+/// Sends `op` and decodes the answer: builds the request now, sends it when
+/// the returned future is polled.
+pub fn send<O: Operation>(op: O) -> Call<O::Ok, O::Error> {
+    run(op.request(), O::decode)
+}
+
+/// One future type per success and error type pair, whatever the operation.
+fn run<T: Send + 'static, E: Send + 'static>(
+    request: Prepared,
+    decode: fn(RawResponse) -> Result<T, E>,
+) -> Call<T, E> {
+    Box::pin(async move {
+        let (transport, request) = request?;
+        decode(transport.execute(request).await?)
+    })
+}
+
+/// Implements what every request builder shares: `.timeout(..)`, `send()`
+/// and `IntoFuture` (so the builder can be `.await`ed directly, as a
+/// `Send + 'static` future), all through its [`Operation`] impl.
+///
+/// Generated code calls it once per operation: `rt::operation!(Builder);`.
+/// The builder must have a field `timeout: Option<Duration>` that its
+/// [`Operation::request`] copies into
 /// [`OperationRequest::timeout`](crate::OperationRequest::timeout).
 #[macro_export]
 macro_rules! operation {
-    ($builder:ident, $ok:ty, $err:ty) => {
+    ($builder:ident) => {
         impl $builder {
             /// Overrides the client's per-attempt timeout (connect, send and
             /// read of one attempt) for this call only; retries keep it.
-            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.timeout = Some(timeout);
+            pub fn timeout(mut self, timeout: ::core::time::Duration) -> Self {
+                self.timeout = ::core::option::Option::Some(timeout);
                 self
+            }
+            /// Sends the request and decodes the answer (the same as
+            /// `.await` on the builder).
+            pub fn send(
+                self,
+            ) -> $crate::Call<<Self as $crate::Operation>::Ok, <Self as $crate::Operation>::Error>
+            {
+                $crate::send(self)
             }
         }
 
-        impl ::std::future::IntoFuture for $builder {
-            type Output = $crate::Result<$ok, $err>;
-            type IntoFuture = ::std::pin::Pin<
-                Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'static>,
-            >;
+        impl ::core::future::IntoFuture for $builder {
+            type Output =
+                $crate::Result<<Self as $crate::Operation>::Ok, <Self as $crate::Operation>::Error>;
+            type IntoFuture =
+                $crate::Call<<Self as $crate::Operation>::Ok, <Self as $crate::Operation>::Error>;
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+                $crate::send(self)
             }
         }
     };

@@ -219,6 +219,12 @@ impl Incoming<'_> {
         self.result.as_ref().ok().map(|r| &r.headers)
     }
 
+    /// The whole response body, if a response came: what the operation
+    /// decodes next (for recording, or checking a decode round trip).
+    pub fn body(&self) -> Option<&[u8]> {
+        self.result.as_ref().ok().map(|r| &r.body[..])
+    }
+
     /// The response's `X-Request-ID`, if any.
     pub fn request_id(&self) -> Option<&str> {
         self.result.as_ref().ok().and_then(RawResponse::request_id)

@@ -5,6 +5,10 @@
 //! as a [`TransportError`](crate::TransportError) of kind
 //! [`Redirect`](crate::TransportErrorKind::Redirect) whose `location` says
 //! where the server pointed; a caller that trusts it can change its base URL.
+//! A 3xx the operation documents
+//! ([`OperationRequest::documented_redirects`](crate::OperationRequest::documented_redirects))
+//! is its answer instead: the generated code returns it, with
+//! [`Response::location`](crate::Response::location), and follows nothing.
 
 use crate::redact::is_secret_name;
 use http::{HeaderMap, StatusCode};

@@ -176,6 +176,16 @@ pub struct OperationRequest {
     /// A per-attempt timeout for this call only (the builders' `.timeout(..)`);
     /// `None` uses the client's.
     pub timeout: Option<std::time::Duration>,
+    /// The `Accept` header: the media types the operation's documented
+    /// responses come in (a q-list, successes first). Empty: no `Accept`
+    /// header. [`new`](Self::new) starts with `application/json`.
+    pub accept: &'static str,
+    /// The 3xx statuses the operation documents, as inclusive `(low, high)`
+    /// ranges (`(302, 302)`, `(300, 399)` for `3XX`). Such an answer is handed
+    /// to the operation as it is (never followed); any other 3xx with a
+    /// `Location` is a [`TransportError`](crate::TransportError) of kind
+    /// [`Redirect`](crate::TransportErrorKind::Redirect).
+    pub documented_redirects: &'static [(u16, u16)],
 }
 
 impl std::fmt::Debug for OperationRequest {
@@ -198,6 +208,8 @@ impl std::fmt::Debug for OperationRequest {
             .field("idempotent", &self.idempotent)
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("accept", &self.accept)
+            .field("documented_redirects", &self.documented_redirects)
             .finish()
     }
 }
@@ -226,6 +238,8 @@ impl OperationRequest {
             idempotent,
             retry: None,
             timeout: None,
+            accept: "application/json",
+            documented_redirects: &[],
         }
     }
 
@@ -254,6 +268,14 @@ impl OperationRequest {
             }
             None => self.headers.push(("Cookie", pair)),
         }
+    }
+
+    /// Whether the operation documents `status` as a redirect it answers with
+    /// (see [`documented_redirects`](Self::documented_redirects)).
+    pub fn documents_redirect(&self, status: u16) -> bool {
+        self.documented_redirects
+            .iter()
+            .any(|&(low, high)| (low..=high).contains(&status))
     }
 
     /// Sets [`path_template`](Self::path_template) (generated code calls this).

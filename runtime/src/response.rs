@@ -36,7 +36,7 @@ impl RawResponse {
 /// Derefs to the body, so `resp.user_id` works as well as `resp.body.user_id`.
 #[derive(Debug, Clone)]
 pub struct Response<T> {
-    /// HTTP status (a 2xx).
+    /// HTTP status (a 2xx, or a 3xx the operation documents).
     pub status: StatusCode,
     /// Response headers.
     pub headers: HeaderMap,
@@ -48,6 +48,12 @@ impl<T> Response<T> {
     /// The `X-Request-ID` header.
     pub fn request_id(&self) -> Option<&str> {
         header_str(&self.headers, "x-request-id")
+    }
+
+    /// The `Location` header: where a documented redirect (`302`, `303`, ...)
+    /// points, or a `201`'s new resource. Redirects are never followed.
+    pub fn location(&self) -> Option<&str> {
+        header_str(&self.headers, "location")
     }
 
     /// The rate-limit headers, when the server sent them.

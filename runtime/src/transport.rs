@@ -573,10 +573,15 @@ impl Transport {
         *request.timeout_mut() = op.timeout;
         let headers = request.headers_mut();
         *headers = prepared.headers;
-        headers.append(
-            http::header::ACCEPT,
-            http::HeaderValue::from_static("application/json"),
-        );
+        if !op.accept.is_empty() {
+            let accept = http::HeaderValue::from_str(op.accept).map_err(|e| {
+                SendError::Request(RequestError {
+                    operation_id: op.operation_id,
+                    message: format!("Accept {:?}: {e}", op.accept),
+                })
+            })?;
+            headers.append(http::header::ACCEPT, accept);
+        }
         let multipart_type: String;
         let (content_type, body): (&str, reqwest::Body) = match prepared.body {
             Body::Empty => ("", reqwest::Body::default()),
@@ -669,7 +674,12 @@ impl Transport {
             .await
             .map_err(transport_error)?;
         let status = response.status();
-        if let Some(location) = crate::redirect::redirect_location(status, response.headers()) {
+        // A documented 3xx is the operation's answer (not followed either);
+        // any other is refused here.
+        let documented = op.documents_redirect(status.as_u16());
+        if let Some(location) =
+            crate::redirect::redirect_location(status, response.headers()).filter(|_| !documented)
+        {
             let mut e = failure(
                 TransportErrorKind::Redirect,
                 format!("HTTP {status} to {location}; a signed request is not resent elsewhere"),

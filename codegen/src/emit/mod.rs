@@ -1,6 +1,8 @@
 //! Tokens from the model: the file layout of docs/ARCHITECTURE.md.
 
 mod ops;
+#[cfg(feature = "cli")]
+pub(crate) use ops::arg_types;
 pub mod package;
 mod types;
 
@@ -168,7 +170,7 @@ pub(crate) fn unit_tokens(
             )
         }
         Unit::Models(start, end) => {
-            let (body, uses_rt) = types::model_items(&api.types[start..end]);
+            let (body, uses_rt) = types::model_items(&api.types[start..end], &api.model_derives);
             (models_mod(body), uses_rt)
         }
         Unit::Security => (security(api, runtime_path), false),
@@ -354,4 +356,19 @@ fn client(api: &Api, runtime_path: &syn::Path) -> TokenStream {
             #(#accessors)*
         }
     }
+}
+
+/// The derives asked for (`Options::derives`, validated by `generate`), as
+/// `A, B,`: on model structs and unions, and on the operations' success and
+/// error enums (which hold models).
+pub(crate) fn derive_paths(derives: &[String]) -> TokenStream {
+    let paths: Vec<syn::Path> = derives
+        .iter()
+        .filter_map(|d| syn::parse_str(d).ok())
+        .collect();
+    quote!(#(#paths,)*)
+}
+
+fn extra_derives(api: &Api) -> TokenStream {
+    derive_paths(&api.model_derives)
 }

@@ -179,6 +179,7 @@ mod tests {
             runtime_path: DEFAULT_RUNTIME_PATH.into(),
             spec_name: "pets.yaml".into(),
             doc_crate: None,
+            derives: Vec::new(),
         };
         let k = CrateOptions {
             name: "pets".into(),

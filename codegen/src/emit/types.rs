@@ -7,8 +7,9 @@ use quote::quote;
 
 /// The items of `types` (a slice of the model types), and whether they use
 /// the runtime (`rt ::` in their text: the `models` module then imports it).
-pub(super) fn model_items(types: &[TypeDef]) -> (TokenStream, bool) {
-    let items: Vec<TokenStream> = types.iter().map(type_def).collect();
+pub(super) fn model_items(types: &[TypeDef], derives: &[String]) -> (TokenStream, bool) {
+    let extra = super::derive_paths(derives);
+    let items: Vec<TokenStream> = types.iter().map(|t| type_def(t, &extra)).collect();
     let body = quote!(#(#items)*);
     // Import the runtime only when a model uses it (no unused import). Items
     // end in `;` or `}`, so the text of a whole module contains `rt ::` exactly
@@ -17,7 +18,7 @@ pub(super) fn model_items(types: &[TypeDef]) -> (TokenStream, bool) {
     (body, uses_rt)
 }
 
-fn type_def(t: &TypeDef) -> TokenStream {
+fn type_def(t: &TypeDef, extra: &TokenStream) -> TokenStream {
     let name = ident(&t.name);
     // A component whose Rust name differs from its key says which it is; an
     // inline type's pointer is already in its doc or in `API.md`.
@@ -35,16 +36,22 @@ fn type_def(t: &TypeDef) -> TokenStream {
                 pub type #name = #ty;
             }
         }
-        TypeKind::Struct { fields, closed } => struct_def(&name, &d, fields, *closed),
+        TypeKind::Struct { fields, closed } => struct_def(&name, &d, fields, *closed, extra),
         TypeKind::StringEnum { variants, default } => string_enum(&name, &d, variants, *default),
         TypeKind::OneOf {
             variants,
             discriminator,
-        } => one_of(&t.name, &name, &d, variants, discriminator.as_ref()),
+        } => one_of(&t.name, &name, &d, variants, discriminator.as_ref(), extra),
     }
 }
 
-fn struct_def(name: &syn::Ident, d: &TokenStream, fields: &[Field], closed: bool) -> TokenStream {
+fn struct_def(
+    name: &syn::Ident,
+    d: &TokenStream,
+    fields: &[Field],
+    closed: bool,
+    extra: &TokenStream,
+) -> TokenStream {
     let all_optional = fields.iter().all(|f| f.optional);
     let derive_default = if all_optional {
         quote!(Default,)
@@ -97,7 +104,7 @@ fn struct_def(name: &syn::Ident, d: &TokenStream, fields: &[Field], closed: bool
     });
     quote! {
         #d
-        #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, #extra #derive_default ::serde::Serialize, ::serde::Deserialize)]
         #container
         pub struct #name {
             #(#fields)*
@@ -180,6 +187,7 @@ fn one_of(
     d: &TokenStream,
     variants: &[Variant],
     discriminator: Option<&(String, Vec<(String, usize)>)>,
+    extra: &TokenStream,
 ) -> TokenStream {
     let defs = variants.iter().map(|v| {
         let vn = ident(&v.name);
@@ -278,7 +286,7 @@ fn one_of(
     };
     quote! {
         #d
-        #[derive(Debug, Clone, PartialEq, #derive_ser)]
+        #[derive(Debug, Clone, #extra #derive_ser)]
         #untagged
         #[allow(clippy::large_enum_variant)]
         #[non_exhaustive]

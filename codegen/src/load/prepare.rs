@@ -4,6 +4,10 @@
 //! * a property literally named `$ref` (`properties: {$ref: {...}}`) would
 //!   be read as a reference: it is renamed to [`REF_PROPERTY`], which
 //!   [`crate::model::classify`] turns back into `$ref`;
+//! * a `$ref` whose fragment is percent-encoded (`#/paths/~1a~1%7Bid%7D`, as
+//!   RFC 6901 §6 writes a JSON pointer in a URI fragment) is decoded, so the
+//!   pointer that remains only has `~1`/`~0` escapes (a reference that only
+//!   resolves as written, a key with a literal `%41`, is kept as written);
 //! * a `$ref` to a nested location (`#/components/schemas/X/properties/y`,
 //!   `#/paths/~1a/get/parameters/0`, ...) is hoisted: the target is copied
 //!   into `components` under a fresh key and the reference points there.
@@ -36,7 +40,7 @@ pub(super) fn needed_json(node: &serde_json::Value) -> bool {
         J::Object(m) => m.iter().any(|(k, v)| {
             if k == "$ref" {
                 match v {
-                    J::String(t) => nested(t).is_some(),
+                    J::String(t) => t.contains('%') || nested(t).is_some(),
                     _ => true,
                 }
             } else {
@@ -51,10 +55,88 @@ pub(super) fn needed_json(node: &serde_json::Value) -> bool {
 /// Applies the rewrites.
 pub(super) fn prepare(root: &mut Value) {
     rename_ref_properties(root);
+    // Before hoisting, which reads the targets as JSON pointers.
+    decode_percent_refs(root);
     hoist_nested(root);
     // After hoisting: a nested `$ref` into `X/properties/y` must resolve
     // against the document as written.
     super::siblings::fold(root);
+}
+
+/// Percent-decodes the fragments of local `$ref`s (see the module
+/// documentation): a reference is rewritten when its decoded form resolves,
+/// or when neither form does (the `$ref` check then names the decoded one).
+fn decode_percent_refs(root: &mut Value) {
+    fn collect(node: &Value, out: &mut BTreeMap<String, String>) {
+        match node {
+            Value::Mapping(m) => {
+                for (k, v) in m {
+                    match (scalar_text(k).as_deref(), v) {
+                        (Some("$ref"), Value::String(t))
+                            if t.starts_with('#') && t.contains('%') =>
+                        {
+                            if let Some(decoded) = percent_decode(t) {
+                                out.insert(t.clone(), decoded);
+                            }
+                        }
+                        _ => collect(v, out),
+                    }
+                }
+            }
+            Value::Sequence(s) => s.iter().for_each(|v| collect(v, out)),
+            Value::Tagged(t) => collect(&t.value, out),
+            _ => {}
+        }
+    }
+    fn rewrite(node: &mut Value, map: &BTreeMap<String, String>) {
+        match node {
+            Value::Mapping(m) => {
+                for (k, v) in m.iter_mut() {
+                    match v {
+                        Value::String(t) if scalar_text(k).as_deref() == Some("$ref") => {
+                            if let Some(decoded) = map.get(t.as_str()) {
+                                *t = decoded.clone();
+                            }
+                        }
+                        _ => rewrite(v, map),
+                    }
+                }
+            }
+            Value::Sequence(s) => s.iter_mut().for_each(|v| rewrite(v, map)),
+            Value::Tagged(t) => rewrite(&mut t.value, map),
+            _ => {}
+        }
+    }
+    let mut map = BTreeMap::new();
+    collect(root, &mut map);
+    map.retain(|raw, decoded| {
+        resolve_pointer(root, decoded).is_some() || resolve_pointer(root, raw).is_none()
+    });
+    if !map.is_empty() {
+        rewrite(root, &map);
+    }
+}
+
+/// `%XX` escapes decoded; `None` when an escape is malformed or the result
+/// is not UTF-8 (the reference is then left as written).
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Hoists the targets of nested local references into `components`.

@@ -388,7 +388,8 @@ pub(crate) struct Op {
     pub body: Option<BodyDef>,
     /// How the request body is encoded (`Json` when there is none).
     pub body_media: Media,
-    /// Documented 2xx responses.
+    /// Documented 2xx and 3xx responses (and `default` as `2XX` when no 2xx
+    /// is documented).
     pub successes: Vec<Outcome>,
     /// Documented other responses.
     pub errors: Vec<Outcome>,
@@ -398,6 +399,8 @@ pub(crate) struct Op {
     pub security: Vec<Vec<String>>,
     /// `x-idempotent`.
     pub idempotent: Option<bool>,
+    /// The `Accept` header value (empty: none), see `operations::accept`.
+    pub accept: String,
 }
 
 /// The whole lowered API.
@@ -415,6 +418,11 @@ pub(crate) struct Api {
     pub schemes: Vec<SchemeDef>,
     /// Operation groups in order of first appearance.
     pub groups: Vec<Group>,
+    /// Derives added to model structs and unions besides `Debug`, `Clone`
+    /// and serde's ([`crate::Options::derives`]).
+    pub model_derives: Vec<String>,
+    /// What the generator left out of the document, one sentence each.
+    pub warnings: Vec<String>,
     /// The webhooks the API sends (OpenAPI 3.1 `webhooks`), in document
     /// order: only their payload types are generated.
     pub webhooks: Vec<Webhook>,

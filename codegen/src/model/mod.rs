@@ -70,6 +70,8 @@ struct Lowerer<'a> {
     names: Names,
     /// How many `define`s are under way (bounds inline recursion).
     depth: usize,
+    /// What was left out of the document (see [`Api::warnings`]).
+    warnings: Vec<String>,
 }
 
 /// Lowers a parsed document.
@@ -95,6 +97,7 @@ pub(crate) fn lower(
         types: BTreeMap::new(),
         names,
         depth: 0,
+        warnings: Vec::new(),
     };
     let (groups, used_schemes) = l.lower_operations()?;
     let schemes = l.lower_schemes(&used_schemes);
@@ -165,7 +168,9 @@ pub(crate) fn lower(
         types: l.types.into_values().collect(),
         schemes,
         groups,
+        model_derives: Vec::new(),
         webhooks: hooks,
+        warnings: l.warnings,
     };
     naming::shorten(&mut api, &l.wants, &l.names);
     Ok(api)

@@ -41,10 +41,25 @@ impl<'a> Lowerer<'a> {
         let mut used_schemes: Vec<String> = Vec::new();
         for (path, item) in &doc.paths.paths {
             let pp = ptr("#/paths", &[path]);
-            let item = match item {
-                ReferenceOr::Item(i) => i,
-                ReferenceOr::Reference { reference } => {
-                    return Err(self.err(pp, format!("unsupported path item $ref `{reference}`")))
+            // A path item may be a `$ref` to another path's item
+            // (`#/paths/~1ip-address`): the same operations at this path.
+            let via_ref = matches!(item, ReferenceOr::Reference { .. });
+            let target = match item {
+                ReferenceOr::Reference { reference } => reference
+                    .strip_prefix("#/paths/")
+                    .filter(|k| !k.contains('/'))
+                    .map(super::refs::unescape)
+                    .and_then(|k| doc.paths.paths.get(&k)),
+                ReferenceOr::Item(_) => Some(item),
+            };
+            let item = match target {
+                Some(ReferenceOr::Item(i)) => i,
+                _ => {
+                    let reference = match item {
+                        ReferenceOr::Reference { reference } => reference.as_str(),
+                        ReferenceOr::Item(_) => "",
+                    };
+                    return Err(self.err(pp, format!("unsupported path item $ref `{reference}`")));
                 }
             };
             for m in METHODS {
@@ -62,8 +77,11 @@ impl<'a> Lowerer<'a> {
                 let op_ptr = ptr(&pp, &[m]);
                 // Without an operationId: `{method}_{path in snake case}`
                 // (`get_pets_pet_id`), grouped by tag or into `default`.
-                let derived = op.operation_id.is_none();
-                let id = op.operation_id.clone().unwrap_or_else(|| {
+                // An item reached through a `$ref` repeats another path's
+                // operationIds: its operations take the derived names.
+                let own_id = op.operation_id.clone().filter(|_| !via_ref);
+                let derived = own_id.is_none();
+                let id = own_id.unwrap_or_else(|| {
                     let p = names::snake(path);
                     let p = p.trim_matches('_');
                     format!("{m}_{}", if p.is_empty() { "root" } else { p })
@@ -183,6 +201,7 @@ impl<'a> Lowerer<'a> {
         let params = self.lower_params(op, path_params, path, op_ptr, &n, &mut bnames)?;
         let (body, body_media) = self.lower_body(op, op_ptr, &n, &mut bnames)?;
         let (successes, errors, default) = self.lower_responses(op, op_ptr, &n)?;
+        let accept = accept(self, op, op_ptr)?;
         let security = self.lower_requirements(op, op_ptr, used_schemes)?;
         let idempotent = op.extensions.get("x-idempotent").and_then(|v| v.as_bool());
         Ok(Op {
@@ -204,6 +223,7 @@ impl<'a> Lowerer<'a> {
             default,
             security,
             idempotent,
+            accept,
         })
     }
 
@@ -235,12 +255,18 @@ impl<'a> Lowerer<'a> {
             );
             let (ty, media) = self.response_type(resp, &hint, &sp, label)?;
             let (status_match, is_success, base) = match status {
+                // A documented 3xx is an answer of the operation, not an
+                // error: it comes back with its `Location` (never followed).
                 StatusCode::Code(c) => (
                     StatusMatch::Code(*c),
-                    (200..300).contains(c),
+                    (200..400).contains(c),
                     status_reason(*c).map_or_else(|| format!("Status{c}"), str::to_owned),
                 ),
-                StatusCode::Range(r) => (StatusMatch::Range(*r), *r == 2, format!("Status{r}xx")),
+                StatusCode::Range(r) => (
+                    StatusMatch::Range(*r),
+                    *r == 2 || *r == 3,
+                    format!("Status{r}xx"),
+                ),
             };
             let doc = format!("HTTP {status}: {}", resp.description);
             if is_success {
@@ -290,6 +316,28 @@ impl<'a> Lowerer<'a> {
             }
             None => None,
         };
+        // No documented 2xx: a 2xx is answered under `default`, and is the
+        // operation's success (its other statuses stay errors).
+        if !successes.iter().any(|o| {
+            matches!(
+                o.status,
+                StatusMatch::Code(200..=299) | StatusMatch::Range(2)
+            )
+        }) {
+            if let Some(d) = &default {
+                successes.push(Outcome {
+                    status: StatusMatch::Range(2),
+                    variant: snames.claim("Default"),
+                    ty: d.ty.clone(),
+                    media: d.media.clone(),
+                    doc: d.doc.replace(
+                        "Any other status (the `default` response)",
+                        "Any 2xx status (the `default` response)",
+                    ),
+                });
+                successes.sort_by_key(|o| o.status);
+            }
+        }
 
         Ok((successes, errors, default))
     }
@@ -307,6 +355,14 @@ impl<'a> Lowerer<'a> {
                     let sp = ptr(pointer, &["content", mt, "schema"]);
                     let ty = self.lower(view(s), hint, false, &sp)?;
                     self.retitle(&ty, label);
+                    // A nullable body (`$ref` to a `nullable: true` schema)
+                    // may be `null`.
+                    let (nullable, _) = self.nullable_and_doc(view(s), &sp)?;
+                    let ty = match ty {
+                        Ty::Option(_) | Ty::Value => ty,
+                        _ if nullable => Ty::Option(Box::new(ty)),
+                        _ => ty,
+                    };
                     Ok((Some(ty), Media::Json))
                 }
                 None => Ok((Some(Ty::Value), Media::Json)),
@@ -339,6 +395,65 @@ impl<'a> Lowerer<'a> {
             }
         }
     }
+}
+
+/// The `Accept` header of an operation: the media type each documented
+/// response is decoded from (the one [`pick_media`] chooses), those of the
+/// 2xx/3xx responses first, the others (errors, `default`) after them at
+/// `q=0.5` (without a weight when no success has a body);
+/// parameters are left out, so `application/json` also takes
+/// `application/json; charset=utf-8`. Empty when no response has a body.
+fn accept<'a>(
+    l: &Lowerer<'a>,
+    op: &'a openapiv3::Operation,
+    op_ptr: &str,
+) -> Result<String, Error> {
+    let rp = ptr(op_ptr, &["responses"]);
+    let mut first: Vec<String> = Vec::new();
+    let mut rest: Vec<String> = Vec::new();
+    let responses = op
+        .responses
+        .responses
+        .iter()
+        .map(|(status, r)| {
+            let success = match status {
+                StatusCode::Code(c) => (200..400).contains(c),
+                StatusCode::Range(r) => *r == 2 || *r == 3,
+            };
+            (success, status.to_string(), r)
+        })
+        .chain(
+            op.responses
+                .default
+                .iter()
+                .map(|r| (false, "default".to_owned(), r)),
+        );
+    for (success, key, resp) in responses {
+        let resp = l.deref_response(resp, &ptr(&rp, &[&key]))?;
+        let Some((mt, _, _)) = pick_media(&resp.content) else {
+            continue;
+        };
+        let essence = mt
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        // Only what a header value may hold (a document's key is text).
+        if essence.is_empty() || !essence.bytes().all(|b| b.is_ascii_graphic()) {
+            continue;
+        }
+        let list = if success { &mut first } else { &mut rest };
+        if !list.contains(&essence) {
+            list.push(essence);
+        }
+    }
+    rest.retain(|m| !first.contains(m));
+    // Weights only rank the successes' types above the others.
+    let weight = if first.is_empty() { "" } else { ";q=0.5" };
+    let mut parts = first;
+    parts.extend(rest.into_iter().map(|m| format!("{m}{weight}")));
+    Ok(parts.join(", "))
 }
 
 /// The reason phrase of a status code, as a variant name.

@@ -46,8 +46,77 @@ impl<'a> Lowerer<'a> {
                 raw.push((param, pp));
             }
         }
+        // The API keys the operation's security schemes send: a parameter
+        // of the same name and place would be sent twice.
+        let api_keys: Vec<(&str, &str)> = op
+            .security
+            .as_ref()
+            .or(self.doc.security.as_ref())
+            .into_iter()
+            .flatten()
+            .flat_map(|req| req.keys())
+            .filter_map(|scheme| {
+                let c = self.doc.components.as_ref()?;
+                match c.security_schemes.get(scheme)? {
+                    ReferenceOr::Item(openapiv3::SecurityScheme::APIKey {
+                        location, name, ..
+                    }) => {
+                        let at = match location {
+                            openapiv3::APIKeyLocation::Query => "query",
+                            openapiv3::APIKeyLocation::Header => "header",
+                            openapiv3::APIKeyLocation::Cookie => "cookie",
+                        };
+                        Some((at, name.as_str()))
+                    }
+                    _ => None,
+                }
+            })
+            .collect();
         let mut params = Vec::new();
         for (param, pp) in raw {
+            let (at, name) = match param {
+                Parameter::Query { parameter_data, .. } => ("query", parameter_data.name.as_str()),
+                Parameter::Header { parameter_data, .. } => {
+                    ("header", parameter_data.name.as_str())
+                }
+                Parameter::Path { parameter_data, .. } => ("path", parameter_data.name.as_str()),
+                Parameter::Cookie { parameter_data, .. } => {
+                    ("cookie", parameter_data.name.as_str())
+                }
+            };
+            let same = |n: &str| {
+                if at == "query" {
+                    n == name
+                } else {
+                    n.eq_ignore_ascii_case(name)
+                }
+            };
+            if api_keys
+                .iter()
+                .any(|(kat, kname)| *kat == at && same(kname))
+            {
+                self.warnings.push(format!(
+                    "{pp}: {at} parameter `{name}` ignored: the operation's API key security \
+                     scheme sends it (set it through the client's credentials)"
+                ));
+                continue;
+            }
+            // OpenAPI 3.0 §4.7.12.1: these header parameters are ignored
+            // (the media types and security schemes say what they carry).
+            if let Parameter::Header { parameter_data, .. } = param {
+                let name = parameter_data.name.as_str();
+                if ["accept", "content-type", "authorization"]
+                    .iter()
+                    .any(|h| name.eq_ignore_ascii_case(h))
+                {
+                    self.warnings.push(format!(
+                        "{pp}: header parameter `{name}` ignored (OpenAPI 3.0 §4.7.12.1: \
+                         `Accept` and `Content-Type` come from the responses and the body, \
+                         `Authorization` from the security schemes)"
+                    ));
+                    continue;
+                }
+            }
             let loc = match param {
                 Parameter::Path { .. } => Loc::Path,
                 Parameter::Query { .. } => Loc::Query,

@@ -697,9 +697,16 @@ impl<'a> Lowerer<'a> {
         };
         let hint = format!("{container}{suffix}");
         self.short_for(container, &hint, suffix);
-        Ok(self
-            .lower(schema, &hint, false, &ptr(pointer, &[keyword]))?
-            .unboxed())
+        let at = ptr(pointer, &[keyword]);
+        let ty = self.lower(schema, &hint, false, &at)?.unboxed();
+        // A nullable element (`items: {$ref: X}` where X says `nullable:
+        // true`) may be `null` in the array or map.
+        let (nullable, _) = self.nullable_and_doc(schema, &at)?;
+        Ok(match ty {
+            Ty::Option(_) | Ty::Value => ty,
+            _ if nullable => Ty::Option(Box::new(ty)),
+            _ => ty,
+        })
     }
 
     /// Carries a short name from a container to the type inside it (an

@@ -11,14 +11,14 @@ pub const DEFAULT_BASE_URL: &str = "https://bodies.example.com";
 pub mod models {
     use ::snaptrade::runtime as rt;
     /// The `Created` schema.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Created {
         /// The `id` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
     }
     /// The request body of `Bodies_form`.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct FormRequestBody {
         /// The `grant_type` property.
         pub grant_type: String,
@@ -30,7 +30,7 @@ pub mod models {
         pub ttl: Option<i32>,
     }
     /// The `Note` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Note {
         /// The `id` property.
         ///
@@ -46,7 +46,7 @@ pub mod models {
         pub password: Option<rt::SecretString>,
     }
     /// The `Problem` schema.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Problem {
         /// The `message` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,17 +68,12 @@ pub mod bodies {
         pub(super) fn new(transport: rt::Transport) -> Self {
             Self { transport }
         }
-        /// `POST /json` (operation `Bodies_json`).
+        /// `POST /json` (operation `Bodies_json`): `client.bodies().json("...").password("...").await?`.
         ///
         /// Arguments:
         /// * `text`: The `text` property.
         ///
         /// Optional inputs are set on the builder: [`password`](Json::password).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.bodies().json("...").password("...").await?;
-        /// # Ok(()) }
-        /// ```
         pub fn json(&self, text: impl Into<String>) -> Json {
             Json {
                 transport: self.transport.clone(),
@@ -87,17 +82,12 @@ pub mod bodies {
                 password: None,
             }
         }
-        /// `POST /form` (operation `Bodies_form`).
+        /// `POST /form` (operation `Bodies_form`): `client.bodies().form("...").scope(Vec::new()).await?`.
         ///
         /// Arguments:
         /// * `grant_type`: The `grant_type` property.
         ///
         /// Optional inputs are set on the builder: [`scope`](Form::scope), [`ttl`](Form::ttl).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.bodies().form("...").scope(Vec::new()).await?;
-        /// # Ok(()) }
-        /// ```
         pub fn form(&self, grant_type: impl Into<String>) -> Form {
             Form {
                 transport: self.transport.clone(),
@@ -107,15 +97,10 @@ pub mod bodies {
                 ttl: None,
             }
         }
-        /// `PUT /text` (operation `Bodies_text`).
+        /// `PUT /text` (operation `Bodies_text`): `client.bodies().text("...").await?`.
         ///
         /// Arguments:
         /// * `body`: The request body.
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.bodies().text("...").await?;
-        /// # Ok(()) }
-        /// ```
         pub fn text(&self, body: impl Into<String>) -> Text {
             Text {
                 transport: self.transport.clone(),
@@ -141,11 +126,14 @@ pub mod bodies {
             self.password = Some(value.into());
             self
         }
-        /// Sends the request and decodes the answer (see [`Bodies::json`]).
-        pub async fn send(self) -> rt::Result<JsonSuccess, JsonError> {
-            const ID: &str = "Bodies_json";
+    }
+    impl rt::Operation for Json {
+        type Ok = JsonSuccess;
+        type Error = JsonError;
+        const ID: &'static str = "Bodies_json";
+        fn request(self) -> rt::Prepared {
             let path = "/json".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
                 .with_path_template("/json");
             request.timeout = self.timeout;
             let body = models::Note {
@@ -153,19 +141,21 @@ pub mod bodies {
                 text: self.text,
                 password: self.password,
             };
-            request.body = rt::json_body(ID, &body)?;
-            let raw = self.transport.execute(request).await?;
+            request.body = rt::json_body(Self::ID, &body)?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json_as(ID, raw, JsonSuccess::Ok),
-                201 => rt::decode_json_as(ID, raw, JsonSuccess::Created),
+                200 => rt::decode_json_as(Self::ID, raw, JsonSuccess::Ok),
+                201 => rt::decode_json_as(Self::ID, raw, JsonSuccess::Created),
                 204 => Ok(rt::empty(raw).map(|()| JsonSuccess::NoContent)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(Json, JsonSuccess, JsonError);
+    rt::operation!(Json);
     /// The documented error responses of [`Bodies::json`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum JsonError {
@@ -180,7 +170,7 @@ pub mod bodies {
         }
     }
     /// The documented success responses of [`Bodies::json`].
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum JsonSuccess {
@@ -212,11 +202,14 @@ pub mod bodies {
             self.ttl = Some(value);
             self
         }
-        /// Sends the request and decodes the answer (see [`Bodies::form`]).
-        pub async fn send(self) -> rt::Result<(), FormError> {
-            const ID: &str = "Bodies_form";
+    }
+    impl rt::Operation for Form {
+        type Ok = ();
+        type Error = FormError;
+        const ID: &'static str = "Bodies_form";
+        fn request(self) -> rt::Prepared {
             let path = "/form".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
                 .with_path_template("/form");
             request.timeout = self.timeout;
             let body = models::FormRequestBody {
@@ -224,17 +217,20 @@ pub mod bodies {
                 scope: self.scope,
                 ttl: self.ttl,
             };
-            request.body = rt::form_body(ID, &body)?;
-            let raw = self.transport.execute(request).await?;
+            request.body = rt::form_body(Self::ID, &body)?;
+            request.accept = "";
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
                 204 => Ok(rt::empty(raw)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(Form, (), FormError);
+    rt::operation!(Form);
     /// The documented error responses of [`Bodies::form`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[non_exhaustive]
     pub enum FormError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
@@ -253,26 +249,30 @@ pub mod bodies {
         timeout: Option<::std::time::Duration>,
         body: String,
     }
-    impl Text {
-        /// Sends the request and decodes the answer (see [`Bodies::text`]).
-        pub async fn send(self) -> rt::Result<String, TextError> {
-            const ID: &str = "Bodies_text";
+    impl rt::Operation for Text {
+        type Ok = String;
+        type Error = TextError;
+        const ID: &'static str = "Bodies_text";
+        fn request(self) -> rt::Prepared {
             let path = "/text".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::PUT, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::PUT, path)
                 .with_path_template("/text");
             request.timeout = self.timeout;
             let body = self.body;
             request.body = rt::Body::Text(body);
-            let raw = self.transport.execute(request).await?;
+            request.accept = "text/plain";
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
                 200 => Ok(rt::text_response(raw)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(Text, String, TextError);
+    rt::operation!(Text);
     /// The documented error responses of [`Bodies::text`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum TextError {
@@ -304,15 +304,10 @@ pub mod default {
         }
         /// No operationId and no tag; grouped into `default`.
         ///
-        /// `GET /blob/{id}` (operation `get_blob_id`).
+        /// `GET /blob/{id}` (operation `get_blob_id`): `client.default().get_blob_id("...").await?`.
         ///
         /// Arguments:
         /// * `id`: The `id` parameter.
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.default().get_blob_id("...").await?;
-        /// # Ok(()) }
-        /// ```
         pub fn get_blob_id(&self, id: impl Into<String>) -> GetBlobId {
             GetBlobId {
                 transport: self.transport.clone(),
@@ -329,24 +324,28 @@ pub mod default {
         timeout: Option<::std::time::Duration>,
         id: String,
     }
-    impl GetBlobId {
-        /// Sends the request and decodes the answer (see [`Default::get_blob_id`]).
-        pub async fn send(self) -> rt::Result<Vec<u8>, GetBlobIdError> {
-            const ID: &str = "get_blob_id";
+    impl rt::Operation for GetBlobId {
+        type Ok = Vec<u8>;
+        type Error = GetBlobIdError;
+        const ID: &'static str = "get_blob_id";
+        fn request(self) -> rt::Prepared {
             let path = format!("/blob/{}", rt::encode_path_segment(& self.id));
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/blob/{id}");
             request.timeout = self.timeout;
-            let raw = self.transport.execute(request).await?;
+            request.accept = "image/png";
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
                 200 => Ok(rt::bytes_response(raw)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(GetBlobId, Vec < u8 >, GetBlobIdError);
+    rt::operation!(GetBlobId);
     /// The documented error responses of [`Default::get_blob_id`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[non_exhaustive]
     pub enum GetBlobIdError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
@@ -373,17 +372,12 @@ pub mod uploads {
         }
         /// No operationId; grouped by its tag.
         ///
-        /// `PUT /blob/{id}` (operation `put_blob_id`).
+        /// `PUT /blob/{id}` (operation `put_blob_id`): `client.uploads().put_blob_id("...").body(Vec::new()).await?`.
         ///
         /// Arguments:
         /// * `id`: The `id` parameter.
         ///
         /// Optional inputs are set on the builder: [`body`](PutBlobId::body).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.uploads().put_blob_id("...").body(Vec::new()).await?;
-        /// # Ok(()) }
-        /// ```
         pub fn put_blob_id(&self, id: impl Into<String>) -> PutBlobId {
             PutBlobId {
                 transport: self.transport.clone(),
@@ -394,12 +388,7 @@ pub mod uploads {
         }
         /// The tag wins over the operationId prefix `Other`.
         ///
-        /// `GET /tagged` (operation `Other_listUploads`).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.uploads().other_list_uploads().await?;
-        /// # Ok(()) }
-        /// ```
+        /// `GET /tagged` (operation `Other_listUploads`): `client.uploads().other_list_uploads().await?`.
         pub fn other_list_uploads(&self) -> OtherListUploads {
             OtherListUploads {
                 transport: self.transport.clone(),
@@ -422,11 +411,14 @@ pub mod uploads {
             self.body = Some(value.into());
             self
         }
-        /// Sends the request and decodes the answer (see [`Uploads::put_blob_id`]).
-        pub async fn send(self) -> rt::Result<models::Created, PutBlobIdError> {
-            const ID: &str = "put_blob_id";
+    }
+    impl rt::Operation for PutBlobId {
+        type Ok = models::Created;
+        type Error = PutBlobIdError;
+        const ID: &'static str = "put_blob_id";
+        fn request(self) -> rt::Prepared {
             let path = format!("/blob/{}", rt::encode_path_segment(& self.id));
-            let mut request = rt::OperationRequest::new(ID, rt::Method::PUT, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::PUT, path)
                 .with_path_template("/blob/{id}");
             request.timeout = self.timeout;
             if let Some(body) = self.body {
@@ -435,16 +427,18 @@ pub mod uploads {
                     data: body.into(),
                 };
             }
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(PutBlobId, models::Created, PutBlobIdError);
+    rt::operation!(PutBlobId);
     /// The documented error responses of [`Uploads::put_blob_id`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[non_exhaustive]
     pub enum PutBlobIdError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
@@ -462,34 +456,28 @@ pub mod uploads {
         transport: rt::Transport,
         timeout: Option<::std::time::Duration>,
     }
-    impl OtherListUploads {
-        /// Sends the request and decodes the answer (see [`Uploads::other_list_uploads`]).
-        pub async fn send(self) -> rt::Result<(), OtherListUploadsError> {
-            const ID: &str = "Other_listUploads";
+    impl rt::Operation for OtherListUploads {
+        type Ok = ();
+        type Error = OtherListUploadsError;
+        const ID: &'static str = "Other_listUploads";
+        fn request(self) -> rt::Prepared {
             let path = "/tagged".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/tagged");
             request.timeout = self.timeout;
-            let raw = self.transport.execute(request).await?;
+            request.accept = "";
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
                 204 => Ok(rt::empty(raw)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(OtherListUploads, (), OtherListUploadsError);
-    /// The documented error responses of [`Uploads::other_list_uploads`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum OtherListUploadsError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for OtherListUploadsError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    rt::operation!(OtherListUploads);
+    /// The documented error responses of [`Uploads::other_list_uploads`], decoded: the same as [`PutBlobIdError`]'s. Found in `Error::Api(e).kind`.
+    pub type OtherListUploadsError = PutBlobIdError;
 }
 /// Entry point to the `Bodies` API: one accessor per operation group. Cheap to clone.
 #[derive(Clone, Debug)]

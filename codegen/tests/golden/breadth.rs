@@ -11,7 +11,7 @@ pub const DEFAULT_BASE_URL: &str = "http://localhost";
 pub mod models {
     use ::snaptrade::runtime as rt;
     /// `allOf` of an object and a `oneOf` of objects: a struct with the union flattened in.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Animal {
         /// The `name` property.
         pub name: String,
@@ -20,7 +20,7 @@ pub mod models {
         pub variant: AnimalVariant,
     }
     /// Inline schema at `#/components/schemas/Animal/allOf/1`.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, ::serde::Serialize)]
     #[serde(untagged)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
@@ -54,13 +54,13 @@ pub mod models {
         }
     }
     /// The `Cat` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Cat {
         /// The `meow` property.
         pub meow: bool,
     }
     /// The `Dog` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Dog {
         /// The `bark` property.
         pub bark: i64,
@@ -78,7 +78,7 @@ pub mod models {
     }
     rt::string_enum!(Kind { Cat => "cat", Dog => "dog" });
     /// The `NewPet` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct NewPet {
         /// The `owner` property.
         pub owner: PetOwner,
@@ -95,7 +95,7 @@ pub mod models {
     /// A nickname.
     pub type Nick = String;
     /// The `PasswordGrant` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct PasswordGrant {
         /// The `grant_type` property.
         pub grant_type: String,
@@ -103,7 +103,7 @@ pub mod models {
         pub username: String,
     }
     /// The `Pet` schema.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Pet {
         /// The `name` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,7 +121,7 @@ pub mod models {
     /// The `Pet_owner` schema.
     ///
     /// Schema `Pet_owner` in the spec.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct PetOwner {
         /// The `id` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,7 +131,7 @@ pub mod models {
         pub email: Option<String>,
     }
     /// `allOf` beside the schema's own properties: one struct with every field.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct PetRecord {
         /// The `name` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -163,7 +163,7 @@ pub mod models {
     }
     rt::string_enum!(Quality { V1 => "1", V2 => "2", High => "high" });
     /// `oneOf` alternatives that only say which fields are required: a struct.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct RecordPatch {
         /// The `name` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,7 +173,7 @@ pub mod models {
         pub age: Option<i64>,
     }
     /// The `RefreshGrant` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct RefreshGrant {
         /// The `grant_type` property.
         pub grant_type: String,
@@ -181,7 +181,7 @@ pub mod models {
         pub refresh_token: String,
     }
     /// Own properties beside a discriminated `oneOf`; the tag stays with the union.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Tagged {
         /// The `id` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -191,7 +191,7 @@ pub mod models {
         pub variant: TaggedVariant,
     }
     /// Inline schema at `#/components/schemas/Tagged/allOf/1`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum TaggedVariant {
@@ -243,7 +243,7 @@ pub mod models {
         }
     }
     /// Text written as numbers, as api.video writes it.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Thumbnail {
         /// The `timecode` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -253,7 +253,7 @@ pub mod models {
         pub quality: Option<Quality>,
     }
     /// The request body of `token`.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, ::serde::Serialize)]
     #[serde(untagged)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
@@ -329,17 +329,12 @@ pub mod default {
                 body: body.into(),
             }
         }
-        /// `POST /pets` (operation `addPet`).
+        /// `POST /pets` (operation `addPet`): `client.default().add_pet(my_api::models::PetOwner::default()).nick("...").await?`.
         ///
         /// Arguments:
         /// * `owner`: The `owner` property.
         ///
         /// Optional inputs are set on the builder: [`nick`](AddPet::nick), [`code`](AddPet::code), [`kind`](AddPet::kind).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.default().add_pet(my_api::models::PetOwner::default()).nick("...").await?;
-        /// # Ok(()) }
-        /// ```
         pub fn add_pet(&self, owner: impl Into<models::PetOwner>) -> AddPet {
             AddPet {
                 transport: self.transport.clone(),
@@ -352,17 +347,12 @@ pub mod default {
         }
         /// Object keywords beside a composition (Azure writes `allOf` beside `properties`).
         ///
-        /// `PUT /pets/{id}/record` (operation `putRecord`).
+        /// `PUT /pets/{id}/record` (operation `putRecord`): `client.default().put_record(0).name("...").await?`.
         ///
         /// Arguments:
         /// * `id`: The `id` parameter.
         ///
         /// Optional inputs are set on the builder: [`name`](PutRecord::name), [`age`](PutRecord::age).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.default().put_record(0).name("...").await?;
-        /// # Ok(()) }
-        /// ```
         pub fn put_record(&self, id: i64) -> PutRecord {
             PutRecord {
                 transport: self.transport.clone(),
@@ -407,17 +397,12 @@ pub mod default {
         }
         /// Free-form objects as query parameters, in each style that flattens them.
         ///
-        /// `GET /search` (operation `search`).
+        /// `GET /search` (operation `search`): `client.default().search(0).timeout_2("...").await?`.
         ///
         /// Arguments:
         /// * `limit`: The `limit` parameter.
         ///
         /// Optional inputs are set on the builder: [`filter`](Search::filter), [`attrs`](Search::attrs), [`weights`](Search::weights), [`timeout_2`](Search::timeout_2).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.default().search(0).timeout_2("...").await?;
-        /// # Ok(()) }
-        /// ```
         pub fn search(&self, limit: i64) -> Search {
             Search {
                 transport: self.transport.clone(),
@@ -431,18 +416,13 @@ pub mod default {
         }
         /// A query (and a fragment) written into the path key.
         ///
-        /// `GET /rest/{kind}?method=pets.list&id={id}&q={q}#legacy` (operation `legacyList`).
+        /// `GET /rest/{kind}?method=pets.list&id={id}&q={q}#legacy` (operation `legacyList`): `client.default().legacy_list("...", 0).q("...").await?`.
         ///
         /// Arguments:
         /// * `kind`: The `kind` parameter.
         /// * `id`: The `id` parameter.
         ///
         /// Optional inputs are set on the builder: [`q`](LegacyList::q).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.default().legacy_list("...", 0).q("...").await?;
-        /// # Ok(()) }
-        /// ```
         pub fn legacy_list(&self, kind: impl Into<String>, id: i64) -> LegacyList {
             LegacyList {
                 transport: self.transport.clone(),
@@ -474,12 +454,13 @@ pub mod default {
         timeout: Option<::std::time::Duration>,
         body: rt::multipart::Form,
     }
-    impl Upload {
-        /// Sends the request and decodes the answer (see [`Default::upload`]).
-        pub async fn send(self) -> rt::Result<models::PetOwner, UploadError> {
-            const ID: &str = "upload";
+    impl rt::Operation for Upload {
+        type Ok = models::PetOwner;
+        type Error = UploadError;
+        const ID: &'static str = "upload";
+        fn request(self) -> rt::Prepared {
             let path = "/upload".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
                 .with_path_template("/upload");
             request.timeout = self.timeout;
             let body = self.body;
@@ -490,16 +471,18 @@ pub mod default {
                     ),
             );
             request.idempotent = true;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(Upload, models::PetOwner, UploadError);
+    rt::operation!(Upload);
     /// The documented error responses of [`Default::upload`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[non_exhaustive]
     pub enum UploadError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
@@ -537,11 +520,14 @@ pub mod default {
             self.kind = Some(value.into());
             self
         }
-        /// Sends the request and decodes the answer (see [`Default::add_pet`]).
-        pub async fn send(self) -> rt::Result<models::Pet, AddPetError> {
-            const ID: &str = "addPet";
+    }
+    impl rt::Operation for AddPet {
+        type Ok = models::Pet;
+        type Error = AddPetError;
+        const ID: &'static str = "addPet";
+        fn request(self) -> rt::Prepared {
             let path = "/pets".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
                 .with_path_template("/pets");
             request.timeout = self.timeout;
             let body = models::NewPet {
@@ -550,27 +536,19 @@ pub mod default {
                 code: self.code,
                 kind: self.kind,
             };
-            request.body = rt::json_body(ID, &body)?;
-            let raw = self.transport.execute(request).await?;
+            request.body = rt::json_body(Self::ID, &body)?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(AddPet, models::Pet, AddPetError);
-    /// The documented error responses of [`Default::add_pet`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum AddPetError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for AddPetError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    rt::operation!(AddPet);
+    /// The documented error responses of [`Default::add_pet`], decoded: the same as [`UploadError`]'s. Found in `Error::Api(e).kind`.
+    pub type AddPetError = UploadError;
     /// Request builder returned by [`Default::put_record`]: `PUT /pets/{id}/record`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -592,40 +570,35 @@ pub mod default {
             self.age = Some(value);
             self
         }
-        /// Sends the request and decodes the answer (see [`Default::put_record`]).
-        pub async fn send(self) -> rt::Result<models::PetRecord, PutRecordError> {
-            const ID: &str = "putRecord";
+    }
+    impl rt::Operation for PutRecord {
+        type Ok = models::PetRecord;
+        type Error = PutRecordError;
+        const ID: &'static str = "putRecord";
+        fn request(self) -> rt::Prepared {
             let path = format!(
                 "/pets/{}/record", rt::encode_path_segment(& self.id.to_string())
             );
-            let mut request = rt::OperationRequest::new(ID, rt::Method::PUT, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::PUT, path)
                 .with_path_template("/pets/{id}/record");
             request.timeout = self.timeout;
             let body = models::RecordPatch {
                 name: self.name,
                 age: self.age,
             };
-            request.body = rt::json_body(ID, &body)?;
-            let raw = self.transport.execute(request).await?;
+            request.body = rt::json_body(Self::ID, &body)?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(PutRecord, models::PetRecord, PutRecordError);
-    /// The documented error responses of [`Default::put_record`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum PutRecordError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for PutRecordError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    rt::operation!(PutRecord);
+    /// The documented error responses of [`Default::put_record`], decoded: the same as [`UploadError`]'s. Found in `Error::Api(e).kind`.
+    pub type PutRecordError = UploadError;
     /// Request builder returned by [`Default::add_animal`]: `POST /animals`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -635,40 +608,33 @@ pub mod default {
         name: String,
         variant: models::AnimalVariant,
     }
-    impl AddAnimal {
-        /// Sends the request and decodes the answer (see [`Default::add_animal`]).
-        pub async fn send(self) -> rt::Result<models::Tagged, AddAnimalError> {
-            const ID: &str = "addAnimal";
+    impl rt::Operation for AddAnimal {
+        type Ok = models::Tagged;
+        type Error = AddAnimalError;
+        const ID: &'static str = "addAnimal";
+        fn request(self) -> rt::Prepared {
             let path = "/animals".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
                 .with_path_template("/animals");
             request.timeout = self.timeout;
             let body = models::Animal {
                 name: self.name,
                 variant: self.variant,
             };
-            request.body = rt::json_body(ID, &body)?;
+            request.body = rt::json_body(Self::ID, &body)?;
             request.security = super::security::REQUIREMENTS_1;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(AddAnimal, models::Tagged, AddAnimalError);
-    /// The documented error responses of [`Default::add_animal`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum AddAnimalError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for AddAnimalError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    rt::operation!(AddAnimal);
+    /// The documented error responses of [`Default::add_animal`], decoded: the same as [`UploadError`]'s. Found in `Error::Api(e).kind`.
+    pub type AddAnimalError = UploadError;
     /// Request builder returned by [`Default::submit_form`]: `POST /form`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -677,36 +643,30 @@ pub mod default {
         timeout: Option<::std::time::Duration>,
         body: ::std::collections::BTreeMap<String, String>,
     }
-    impl SubmitForm {
-        /// Sends the request and decodes the answer (see [`Default::submit_form`]).
-        pub async fn send(self) -> rt::Result<(), SubmitFormError> {
-            const ID: &str = "submitForm";
+    impl rt::Operation for SubmitForm {
+        type Ok = ();
+        type Error = SubmitFormError;
+        const ID: &'static str = "submitForm";
+        fn request(self) -> rt::Prepared {
             let path = "/form".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
                 .with_path_template("/form");
             request.timeout = self.timeout;
             let body = self.body;
-            request.body = rt::form_body(ID, &body)?;
-            let raw = self.transport.execute(request).await?;
+            request.body = rt::form_body(Self::ID, &body)?;
+            request.accept = "";
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
                 204 => Ok(rt::empty(raw)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(SubmitForm, (), SubmitFormError);
-    /// The documented error responses of [`Default::submit_form`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum SubmitFormError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for SubmitFormError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    rt::operation!(SubmitForm);
+    /// The documented error responses of [`Default::submit_form`], decoded: the same as [`UploadError`]'s. Found in `Error::Api(e).kind`.
+    pub type SubmitFormError = UploadError;
     /// Request builder returned by [`Default::search`]: `GET /search`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -749,11 +709,14 @@ pub mod default {
             self.timeout_2 = Some(value.into());
             self
         }
-        /// Sends the request and decodes the answer (see [`Default::search`]).
-        pub async fn send(self) -> rt::Result<(), SearchError> {
-            const ID: &str = "search";
+    }
+    impl rt::Operation for Search {
+        type Ok = ();
+        type Error = SearchError;
+        const ID: &'static str = "search";
+        fn request(self) -> rt::Prepared {
             let path = "/search".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/search");
             request.timeout = self.timeout;
             if let Some(value) = self.filter {
@@ -792,26 +755,19 @@ pub mod default {
             if let Some(value) = self.timeout_2 {
                 request.query.push(("timeout", rt::QueryValue::Plain(value)));
             }
-            let raw = self.transport.execute(request).await?;
+            request.accept = "";
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
                 204 => Ok(rt::empty(raw)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(Search, (), SearchError);
-    /// The documented error responses of [`Default::search`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum SearchError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for SearchError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    rt::operation!(Search);
+    /// The documented error responses of [`Default::search`], decoded: the same as [`UploadError`]'s. Found in `Error::Api(e).kind`.
+    pub type SearchError = UploadError;
     /// Request builder returned by [`Default::legacy_list`]: `GET /rest/{kind}?method=pets.list&id={id}&q={q}#legacy`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -828,11 +784,14 @@ pub mod default {
             self.q = Some(value.into());
             self
         }
-        /// Sends the request and decodes the answer (see [`Default::legacy_list`]).
-        pub async fn send(self) -> rt::Result<(), LegacyListError> {
-            const ID: &str = "legacyList";
+    }
+    impl rt::Operation for LegacyList {
+        type Ok = ();
+        type Error = LegacyListError;
+        const ID: &'static str = "legacyList";
+        fn request(self) -> rt::Prepared {
             let path = format!("/rest/{}", rt::encode_path_segment(& self.kind));
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template(
                     "/rest/{kind}?method=pets.list&id={id}&q={q}#legacy",
                 );
@@ -844,26 +803,19 @@ pub mod default {
             if let Some(value) = self.q {
                 request.query.push(("q", rt::QueryValue::Plain(value)));
             }
-            let raw = self.transport.execute(request).await?;
+            request.accept = "";
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
                 204 => Ok(rt::empty(raw)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(LegacyList, (), LegacyListError);
-    /// The documented error responses of [`Default::legacy_list`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum LegacyListError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for LegacyListError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    rt::operation!(LegacyList);
+    /// The documented error responses of [`Default::legacy_list`], decoded: the same as [`UploadError`]'s. Found in `Error::Api(e).kind`.
+    pub type LegacyListError = UploadError;
     /// Request builder returned by [`Default::token`]: `POST /token`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -872,36 +824,30 @@ pub mod default {
         timeout: Option<::std::time::Duration>,
         body: models::TokenRequestBody,
     }
-    impl Token {
-        /// Sends the request and decodes the answer (see [`Default::token`]).
-        pub async fn send(self) -> rt::Result<(), TokenError> {
-            const ID: &str = "token";
+    impl rt::Operation for Token {
+        type Ok = ();
+        type Error = TokenError;
+        const ID: &'static str = "token";
+        fn request(self) -> rt::Prepared {
             let path = "/token".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
                 .with_path_template("/token");
             request.timeout = self.timeout;
             let body = self.body;
-            request.body = rt::form_body(ID, &body)?;
-            let raw = self.transport.execute(request).await?;
+            request.body = rt::form_body(Self::ID, &body)?;
+            request.accept = "";
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
                 204 => Ok(rt::empty(raw)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(Token, (), TokenError);
-    /// The documented error responses of [`Default::token`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum TokenError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for TokenError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    rt::operation!(Token);
+    /// The documented error responses of [`Default::token`], decoded: the same as [`UploadError`]'s. Found in `Error::Api(e).kind`.
+    pub type TokenError = UploadError;
 }
 /// Entry point to the `Breadth` API: one accessor per operation group. Cheap to clone.
 #[derive(Clone, Debug)]

@@ -11,7 +11,7 @@ pub const DEFAULT_BASE_URL: &str = "https://sink.example.com/v2";
 pub mod models {
     use ::snaptrade::runtime as rt;
     /// Inline schema at `#/components/schemas/owner/properties/address`.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Address {
         /// The `city` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -21,7 +21,7 @@ pub mod models {
         pub status: Option<Status>,
     }
     /// A pet or a robot pet.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, ::serde::Serialize)]
     #[serde(untagged)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
@@ -77,14 +77,14 @@ pub mod models {
         }
     }
     /// Body of the HTTP 409 response of `Pets_createPet`: Conflict.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct CreatePetResponse {
         /// A pet.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub existing: Option<Pet>,
     }
     /// A pet to create.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub struct NewPet {
         /// The `name` property.
@@ -104,7 +104,7 @@ pub mod models {
     /// The `404NotFound` schema.
     ///
     /// Schema `404NotFound` in the spec.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct NotFound {
         /// The `message` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,7 +113,7 @@ pub mod models {
     /// The `owner` schema.
     ///
     /// Schema `owner` in the spec.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct Owner {
         /// The `handle` property.
@@ -124,7 +124,7 @@ pub mod models {
         pub address: Option<Address>,
     }
     /// A pet.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub struct Pet {
         /// The `id` property.
@@ -187,7 +187,7 @@ pub mod models {
         PetKind { Dog => "dog", Cat => "cat", Other2 => "other", V2Legged => "2-legged" }
     );
     /// The `Problem` schema.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Problem {
         /// The `code` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -197,7 +197,7 @@ pub mod models {
         pub detail: Option<String>,
     }
     /// The `Robot` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Robot {
         /// The `serial` property.
         pub serial: String,
@@ -263,12 +263,7 @@ pub mod misc {
         }
         /// Unauthenticated health check
         ///
-        /// `GET /health` (operation `Misc_health`).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.misc().health().await?;
-        /// # Ok(()) }
-        /// ```
+        /// `GET /health` (operation `Misc_health`): `client.misc().health().await?`.
         pub fn health(&self) -> Health {
             Health {
                 transport: self.transport.clone(),
@@ -283,24 +278,27 @@ pub mod misc {
         transport: rt::Transport,
         timeout: Option<::std::time::Duration>,
     }
-    impl Health {
-        /// Sends the request and decodes the answer (see [`Misc::health`]).
-        pub async fn send(self) -> rt::Result<(), HealthError> {
-            const ID: &str = "Misc_health";
+    impl rt::Operation for Health {
+        type Ok = ();
+        type Error = HealthError;
+        const ID: &'static str = "Misc_health";
+        fn request(self) -> rt::Prepared {
             let path = "/health".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/health");
             request.timeout = self.timeout;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
                 204 => Ok(rt::empty(raw)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(Health, (), HealthError);
+    rt::operation!(Health);
     /// The documented error responses of [`Misc::health`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum HealthError {
@@ -336,18 +334,13 @@ pub mod pets {
         /// GET /pets?kind=dog
         /// ```
         ///
-        /// `GET /pets` (operation `Pets_listPets`).
+        /// `GET /pets` (operation `Pets_listPets`): `client.pets().list_pets("...", "...").kind(my_api::models::PetKind::Dog).await?`.
         ///
         /// Arguments:
         /// * `x_request_trace`: The `X-Request-Trace` parameter.
         /// * `api_secret`: The `apiSecret` parameter.
         ///
         /// Optional inputs are set on the builder: [`kind`](ListPets::kind), [`limit`](ListPets::limit), [`tags`](ListPets::tags).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.pets().list_pets("...", "...").kind(my_api::models::PetKind::Dog).await?;
-        /// # Ok(()) }
-        /// ```
         pub fn list_pets(
             &self,
             x_request_trace: impl Into<String>,
@@ -365,17 +358,12 @@ pub mod pets {
         }
         /// Create a pet
         ///
-        /// `POST /pets` (operation `Pets_createPet`).
+        /// `POST /pets` (operation `Pets_createPet`): `client.pets().create_pet("...").r#async(true).await?`.
         ///
         /// Arguments:
         /// * `name`: The `name` property.
         ///
         /// Optional inputs are set on the builder: [`async`](CreatePet::r#async), [`kind`](CreatePet::kind), [`birth_date`](CreatePet::birth_date).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.pets().create_pet("...").r#async(true).await?;
-        /// # Ok(()) }
-        /// ```
         pub fn create_pet(&self, name: impl Into<String>) -> CreatePet {
             CreatePet {
                 transport: self.transport.clone(),
@@ -386,15 +374,10 @@ pub mod pets {
                 birth_date: None,
             }
         }
-        /// `GET /pets/{petId}` (operation `Pets_getPet`).
+        /// `GET /pets/{petId}` (operation `Pets_getPet`): `client.pets().get_pet(0).await?`.
         ///
         /// Arguments:
         /// * `pet_id`: The `petId` parameter.
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.pets().get_pet(0).await?;
-        /// # Ok(()) }
-        /// ```
         pub fn get_pet(&self, pet_id: i64) -> GetPet {
             GetPet {
                 transport: self.transport.clone(),
@@ -402,15 +385,10 @@ pub mod pets {
                 pet_id,
             }
         }
-        /// `DELETE /pets/{petId}` (operation `Pets_deletePet`).
+        /// `DELETE /pets/{petId}` (operation `Pets_deletePet`): `client.pets().delete_pet(0).await?`.
         ///
         /// Arguments:
         /// * `pet_id`: The `petId` parameter.
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.pets().delete_pet(0).await?;
-        /// # Ok(()) }
-        /// ```
         pub fn delete_pet(&self, pet_id: i64) -> DeletePet {
             DeletePet {
                 transport: self.transport.clone(),
@@ -418,17 +396,12 @@ pub mod pets {
                 pet_id,
             }
         }
-        /// `PUT /pets/{petId}/tags` (operation `Pets_replaceTags`).
+        /// `PUT /pets/{petId}/tags` (operation `Pets_replaceTags`): `client.pets().replace_tags("...").body(Vec::new()).await?`.
         ///
         /// Arguments:
         /// * `pet_id`: The `petId` parameter.
         ///
         /// Optional inputs are set on the builder: [`body`](ReplaceTags::body).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.pets().replace_tags("...").body(Vec::new()).await?;
-        /// # Ok(()) }
-        /// ```
         pub fn replace_tags(&self, pet_id: impl Into<String>) -> ReplaceTags {
             ReplaceTags {
                 transport: self.transport.clone(),
@@ -468,11 +441,14 @@ pub mod pets {
             self.tags = Some(value.into());
             self
         }
-        /// Sends the request and decodes the answer (see [`Pets::list_pets`]).
-        pub async fn send(self) -> rt::Result<Vec<models::Pet>, ListPetsError> {
-            const ID: &str = "Pets_listPets";
+    }
+    impl rt::Operation for ListPets {
+        type Ok = Vec<models::Pet>;
+        type Error = ListPetsError;
+        const ID: &'static str = "Pets_listPets";
+        fn request(self) -> rt::Prepared {
             let path = "/pets".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/pets");
             request.timeout = self.timeout;
             if let Some(value) = self.kind {
@@ -489,16 +465,18 @@ pub mod pets {
             request.headers.push(("X-Request-Trace", self.x_request_trace));
             request.query.push(("apiSecret", rt::QueryValue::Secret(self.api_secret)));
             request.security = super::security::REQUIREMENTS_1;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(ListPets, Vec < models::Pet >, ListPetsError);
+    rt::operation!(ListPets);
     /// The documented error responses of [`Pets::list_pets`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum ListPetsError {
@@ -544,11 +522,14 @@ pub mod pets {
             self.birth_date = Some(value.into());
             self
         }
-        /// Sends the request and decodes the answer (see [`Pets::create_pet`]).
-        pub async fn send(self) -> rt::Result<CreatePetSuccess, CreatePetError> {
-            const ID: &str = "Pets_createPet";
+    }
+    impl rt::Operation for CreatePet {
+        type Ok = CreatePetSuccess;
+        type Error = CreatePetError;
+        const ID: &'static str = "Pets_createPet";
+        fn request(self) -> rt::Prepared {
             let path = "/pets".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
                 .with_path_template("/pets");
             request.timeout = self.timeout;
             let body = models::NewPet {
@@ -557,21 +538,23 @@ pub mod pets {
                 kind: self.kind,
                 birth_date: self.birth_date,
             };
-            request.body = rt::json_body(ID, &body)?;
+            request.body = rt::json_body(Self::ID, &body)?;
             request.security = super::security::REQUIREMENTS_1;
             request.idempotent = true;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json_as(ID, raw, CreatePetSuccess::Ok),
-                201 => rt::decode_json_as(ID, raw, CreatePetSuccess::Created),
+                200 => rt::decode_json_as(Self::ID, raw, CreatePetSuccess::Ok),
+                201 => rt::decode_json_as(Self::ID, raw, CreatePetSuccess::Created),
                 202 => Ok(rt::empty(raw).map(|()| CreatePetSuccess::Accepted)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(CreatePet, CreatePetSuccess, CreatePetError);
+    rt::operation!(CreatePet);
     /// The documented error responses of [`Pets::create_pet`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum CreatePetError {
@@ -592,7 +575,7 @@ pub mod pets {
         }
     }
     /// The documented success responses of [`Pets::create_pet`].
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum CreatePetSuccess {
@@ -611,27 +594,30 @@ pub mod pets {
         timeout: Option<::std::time::Duration>,
         pet_id: i64,
     }
-    impl GetPet {
-        /// Sends the request and decodes the answer (see [`Pets::get_pet`]).
-        pub async fn send(self) -> rt::Result<models::AnyPet, GetPetError> {
-            const ID: &str = "Pets_getPet";
+    impl rt::Operation for GetPet {
+        type Ok = models::AnyPet;
+        type Error = GetPetError;
+        const ID: &'static str = "Pets_getPet";
+        fn request(self) -> rt::Prepared {
             let path = format!(
                 "/pets/{}", rt::encode_path_segment(& self.pet_id.to_string())
             );
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/pets/{petId}");
             request.timeout = self.timeout;
             request.security = super::security::REQUIREMENTS_1;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(GetPet, models::AnyPet, GetPetError);
+    rt::operation!(GetPet);
     /// The documented error responses of [`Pets::get_pet`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum GetPetError {
@@ -656,27 +642,35 @@ pub mod pets {
         timeout: Option<::std::time::Duration>,
         pet_id: i64,
     }
-    impl DeletePet {
-        /// Sends the request and decodes the answer (see [`Pets::delete_pet`]).
-        pub async fn send(self) -> rt::Result<(), DeletePetError> {
-            const ID: &str = "Pets_deletePet";
+    impl rt::Operation for DeletePet {
+        type Ok = ();
+        type Error = DeletePetError;
+        const ID: &'static str = "Pets_deletePet";
+        fn request(self) -> rt::Prepared {
             let path = format!(
                 "/pets/{}", rt::encode_path_segment(& self.pet_id.to_string())
             );
-            let mut request = rt::OperationRequest::new(ID, rt::Method::DELETE, path)
+            let mut request = rt::OperationRequest::new(
+                    Self::ID,
+                    rt::Method::DELETE,
+                    path,
+                )
                 .with_path_template("/pets/{petId}");
             request.timeout = self.timeout;
             request.security = super::security::REQUIREMENTS_2;
-            let raw = self.transport.execute(request).await?;
+            request.accept = "";
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
                 204 => Ok(rt::empty(raw)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(DeletePet, (), DeletePetError);
+    rt::operation!(DeletePet);
     /// The documented error responses of [`Pets::delete_pet`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[non_exhaustive]
     pub enum DeletePetError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
@@ -702,37 +696,32 @@ pub mod pets {
             self.body = Some(value.into());
             self
         }
-        /// Sends the request and decodes the answer (see [`Pets::replace_tags`]).
-        pub async fn send(self) -> rt::Result<::serde_json::Value, ReplaceTagsError> {
-            const ID: &str = "Pets_replaceTags";
+    }
+    impl rt::Operation for ReplaceTags {
+        type Ok = ::serde_json::Value;
+        type Error = ReplaceTagsError;
+        const ID: &'static str = "Pets_replaceTags";
+        fn request(self) -> rt::Prepared {
             let path = format!("/pets/{}/tags", rt::encode_path_segment(& self.pet_id));
-            let mut request = rt::OperationRequest::new(ID, rt::Method::PUT, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::PUT, path)
                 .with_path_template("/pets/{petId}/tags");
             request.timeout = self.timeout;
             if let Some(body) = self.body {
-                request.body = rt::json_body(ID, &body)?;
+                request.body = rt::json_body(Self::ID, &body)?;
             }
             request.security = super::security::REQUIREMENTS_1;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(ReplaceTags, ::serde_json::Value, ReplaceTagsError);
-    /// The documented error responses of [`Pets::replace_tags`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum ReplaceTagsError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for ReplaceTagsError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    rt::operation!(ReplaceTags);
+    /// The documented error responses of [`Pets::replace_tags`], decoded: the same as [`DeletePetError`]'s. Found in `Error::Api(e).kind`.
+    pub type ReplaceTagsError = DeletePetError;
 }
 /// Entry point to the `Kitchen Sink` API: one accessor per operation group. Cheap to clone.
 #[derive(Clone, Debug)]

@@ -10,7 +10,7 @@ pub const DEFAULT_BASE_URL: &str = "/";
 /// Request and response types: one item per schema the operations use.
 pub mod models {
     /// Body of the HTTP 200 response of `getItem`: An item.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct GetItemResponse {
         /// The `id` property.
         pub id: String,
@@ -34,15 +34,10 @@ pub mod default {
         pub(super) fn new(transport: rt::Transport) -> Self {
             Self { transport }
         }
-        /// `GET /items/{id}` (operation `getItem`).
+        /// `GET /items/{id}` (operation `getItem`): `client.default().get_item("...").await?`.
         ///
         /// Arguments:
         /// * `id`: The `id` parameter.
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.default().get_item("...").await?;
-        /// # Ok(()) }
-        /// ```
         pub fn get_item(&self, id: impl Into<String>) -> GetItem {
             GetItem {
                 transport: self.transport.clone(),
@@ -59,24 +54,27 @@ pub mod default {
         timeout: Option<::std::time::Duration>,
         id: String,
     }
-    impl GetItem {
-        /// Sends the request and decodes the answer (see [`Default::get_item`]).
-        pub async fn send(self) -> rt::Result<models::GetItemResponse, GetItemError> {
-            const ID: &str = "getItem";
+    impl rt::Operation for GetItem {
+        type Ok = models::GetItemResponse;
+        type Error = GetItemError;
+        const ID: &'static str = "getItem";
+        fn request(self) -> rt::Prepared {
             let path = format!("/items/{}", rt::encode_path_segment(& self.id));
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/items/{id}");
             request.timeout = self.timeout;
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(GetItem, models::GetItemResponse, GetItemError);
+    rt::operation!(GetItem);
     /// The documented error responses of [`Default::get_item`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[non_exhaustive]
     pub enum GetItemError {
         /// HTTP 404: No such item.

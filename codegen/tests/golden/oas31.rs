@@ -11,7 +11,7 @@ pub const DEFAULT_BASE_URL: &str = "/";
 pub mod models {
     use ::snaptrade::runtime as rt;
     /// The `Cat` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Cat {
         /// The `pet_type` property.
         pub pet_type: CatPetType,
@@ -29,7 +29,7 @@ pub mod models {
     }
     rt::string_enum!(CatPetType { Cat => "cat" });
     /// The `Dog` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Dog {
         /// The `pet_type` property.
         pub pet_type: DogPetType,
@@ -49,14 +49,14 @@ pub mod models {
     /// The `HTTPValidationError` schema.
     ///
     /// Schema `HTTPValidationError` in the spec.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct HttpValidationError {
         /// The `detail` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub detail: Option<Vec<ValidationError>>,
     }
     /// The `NewPet` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct NewPet {
         /// The `name` property.
         pub name: String,
@@ -86,14 +86,14 @@ pub mod models {
     /// The `NewPet_Address` schema.
     ///
     /// Schema `NewPet_Address` in the spec.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct NewPetAddress {
         /// The `city` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub city: Option<String>,
     }
     /// Inline schema at `#/components/schemas/NewPet/properties/animal`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum NewPetAnimal {
@@ -153,7 +153,7 @@ pub mod models {
         }
     }
     /// The `Owner` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Owner {
         /// The `name` property.
         pub name: String,
@@ -162,7 +162,7 @@ pub mod models {
         pub email: Option<String>,
     }
     /// The `Pet` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Pet {
         /// The `name` property.
         pub name: String,
@@ -197,7 +197,7 @@ pub mod models {
     /// Payload of the webhook `petAdopted`: A pet found a home.
     ///
     /// Schema `petAdoptedPayload` in the spec.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct PetAdoptedPayload {
         /// The `pet_id` property.
         pub pet_id: i64,
@@ -206,7 +206,7 @@ pub mod models {
         pub note: Option<String>,
     }
     /// Inline schema at `#/components/schemas/Pet/properties/animal`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum PetAnimal {
@@ -266,7 +266,7 @@ pub mod models {
         }
     }
     /// The `ValidationError` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct ValidationError {
         /// The `loc` property.
         pub loc: Vec<rt::IntegerOrString>,
@@ -292,18 +292,13 @@ pub mod pets {
         pub(super) fn new(transport: rt::Transport) -> Self {
             Self { transport }
         }
-        /// `GET /pets/{pet_id}` (operation `read_pet`).
+        /// `GET /pets/{pet_id}` (operation `read_pet`): `client.pets().read_pet(0, "...").fields(Vec::new()).await?`.
         ///
         /// Arguments:
         /// * `pet_id`: The `pet_id` parameter.
         /// * `session`: The `session` parameter.
         ///
         /// Optional inputs are set on the builder: [`fields`](ReadPet::fields), [`theme`](ReadPet::theme).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.pets().read_pet(0, "...").fields(Vec::new()).await?;
-        /// # Ok(()) }
-        /// ```
         pub fn read_pet(&self, pet_id: i64, session: impl Into<String>) -> ReadPet {
             ReadPet {
                 transport: self.transport.clone(),
@@ -362,13 +357,16 @@ pub mod pets {
             self.theme = Some(value.into());
             self
         }
-        /// Sends the request and decodes the answer (see [`Pets::read_pet`]).
-        pub async fn send(self) -> rt::Result<models::Pet, ReadPetError> {
-            const ID: &str = "read_pet";
+    }
+    impl rt::Operation for ReadPet {
+        type Ok = models::Pet;
+        type Error = ReadPetError;
+        const ID: &'static str = "read_pet";
+        fn request(self) -> rt::Prepared {
             let path = format!(
                 "/pets/{}", rt::encode_path_segment(& self.pet_id.to_string())
             );
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/pets/{pet_id}");
             request.timeout = self.timeout;
             if let Some(value) = self.fields {
@@ -380,16 +378,18 @@ pub mod pets {
             if let Some(value) = self.theme {
                 request.push_cookie("theme", &value);
             }
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(ReadPet, models::Pet, ReadPetError);
+    rt::operation!(ReadPet);
     /// The documented error responses of [`Pets::read_pet`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[non_exhaustive]
     pub enum ReadPetError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
@@ -448,11 +448,14 @@ pub mod pets {
             self.home = Some(value.into());
             self
         }
-        /// Sends the request and decodes the answer (see [`Pets::create_pet`]).
-        pub async fn send(self) -> rt::Result<models::Pet, CreatePetError> {
-            const ID: &str = "create_pet";
+    }
+    impl rt::Operation for CreatePet {
+        type Ok = models::Pet;
+        type Error = CreatePetError;
+        const ID: &'static str = "create_pet";
+        fn request(self) -> rt::Prepared {
             let path = "/pets".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
                 .with_path_template("/pets");
             request.timeout = self.timeout;
             let body = models::NewPet {
@@ -465,17 +468,19 @@ pub mod pets {
                 serial: self.serial,
                 home: self.home,
             };
-            request.body = rt::json_body(ID, &body)?;
-            let raw = self.transport.execute(request).await?;
+            request.body = rt::json_body(Self::ID, &body)?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                201 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                201 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(CreatePet, models::Pet, CreatePetError);
+    rt::operation!(CreatePet);
     /// The documented error responses of [`Pets::create_pet`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum CreatePetError {

@@ -26,7 +26,7 @@ pub mod models {
     }
     rt::string_enum!(Mode { Fast => "fast", Slow => "slow" });
     /// The `Range` schema.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Range {
         /// The `min` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,7 +36,7 @@ pub mod models {
         pub max: Option<i64>,
     }
     /// Values of the `sort` parameter of `Files_get`.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Sort {
         /// The `field` property.
         pub field: String,
@@ -62,7 +62,7 @@ pub mod files {
         }
         /// Path parameters are percent-encoded (`a/b c` → `a%2Fb%20c`).
         ///
-        /// `GET /files/{folder}/{name}` (operation `Files_get`).
+        /// `GET /files/{folder}/{name}` (operation `Files_get`): `client.files().get("...", 0, my_api::models::Mode::Fast, "...").ids(Vec::new()).await?`.
         ///
         /// Arguments:
         /// * `folder`: The `folder` parameter.
@@ -71,11 +71,6 @@ pub mod files {
         /// * `x_trace_id`: The `X-Trace-Id` parameter.
         ///
         /// Optional inputs are set on the builder: [`ids`](Get::ids), [`tags`](Get::tags), [`piped`](Get::piped), [`spaced`](Get::spaced), [`filter`](Get::filter), [`window`](Get::window), [`sort`](Get::sort), [`x_retries`](Get::x_retries).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.files().get("...", 0, my_api::models::Mode::Fast, "...").ids(Vec::new()).await?;
-        /// # Ok(()) }
-        /// ```
         pub fn get(
             &self,
             folder: impl Into<String>,
@@ -163,14 +158,17 @@ pub mod files {
             self.x_retries = Some(value);
             self
         }
-        /// Sends the request and decodes the answer (see [`Files::get`]).
-        pub async fn send(self) -> rt::Result<Vec<u8>, GetError> {
-            const ID: &str = "Files_get";
+    }
+    impl rt::Operation for Get {
+        type Ok = Vec<u8>;
+        type Error = GetError;
+        const ID: &'static str = "Files_get";
+        fn request(self) -> rt::Prepared {
             let path = format!(
                 "/files/{}/{}", rt::encode_path_segment(& self.folder),
                 rt::encode_path_segment(& self.name.to_string())
             );
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/files/{folder}/{name}");
             request.timeout = self.timeout;
             if let Some(value) = self.ids {
@@ -241,16 +239,19 @@ pub mod files {
             if let Some(value) = self.x_retries {
                 request.headers.push(("X-Retries", value.to_string()));
             }
-            let raw = self.transport.execute(request).await?;
+            request.accept = "application/octet-stream";
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
                 200 => Ok(rt::bytes_response(raw)),
-                _ => rt::fail(ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(Get, Vec < u8 >, GetError);
+    rt::operation!(Get);
     /// The documented error responses of [`Files::get`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[non_exhaustive]
     pub enum GetError {
         /// A status the spec does not document, or an error body that does not match its documented schema.

@@ -11,7 +11,7 @@ pub const DEFAULT_BASE_URL: &str = "/";
 pub mod models {
     use ::snaptrade::runtime as rt;
     /// The `Cat` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Cat {
         /// The `kind` property.
         pub kind: String,
@@ -34,7 +34,7 @@ pub mod models {
     }
     rt::string_enum!(Color { Red => "red", Green => "green", DarkBlue => "dark-blue" });
     /// Inline schema at `#/components/schemas/Everything/properties/inline/properties/deep`.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Deep {
         /// The `value` property.
         ///
@@ -43,7 +43,7 @@ pub mod models {
         pub value: Option<String>,
     }
     /// The `Dog` schema.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Dog {
         /// The `kind` property.
         pub kind: String,
@@ -51,7 +51,7 @@ pub mod models {
         pub barks: i64,
     }
     /// One property per format; see the model docs for the mapping.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub struct Everything {
         /// The `i32` property.
@@ -132,7 +132,7 @@ pub mod models {
     /// The `IdOrName` schema.
     pub type IdOrName = rt::IntegerOrString;
     /// An inline object gets a name from its parent and property.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Inline {
         /// The `deep` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,7 +141,7 @@ pub mod models {
     /// An integer enum is the integer type; unlisted values decode.
     pub type Level = i64;
     /// allOf members merged into one struct.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Merged {
         /// The `kind` property.
         pub kind: String,
@@ -156,14 +156,14 @@ pub mod models {
     /// Collides with the prelude's Option.
     ///
     /// Schema `Option` in the spec.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Option2 {
         /// The `some` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub some: Option<String>,
     }
     /// oneOf with a discriminator and a mapping.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
     pub enum Pet {
@@ -215,7 +215,7 @@ pub mod models {
         }
     }
     /// anyOf without a discriminator, ranked by shape.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, ::serde::Serialize)]
     #[serde(untagged)]
     #[allow(clippy::large_enum_variant)]
     #[non_exhaustive]
@@ -249,13 +249,13 @@ pub mod models {
         }
     }
     /// Inline schema at `#/components/schemas/Shape/oneOf/1`.
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct ShapeVariant2 {
         /// The `sides` property.
         pub sides: i64,
     }
     /// A recursive schema (boxed).
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Tree {
         /// The `name` property.
         pub name: String,
@@ -282,18 +282,13 @@ pub mod types {
         pub(super) fn new(transport: rt::Transport) -> Self {
             Self { transport }
         }
-        /// `POST /everything` (operation `Types_roundTrip`).
+        /// `POST /everything` (operation `Types_roundTrip`): `client.types().round_trip(0, 0).f32(0.0).await?`.
         ///
         /// Arguments:
         /// * `i32`: The `i32` property.
         /// * `i64`: The `i64` property.
         ///
         /// Optional inputs are set on the builder: [`f32`](RoundTrip::f32), [`f64`](RoundTrip::f64), [`when`](RoundTrip::when), [`day`](RoundTrip::day), [`id`](RoundTrip::id), [`raw`](RoundTrip::raw), [`file`](RoundTrip::file), [`color`](RoundTrip::color), [`level`](RoundTrip::level), [`maybe`](RoundTrip::maybe), [`counts`](RoundTrip::counts), [`anything`](RoundTrip::anything), [`inline`](RoundTrip::inline), [`pet`](RoundTrip::pet), [`shape`](RoundTrip::shape), [`id_or_name`](RoundTrip::id_or_name), [`merged`](RoundTrip::merged), [`type`](RoundTrip::r#type), [`type_2`](RoundTrip::type_2), [`r`](RoundTrip::r), [`n1st`](RoundTrip::n1st), [`opt`](RoundTrip::opt).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.types().round_trip(0, 0).f32(0.0).await?;
-        /// # Ok(()) }
-        /// ```
         pub fn round_trip(&self, i32: i32, i64: i64) -> RoundTrip {
             RoundTrip {
                 transport: self.transport.clone(),
@@ -326,14 +321,9 @@ pub mod types {
         }
         /// An operation whose names collide with keywords and each other.
         ///
-        /// `GET /type` (operation `Types_type`).
+        /// `GET /type` (operation `Types_type`): `client.types().r#type().r#type("...").await?`.
         ///
         /// Optional inputs are set on the builder: [`type`](Type::r#type), [`type_2`](Type::type_2), [`self_`](Type::self_).
-        /// ```rust,ignore
-        /// # async fn run(client: my_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-        /// let response = client.types().r#type().r#type("...").await?;
-        /// # Ok(()) }
-        /// ```
         pub fn r#type(&self) -> Type {
             Type {
                 transport: self.transport.clone(),
@@ -496,11 +486,14 @@ pub mod types {
             self.opt = Some(value.into());
             self
         }
-        /// Sends the request and decodes the answer (see [`Types::round_trip`]).
-        pub async fn send(self) -> rt::Result<models::Everything, RoundTripError> {
-            const ID: &str = "Types_roundTrip";
+    }
+    impl rt::Operation for RoundTrip {
+        type Ok = models::Everything;
+        type Error = RoundTripError;
+        const ID: &'static str = "Types_roundTrip";
+        fn request(self) -> rt::Prepared {
             let path = "/everything".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::POST, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
                 .with_path_template("/everything");
             request.timeout = self.timeout;
             let body = models::Everything {
@@ -529,17 +522,19 @@ pub mod types {
                 n1st: self.n1st,
                 opt: self.opt,
             };
-            request.body = rt::json_body(ID, &body)?;
-            let raw = self.transport.execute(request).await?;
+            request.body = rt::json_body(Self::ID, &body)?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(RoundTrip, models::Everything, RoundTripError);
+    rt::operation!(RoundTrip);
     /// The documented error responses of [`Types::round_trip`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     #[non_exhaustive]
     pub enum RoundTripError {
         /// A status the spec does not document, or an error body that does not match its documented schema.
@@ -576,11 +571,14 @@ pub mod types {
             self.self_ = Some(value.into());
             self
         }
-        /// Sends the request and decodes the answer (see [`Types::type`]).
-        pub async fn send(self) -> rt::Result<models::Tree, TypeError> {
-            const ID: &str = "Types_type";
+    }
+    impl rt::Operation for Type {
+        type Ok = models::Tree;
+        type Error = TypeError;
+        const ID: &'static str = "Types_type";
+        fn request(self) -> rt::Prepared {
             let path = "/type".to_owned();
-            let mut request = rt::OperationRequest::new(ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
                 .with_path_template("/type");
             request.timeout = self.timeout;
             if let Some(value) = self.r#type {
@@ -592,26 +590,18 @@ pub mod types {
             if let Some(value) = self.self_ {
                 request.query.push(("self", rt::QueryValue::Plain(value)));
             }
-            let raw = self.transport.execute(request).await?;
+            Ok((self.transport, request))
+        }
+        fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
-                200 => rt::decode_json(ID, raw),
-                _ => rt::fail(ID, raw),
+                200 => rt::decode_json(Self::ID, raw),
+                _ => rt::fail(Self::ID, raw),
             }
         }
     }
-    rt::operation!(Type, models::Tree, TypeError);
-    /// The documented error responses of [`Types::type`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug, Clone, PartialEq)]
-    #[non_exhaustive]
-    pub enum TypeError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for TypeError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    rt::operation!(Type);
+    /// The documented error responses of [`Types::type`], decoded: the same as [`RoundTripError`]'s. Found in `Error::Api(e).kind`.
+    pub type TypeError = RoundTripError;
 }
 /// Entry point to the `Schemas` API: one accessor per operation group. Cheap to clone.
 #[derive(Clone, Debug)]

@@ -34,6 +34,11 @@ pub struct GenerateArgs {
     /// Write nothing; a file whose bytes would change is an error (CI).
     #[arg(long)]
     pub(crate) check: bool,
+    /// A derive to add to every model struct and union (repeatable), e.g.
+    /// `--derive PartialEq`. Models have only `Debug`, `Clone` and serde's
+    /// by default: each derive adds to every user's compile time.
+    #[arg(long = "derive", value_name = "PATH")]
+    pub(crate) derives: Vec<String>,
 }
 
 /// Arguments of `check`.
@@ -64,6 +69,7 @@ pub fn check(args: CheckArgs) -> Result<String, String> {
         runtime_path: DEFAULT_RUNTIME_PATH.to_owned(),
         spec_name: args.spec.display().to_string(),
         doc_crate: None,
+        derives: Vec::new(),
     };
     let all = oapi_client_gen::generate_file_all(&args.spec, &opts).map_err(|e| e.to_string())?;
     warn(&all.warnings);
@@ -100,6 +106,7 @@ pub fn generate(args: GenerateArgs) -> Result<String, String> {
             .unwrap_or_else(|| DEFAULT_RUNTIME_PATH.to_owned()),
         spec_name: args.spec_name.clone().unwrap_or_else(|| spec_shown.clone()),
         doc_crate,
+        derives: args.derives.clone(),
     };
     let all = oapi_client_gen::generate_file_all(&args.spec, &opts).map_err(|e| e.to_string())?;
     warn(&all.warnings);
@@ -151,4 +158,49 @@ fn stem(spec: &Path) -> String {
                 .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
         })
         .unwrap_or_else(|| "generated".into())
+}
+
+/// `conformance-driver SPEC --out DIR --client-crate NAME --client-path PATH
+/// --runtime-dep SPEC`: a crate (its own workspace) whose `main` calls every
+/// operation of the client crate generated from SPEC twice and prints one
+/// JSON line per call (see `oapi_client_gen::conformance`).
+#[derive(clap::Args, Debug)]
+pub struct DriverArgs {
+    /// The OpenAPI document the client was generated from.
+    pub spec: PathBuf,
+    /// The driver crate's directory.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The client's package name.
+    #[arg(long)]
+    pub client_crate: String,
+    /// The client crate's directory, as written in the driver's Cargo.toml.
+    #[arg(long)]
+    pub client_path: String,
+    /// The runtime dependency, as for `generate --runtime-dep`.
+    #[arg(long)]
+    pub runtime_dep: String,
+}
+
+pub fn driver(args: DriverArgs) -> Result<String, String> {
+    let bytes = oapi_client_gen::read_file(&args.spec).map_err(|e| e.to_string())?;
+    let lib = args.client_crate.replace('-', "_");
+    let main = oapi_client_gen::conformance::driver(&bytes, &args.spec.display().to_string(), &lib)
+        .map_err(|e| e.to_string())?;
+    let manifest = format!(
+        "[package]\nname = \"{name}-driver\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\n{name} = {{ path = {path:?} }}\noapi-client-runtime = {dep}\n\
+         serde = \"1\"\nserde_json = \"1\"\n\
+         tokio = {{ version = \"1\", features = [\"rt\", \"time\", \"net\"] }}\n\n[workspace]\n",
+        name = args.client_crate,
+        path = args.client_path,
+        dep = args.runtime_dep,
+    );
+    let mut report = Vec::new();
+    for (rel, text) in [("Cargo.toml", manifest), ("src/main.rs", main)] {
+        let target = args.out.join(rel);
+        let done = oapi_client_gen::sync(&target, &text, false).map_err(|e| e.to_string())?;
+        report.push(outcome(&target, done));
+    }
+    Ok(report.join("\n"))
 }

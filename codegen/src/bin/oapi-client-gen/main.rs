@@ -36,6 +36,10 @@ enum Command {
     /// Writes a self-contained document holding the operations with any of
     /// the tags and everything they reference.
     Subset(review::SubsetArgs),
+    /// Writes a program that calls every operation of a generated client
+    /// against a validating mock server (scripts/conformance.sh).
+    #[command(name = "conformance-driver", hide = true)]
+    ConformanceDriver(generate::DriverArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         Command::Check(args) => generate::finish(generate::check(args)),
         Command::Diff(args) => review::finish(review::diff(args)),
         Command::Subset(args) => review::finish(review::subset(args)),
+        Command::ConformanceDriver(args) => generate::finish(generate::driver(args)),
     }
 }
 
@@ -77,6 +82,10 @@ mod tests {
             "--surface",
             "API.md",
             "--check",
+            "--derive",
+            "PartialEq",
+            "--derive",
+            "Eq",
         ])
         .expect("parses");
         let Command::Generate(args) = cli.command else {
@@ -85,6 +94,7 @@ mod tests {
         assert_eq!(args.runtime_path.as_deref(), Some("::rt"));
         assert_eq!(args.runtime_dep.as_deref(), Some("{ path = \"../rt\" }"));
         assert!(args.check);
+        assert_eq!(args.derives, ["PartialEq", "Eq"]);
     }
 
     #[test]

@@ -4,12 +4,18 @@
 
 use super::{ordered, status_pattern};
 use crate::emit::{doc, ident, ty_tokens, Ctx};
-use crate::model::{Media, Op, Outcome};
+use crate::model::{Api, Media, Op, Outcome};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub(super) fn error_enum(op: &Op, link: &str) -> TokenStream {
-    let name = ident(&op.error_name);
+pub(super) fn error_enum(op: &Op, link: &str, extra: &TokenStream) -> TokenStream {
+    let edoc = doc(&format!(
+        "The documented error responses of [`{link}`], decoded. Found in `Error::Api(e).kind`."
+    ));
+    enum_tokens(&ident(&op.error_name), &edoc, op, extra)
+}
+
+fn enum_tokens(name: &syn::Ident, edoc: &TokenStream, op: &Op, extra: &TokenStream) -> TokenStream {
     let outcomes: Vec<&Outcome> = op.errors.iter().chain(op.default.as_ref()).collect();
     let variants = outcomes.iter().map(|o| {
         let v = ident(&o.variant);
@@ -22,9 +28,6 @@ pub(super) fn error_enum(op: &Op, link: &str) -> TokenStream {
             None => quote!(#d #v,),
         }
     });
-    let edoc = doc(&format!(
-        "The documented error responses of [`{link}`], decoded. Found in `Error::Api(e).kind`."
-    ));
     let large = if outcomes.iter().any(|o| o.ty.is_some()) {
         quote!(#[allow(clippy::large_enum_variant)])
     } else {
@@ -62,7 +65,7 @@ pub(super) fn error_enum(op: &Op, link: &str) -> TokenStream {
     };
     quote! {
         #edoc
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, #extra)]
         #large
         #[non_exhaustive]
         pub enum #name {
@@ -76,6 +79,27 @@ pub(super) fn error_enum(op: &Op, link: &str) -> TokenStream {
                 #kind
             }
         }
+    }
+}
+
+/// What decides whether two operations can share one error enum: the enum
+/// of `op` under a fixed name and without its operation-specific doc.
+pub(super) fn error_key(api: &Api, op: &Op) -> String {
+    let extra = crate::emit::derive_paths(&api.model_derives);
+    enum_tokens(&ident("E"), &quote!(), op, &extra).to_string()
+}
+
+/// The error type of an operation whose documented errors are those of an
+/// earlier operation of the group (`first`'s enum).
+pub(super) fn error_alias(op: &Op, link: &str, first: &str) -> TokenStream {
+    let name = ident(&op.error_name);
+    let first_ident = ident(first);
+    let d = doc(&format!(
+        "The documented error responses of [`{link}`], decoded: the same as [`{first}`]'s. Found in `Error::Api(e).kind`."
+    ));
+    quote! {
+        #d
+        pub type #name = #first_ident;
     }
 }
 

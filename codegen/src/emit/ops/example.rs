@@ -1,8 +1,9 @@
 //! The short example in each operation method's doc: the call with its
 //! required arguments and one optional setter, as a `no_run` doctest when the
 //! generator knows the crate that exposes the client
-//! ([`crate::Options::doc_crate`]), else as an `ignore` block (the file may be
-//! included anywhere, so no path can be assumed to compile).
+//! ([`crate::Options::doc_crate`]), else as inline code in the doc's
+//! method line (the file may be included anywhere, so no path can be assumed
+//! to compile, and a block that is never compiled is not worth five lines).
 
 use super::Input;
 use crate::model::{Api, Op, Ty, TypeKind};
@@ -29,20 +30,20 @@ pub(super) fn example(
             Some(format!(".{}({value})", i.rust))
         })
         .unwrap_or_default();
-    let krate = doc_crate.unwrap_or("my_api");
-    let fence = if doc_crate.is_some() {
-        "no_run"
-    } else {
-        "rust,ignore"
-    };
-    Some(format!(
-        "```{fence}\n\
-         # async fn run(client: {krate}::Client) -> Result<(), Box<dyn std::error::Error>> {{\n\
-         let response = client.{module}().{}({}){setter}.await?;\n\
-         # Ok(()) }}\n\
-         ```",
+    let call = format!(
+        "client.{module}().{}({}){setter}.await?",
         op.method_name,
         args.join(", ")
+    );
+    let Some(krate) = doc_crate else {
+        return Some(call);
+    };
+    Some(format!(
+        "```no_run\n\
+         # async fn run(client: {krate}::Client) -> Result<(), Box<dyn std::error::Error>> {{\n\
+         let response = {call};\n\
+         # Ok(()) }}\n\
+         ```"
     ))
 }
 

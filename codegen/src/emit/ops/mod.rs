@@ -28,7 +28,25 @@ pub(super) fn group(
     let gname = ident(&g.type_name);
     let gdoc = doc(&g.doc);
     let methods = g.ops.iter().map(|op| method(api, g, op, doc_crate));
-    let items: Vec<TokenStream> = g.ops.iter().map(|op| op_items(api, g, op)).collect();
+    // Operations whose documented errors are the same (variants, bodies,
+    // docs) share one enum: the first one's; the others' error types are
+    // aliases of it, so each operation still names its own error type.
+    let mut error_sets: Vec<(String, &str)> = Vec::new();
+    let items: Vec<TokenStream> = g
+        .ops
+        .iter()
+        .map(|op| {
+            let key = errors::error_key(api, op);
+            let shared = error_sets
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, name)| *name);
+            if shared.is_none() {
+                error_sets.push((key, op.error_name.as_str()));
+            }
+            op_items(api, g, op, shared)
+        })
+        .collect();
     // Model types are named `models::X`; the import is left out when no
     // operation of the group names one (it would be an unused import).
     let uses_models = items.iter().any(|t| t.to_string().contains("models ::"));
@@ -114,7 +132,7 @@ pub(super) fn inputs(op: &Op) -> Vec<Input> {
 
 /// `(argument type, stored type)`: strings take `impl Into<String>`,
 /// secrets `impl Into<SecretString>`, anything else `impl Into<T>`.
-pub(super) fn arg_types(api: &Api, ty: &Ty) -> (TokenStream, TokenStream) {
+pub(crate) fn arg_types(api: &Api, ty: &Ty) -> (TokenStream, TokenStream) {
     match api.underlying(ty) {
         Ty::String => (quote!(impl Into<String>), quote!(String)),
         prim @ (Ty::Bool | Ty::I32 | Ty::I64 | Ty::U64 | Ty::F32 | Ty::F64) => {
@@ -140,7 +158,7 @@ pub(super) fn is_copy_primitive(api: &Api, ty: &Ty) -> bool {
     )
 }
 
-fn op_doc(op: &Op) -> String {
+fn op_doc(op: &Op, inline_example: Option<&str>) -> String {
     let mut text = String::new();
     if let Some(s) = &op.summary {
         text.push_str(s.trim());
@@ -154,9 +172,13 @@ fn op_doc(op: &Op) -> String {
         text.push_str("**Deprecated** in the spec.\n\n");
     }
     text.push_str(&format!(
-        "`{} {}` (operation `{}`).",
+        "`{} {}` (operation `{}`)",
         op.http_method, op.path, op.id
     ));
+    match inline_example {
+        Some(call) => text.push_str(&format!(": `{call}`.")),
+        None => text.push('.'),
+    }
     text
 }
 
@@ -165,7 +187,14 @@ fn method(api: &Api, g: &Group, op: &Op, doc_crate: Option<&str>) -> TokenStream
     let name = ident(&op.method_name);
     let builder = ident(&op.type_name);
     let all = inputs(op);
-    let mut text = op_doc(op);
+    let example = example::example(api, op, &g.module, &all, doc_crate);
+    // Without a crate to doctest in, the example is inline code in the
+    // method line; with one, a `no_run` block at the end.
+    let (inline, block) = match (doc_crate, example) {
+        (None, example) => (example, None),
+        (Some(_), example) => (None, example),
+    };
+    let mut text = op_doc(op, inline.as_deref());
     let required: Vec<&Input> = all.iter().filter(|i| i.required).collect();
     if !required.is_empty() {
         text.push_str("\n\nArguments:");
@@ -200,7 +229,7 @@ fn method(api: &Api, g: &Group, op: &Op, doc_crate: Option<&str>) -> TokenStream
     // Added after `doc`, which fences the spec's own code blocks as `text`:
     // this block is ours and must stay Rust. It directly follows the last
     // paragraph (a fence may interrupt one) to keep the file short.
-    if let Some(example) = example::example(api, op, &g.module, &all, doc_crate) {
+    if let Some(example) = block {
         let lines = example.lines().map(|l| format!(" {l}"));
         d.extend(quote!(#(#[doc = #lines])*));
     }
@@ -237,29 +266,34 @@ fn method(api: &Api, g: &Group, op: &Op, doc_crate: Option<&str>) -> TokenStream
 
 /// The items of one operation: builder, `send`, the runtime's shared impls,
 /// the error enum and the success enum.
-fn op_items(api: &Api, g: &Group, op: &Op) -> TokenStream {
+fn op_items(api: &Api, g: &Group, op: &Op, shared_error: Option<&str>) -> TokenStream {
     let all = inputs(op);
     let link = format!(
         "{}::{}",
         g.type_name,
         op.method_name.trim_start_matches("r#")
     );
-    let success = success::success(op, &link);
-    let error_name = ident(&op.error_name);
+    let extra = super::extra_derives(api);
+    let success = success::success(op, &link, &extra);
     let builder_ident = ident(&op.type_name);
-    let success_ty = &success.ty;
     let builder = builder::builder(api, op, &all, &link);
     let setters = builder::setters(api, &all);
-    let send = send::send(api, op, &success, &link);
-    let errors = errors::error_enum(op, &link);
+    let send = send::send(api, op, &success);
+    let errors = match shared_error {
+        None => errors::error_enum(op, &link, &extra),
+        Some(first) => errors::error_alias(op, &link, first),
+    };
     let success_enum = &success.item;
+    let setters = if setters.is_empty() {
+        quote!()
+    } else {
+        quote!(impl #builder_ident { #(#setters)* })
+    };
     quote! {
         #builder
-        impl #builder_ident {
-            #(#setters)*
-            #send
-        }
-        rt::operation!(#builder_ident, #success_ty, #error_name);
+        #setters
+        #send
+        rt::operation!(#builder_ident);
         #errors
         #success_enum
     }

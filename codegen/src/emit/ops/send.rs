@@ -1,17 +1,19 @@
-//! The `send` method of an operation: fill in the path, query, headers,
-//! body and security of an `rt::OperationRequest`, hand it to the transport,
-//! and dispatch the answer (one arm per documented success, `rt::fail` for
-//! the rest).
+//! An operation's `rt::Operation` impl: `request` fills in the path, query,
+//! headers, body and security of an `rt::OperationRequest`; `decode`
+//! dispatches the answer (one arm per documented success, `rt::fail` for the
+//! rest). The runtime's one generic future (`rt::send`) runs them, so no
+//! operation has an `async` state machine of its own.
 
 use super::success::{self, Success};
 use crate::emit::{has_display, ident};
 use crate::model::params::{key_param, key_query_pairs, split_path_key, KeyValue};
-use crate::model::{Api, BodyDef, Loc, Media, Op, Style, Ty, TypeKind};
+use crate::model::{Api, BodyDef, Loc, Media, Op, StatusMatch, Style, Ty, TypeKind};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub(super) fn send(api: &Api, op: &Op, success: &Success, link: &str) -> TokenStream {
+pub(super) fn send(api: &Api, op: &Op, success: &Success) -> TokenStream {
     let error = ident(&op.error_name);
+    let builder = ident(&op.type_name);
     let success_ty = &success.ty;
     let op_id = &op.id;
     let path = path_expr(api, op);
@@ -28,23 +30,53 @@ pub(super) fn send(api: &Api, op: &Op, success: &Success, link: &str) -> TokenSt
     if let Some(idem) = op.idempotent {
         stmts.push(quote!(request.idempotent = #idem;));
     }
+    // `OperationRequest::new` starts with `application/json`.
+    if op.accept != "application/json" {
+        let accept = &op.accept;
+        stmts.push(quote!(request.accept = #accept;));
+    }
+    let redirects: Vec<TokenStream> = op
+        .successes
+        .iter()
+        .filter_map(|s| {
+            let (low, high) = match s.status {
+                StatusMatch::Code(c @ 300..=399) => (c, c),
+                StatusMatch::Range(3) => (300, 399),
+                _ => return None,
+            };
+            let (low, high) = (
+                proc_macro2::Literal::u16_unsuffixed(low),
+                proc_macro2::Literal::u16_unsuffixed(high),
+            );
+            Some(quote!((#low, #high)))
+        })
+        .collect();
+    if !redirects.is_empty() {
+        stmts.push(quote!(request.documented_redirects = &[#(#redirects),*];));
+    }
     let arms = success::arms(op, success);
-    let send_doc = format!(" Sends the request and decodes the answer (see [`{link}`]).");
     // Spans name the route, never the filled-in path (it may carry ids).
     let template = op.path.as_str();
+    // The request as data, and the answer's decoder: the runtime's one
+    // generic future (`rt::send`) drives every operation.
     quote! {
-        #[doc = #send_doc]
-        pub async fn send(self) -> rt::Result<#success_ty, #error> {
-            const ID: &str = #op_id;
-            let path = #path;
-            let mut request = rt::OperationRequest::new(ID, rt::Method::#http_method, path)
-                .with_path_template(#template);
-            request.timeout = self.timeout;
-            #(#stmts)*
-            let raw = self.transport.execute(request).await?;
-            match raw.status.as_u16() {
-                #(#arms)*
-                _ => rt::fail(ID, raw),
+        impl rt::Operation for #builder {
+            type Ok = #success_ty;
+            type Error = #error;
+            const ID: &'static str = #op_id;
+            fn request(self) -> rt::Prepared {
+                let path = #path;
+                let mut request = rt::OperationRequest::new(Self::ID, rt::Method::#http_method, path)
+                    .with_path_template(#template);
+                request.timeout = self.timeout;
+                #(#stmts)*
+                Ok((self.transport, request))
+            }
+            fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
+                match raw.status.as_u16() {
+                    #(#arms)*
+                    _ => rt::fail(Self::ID, raw),
+                }
             }
         }
     }
@@ -153,9 +185,9 @@ fn body(op: &Op) -> Option<TokenStream> {
                 }
             });
             let encode = if op.body_media == Media::Form {
-                quote!(rt::form_body(ID, &body)?)
+                quote!(rt::form_body(Self::ID, &body)?)
             } else {
-                quote!(rt::json_body(ID, &body)?)
+                quote!(rt::json_body(Self::ID, &body)?)
             };
             Some(quote! {
                 let body = models::#sn { #(#inits)* };
@@ -170,8 +202,8 @@ fn body(op: &Op) -> Option<TokenStream> {
                     content_type: #content_type,
                     data: body.into(),
                 }),
-                Media::Json => quote!(rt::json_body(ID, &body)?),
-                Media::Form => quote!(rt::form_body(ID, &body)?),
+                Media::Json => quote!(rt::json_body(Self::ID, &body)?),
+                Media::Form => quote!(rt::form_body(Self::ID, &body)?),
                 Media::Multipart(encoding) => {
                     let (names, types): (Vec<&String>, Vec<&String>) =
                         encoding.iter().map(|(n, t)| (n, t)).unzip();
@@ -213,7 +245,13 @@ fn to_string_expr(api: &Api, expr: TokenStream, ty: &Ty) -> TokenStream {
             other => other.to_string(),
         }),
         other if has_display(api, &other) => quote!(#expr.to_string()),
-        _ => quote!(::serde_json::to_string(&#expr).unwrap_or_default()),
+        // A union of strings (`oneOf` of a uuid and a name, of one-value
+        // enums) is its text, not its JSON spelling (no quotes).
+        _ => quote!(match ::serde_json::to_value(&#expr) {
+            Ok(::serde_json::Value::String(text)) => text,
+            Ok(other) => other.to_string(),
+            Err(_) => String::new(),
+        }),
     }
 }
 

@@ -17,7 +17,7 @@ pub(super) struct Success {
     multi: bool,
 }
 
-pub(super) fn success(op: &Op, link: &str) -> Success {
+pub(super) fn success(op: &Op, link: &str, extra: &TokenStream) -> Success {
     let mut distinct: Vec<&Option<Ty>> = Vec::new();
     for s in &op.successes {
         if !distinct.contains(&&s.ty) {
@@ -52,7 +52,7 @@ pub(super) fn success(op: &Op, link: &str) -> Success {
         ty: quote!(#name),
         item: quote! {
             #sdoc
-            #[derive(Debug, Clone, PartialEq)]
+            #[derive(Debug, Clone, #extra)]
             #[allow(clippy::large_enum_variant)]
             #[non_exhaustive]
             pub enum #name {
@@ -77,11 +77,11 @@ pub(super) fn arms(op: &Op, success: &Success) -> Vec<TokenStream> {
                 (Some(_), Media::Text) => (quote!(rt::text_response(raw)), false),
                 (Some(_), Media::Bytes(_)) => (quote!(rt::bytes_response(raw)), false),
                 (Some(_), Media::Json | Media::Form | Media::Multipart(_)) => {
-                    (quote!(rt::decode_json(ID, raw)), true)
+                    (quote!(rt::decode_json(Self::ID, raw)), true)
                 }
             };
             if let (true, true, Some(_)) = (fallible, success.multi, &s.ty) {
-                return quote!(#pat => rt::decode_json_as(ID, raw, #enum_name::#v),);
+                return quote!(#pat => rt::decode_json_as(Self::ID, raw, #enum_name::#v),);
             }
             let wrap = match (success.multi, &s.ty) {
                 (false, _) => None,
