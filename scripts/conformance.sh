@@ -2,7 +2,7 @@
 # Conformance against an independent validator (issue 21): for each document
 # of tests/conformance/documents.txt, generate the client, generate a driver
 # that calls every operation twice (required inputs only; every input), run
-# it against Stoplight Prism (`prism mock -d --errors`, which validates each
+# it against Stoplight Prism (`prism mock -d --errors --seed`, which validates each
 # request and answers schema-valid bodies), and classify every call
 # (tests/conformance/summarize.py). Fails when a call lands in one of our
 # classes and is not a listed Prism limitation (tests/conformance/known.txt).
@@ -88,7 +88,10 @@ run_doc() { # NAME FILE
   local port pid ready=""
   port="$(free_port)"
   rm -f "$dir/prism.log"
-  "$prism" mock -d --errors -h 127.0.0.1 -p "$port" "$doc" >"$dir/prism.log" 2>&1 &
+  # A fixed seed makes Prism's generated answers the same on every run (CI is
+  # deterministic); CONFORMANCE_SEED=... tries other answers.
+  "$prism" mock -d --errors --seed "${CONFORMANCE_SEED:-21}" -h 127.0.0.1 -p "$port" "$doc" \
+    >"$dir/prism.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 120); do
     if grep -qs "Prism is listening on http://127.0.0.1:$port" "$dir/prism.log"; then ready=1; break; fi
