@@ -43,7 +43,7 @@ fi
 # 2. The generator.
 cargo build -q --locked -p oapi-client-gen --bin oapi-client-gen
 gen="$root/target/debug/oapi-client-gen"
-runtime_dep="{ path = \"$root/runtime\" }"
+runtime_dep="{ path = \"$root/runtime\", features = [\"intercept-body\"] }"
 
 # 3. Documents.
 fetch() { # PACKAGE@VERSION PATH -> the file, extracted alone from the package's tarball

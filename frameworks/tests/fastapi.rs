@@ -187,6 +187,7 @@ fn options() -> oapi_client_gen::Options {
         runtime_path: oapi_client_gen::DEFAULT_RUNTIME_PATH.to_owned(),
         spec_name: "fastapi-openapi.json".to_owned(),
         doc_crate: None,
+        ..Default::default()
     }
 }
 

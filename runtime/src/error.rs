@@ -160,7 +160,7 @@ impl<E: fmt::Debug> fmt::Debug for ApiError<E> {
             .field("code", &self.code)
             .field("detail", &self.detail)
             .field("request_id", &self.request_id)
-            .field("headers", &self.headers)
+            .field("headers", &crate::redact::RedactedHeaders(&self.headers))
             .field("body", &redact_body(&self.body))
             .finish()
     }

@@ -287,6 +287,61 @@ fn hex4(chars: &mut std::str::Chars<'_>) -> Option<u32> {
     Some(n)
 }
 
+/// Response headers as a `Debug` string shows them: a server chooses their
+/// values, and a `Location` can echo a signed request's query (a user secret)
+/// or a `Set-Cookie` carry a session. Locations keep their scheme, host and
+/// path with query values, user info and fragment hidden (as
+/// [`redact_url`]); cookies and credentials are hidden whole; the rest is
+/// shown as received.
+///
+/// ```
+/// use oapi_client_runtime::redact::RedactedHeaders;
+/// let mut h = http::HeaderMap::new();
+/// h.insert("location", "/next?userSecret=s3cret".parse().unwrap());
+/// h.insert("set-cookie", "session=abc".parse().unwrap());
+/// h.insert("x-request-id", "r-1".parse().unwrap());
+/// let shown = format!("{:?}", RedactedHeaders(&h));
+/// assert!(!shown.contains("s3cret") && !shown.contains("abc"), "{shown}");
+/// assert!(shown.contains("/next?userSecret=[redacted]") && shown.contains("r-1"), "{shown}");
+/// ```
+pub struct RedactedHeaders<'a>(pub &'a http::HeaderMap);
+
+impl std::fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            let text = String::from_utf8_lossy(value.as_bytes());
+            let shown = match name.as_str() {
+                "location" | "content-location" | "refresh" | "link" => redact_location(&text),
+                "set-cookie"
+                | "cookie"
+                | "authorization"
+                | "proxy-authorization"
+                | "www-authenticate" => REDACTED.to_owned(),
+                n if is_secret_name(n) => REDACTED.to_owned(),
+                _ => text.into_owned(),
+            };
+            map.entry(&name.as_str(), &shown);
+        }
+        map.finish()
+    }
+}
+
+/// A `Location` value, absolute or relative, with its secrets hidden.
+fn redact_location(value: &str) -> String {
+    if reqwest::Url::parse(value).is_ok() {
+        return redact_url(value);
+    }
+    // Relative: resolve against a placeholder origin, redact, take it off.
+    const BASE: &str = "http://relative.invalid";
+    match reqwest::Url::parse(BASE).and_then(|b| b.join(value)) {
+        Ok(joined) => redact_url(joined.as_str())
+            .trim_start_matches(BASE)
+            .to_owned(),
+        Err(_) => REDACTED.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,7 +34,9 @@ impl RawResponse {
 /// A successful response: the decoded body plus the status and headers.
 ///
 /// Derefs to the body, so `resp.user_id` works as well as `resp.body.user_id`.
-#[derive(Debug, Clone)]
+/// `Debug` shows the headers through [`RedactedHeaders`](crate::redact::RedactedHeaders):
+/// a documented redirect's `Location` may echo a secret.
+#[derive(Clone)]
 pub struct Response<T> {
     /// HTTP status (a 2xx, or a 3xx the operation documents).
     pub status: StatusCode,
@@ -42,6 +44,16 @@ pub struct Response<T> {
     pub headers: HeaderMap,
     /// The decoded body.
     pub body: T,
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Response<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("headers", &crate::redact::RedactedHeaders(&self.headers))
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl<T> Response<T> {

@@ -169,7 +169,7 @@ fn whole_i64(n: &Number) -> Option<i64> {
     let f = n.as_f64().filter(|_| n.is_f64())?;
     // 2^63 is exactly representable; every f64 below it in magnitude with no
     // fraction converts without loss.
-    (f.fract() == 0.0 && f >= -9_223_372_036_854_775_808.0 && f < 9_223_372_036_854_775_808.0)
+    (f.fract() == 0.0 && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f))
         .then_some(f as i64)
 }
 
