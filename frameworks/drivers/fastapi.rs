@@ -20,13 +20,11 @@ use fastapi_client::runtime::multipart::{FilePart, Form};
 use fastapi_client::runtime::{self, ApiKey, BearerToken, Credentials, IntegerOrString, NoAuth};
 
 /// The status and the documented error variant of a failed call.
-fn failure<T: Debug, E: Debug + Clone>(result: runtime::Result<T, E>) -> (u16, E) {
+fn failure<T: Debug, E: Debug>(result: runtime::Result<T, E>) -> (u16, E) {
     match result {
         Ok(ok) => panic!("expected an error, got {ok:?}"),
-        Err(e) => {
-            let api = e.as_api().unwrap_or_else(|| panic!("not an API error: {e:?}"));
-            (api.status.as_u16(), api.kind.clone())
-        }
+        Err(runtime::Error::Api(api)) => (api.status.as_u16(), api.kind),
+        Err(e) => panic!("not an API error: {e:?}"),
     }
 }
 
