@@ -369,15 +369,8 @@ impl<'a> Gen<'a> {
     fn body_schema(&self, op: &'a Value, media: &Media) -> Option<&'a Value> {
         let body = self.resolve(op.get("requestBody")?);
         let content = body.get("content")?.as_object()?;
-        let essence = |k: &str| {
-            k.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        };
         let pick = content.iter().find(|(k, _)| {
-            let e = essence(k);
+            let e = model::media_essence(k);
             match media {
                 Media::Json => e.contains("json"),
                 Media::Form => e == "application/x-www-form-urlencoded",

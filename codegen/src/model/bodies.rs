@@ -201,6 +201,17 @@ fn is_binary(s: &Schema) -> bool {
     }
 }
 
+/// A media type's essence: `Application/JSON; charset=utf-8` →
+/// `application/json` (the type and subtype, lower case, no parameters).
+pub(crate) fn media_essence(media_type: &str) -> String {
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
 /// preference: JSON, form, text, any other single-part type as bytes, then
 /// `multipart/form-data`. Other `multipart/*` types are refused by the caller.
 /// The body media type the generator uses from `content`, in order of
@@ -212,34 +223,27 @@ pub(super) fn pick_media(
     if let Some((k, v)) = json_media(content) {
         return Some((k, v, Media::Json));
     }
-    let essence = |k: &str| {
-        k.split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase()
-    };
     if let Some((k, v)) = content
         .iter()
-        .find(|(k, _)| essence(k) == "application/x-www-form-urlencoded")
+        .find(|(k, _)| media_essence(k) == "application/x-www-form-urlencoded")
     {
         return Some((k.as_str(), v, Media::Form));
     }
     if let Some((k, v)) = content
         .iter()
-        .find(|(k, _)| essence(k).starts_with("text/"))
+        .find(|(k, _)| media_essence(k).starts_with("text/"))
     {
         return Some((k.as_str(), v, Media::Text));
     }
     if let Some((k, v)) = content
         .iter()
-        .find(|(k, _)| !essence(k).starts_with("multipart/"))
+        .find(|(k, _)| !media_essence(k).starts_with("multipart/"))
     {
-        return Some((k.as_str(), v, Media::Bytes(essence(k))));
+        return Some((k.as_str(), v, Media::Bytes(media_essence(k))));
     }
     if let Some((k, v)) = content
         .iter()
-        .find(|(k, _)| essence(k) == "multipart/form-data")
+        .find(|(k, _)| media_essence(k) == "multipart/form-data")
     {
         let encoding = v
             .encoding

@@ -33,6 +33,7 @@ mod refs;
 mod schemas;
 mod security;
 
+pub(crate) use bodies::media_essence;
 pub(crate) use ir::*;
 
 use crate::error::Error;

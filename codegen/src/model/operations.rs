@@ -433,12 +433,7 @@ fn accept<'a>(
         let Some((mt, _, _)) = pick_media(&resp.content) else {
             continue;
         };
-        let essence = mt
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
+        let essence = super::bodies::media_essence(mt);
         // Only what a header value may hold (a document's key is text).
         if essence.is_empty() || !essence.bytes().all(|b| b.is_ascii_graphic()) {
             continue;
