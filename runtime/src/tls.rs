@@ -6,8 +6,8 @@
 /// The runtime's reqwest is built with rustls but without a bundled crypto
 /// provider (aws-lc-rs is slow to compile), so building a `reqwest::Client`
 /// panics ("No rustls crypto provider is configured") until one is installed. A [`Transport`]
-/// installs it itself, so only code that builds its own `reqwest::Client`
-/// before any client exists (for [`TransportConfig::http_client`]) needs to
+/// and [`HttpClient::from_builder`] install it themselves, so only code that
+/// builds a `reqwest::Client` of its own before any client exists needs to
 /// call this first. Idempotent and cheap: call it as often as you like.
 /// After it returns, a provider is installed, this one or one installed
 /// earlier (by an earlier call or by your own code).
@@ -20,7 +20,7 @@
 /// ```
 ///
 /// [`Transport`]: crate::Transport
-/// [`TransportConfig::http_client`]: crate::TransportConfig::http_client
+/// [`HttpClient::from_builder`]: crate::HttpClient::from_builder
 pub fn install_crypto_provider() -> bool {
     rustls::crypto::ring::default_provider()
         .install_default()

@@ -133,7 +133,7 @@ impl HttpClient {
     /// the process's rustls crypto provider first if none is). Fails only if
     /// reqwest cannot build it (a TLS backend or a certificate it refuses).
     pub fn from_builder(builder: reqwest::ClientBuilder) -> Result<HttpClient, String> {
-        install_crypto_provider();
+        crate::install_crypto_provider();
         builder
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
@@ -148,12 +148,6 @@ impl fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("HttpClient { .. }")
     }
-}
-
-/// reqwest is built without a bundled crypto provider (aws-lc-rs is slow to
-/// compile); ring is installed as the process default if none is yet.
-fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// Shows whether a caller's client is set, not its settings: a client's
@@ -272,7 +266,7 @@ impl Transport {
                 "base URL {base_url:?} must not have a query or fragment"
             ));
         }
-        install_crypto_provider();
+        crate::install_crypto_provider();
         let limiter = Limiter::from_config(config.rate_limiter.as_ref(), config.rate_limit)?;
         if config.max_response_bytes == 0 {
             return Err("max_response_bytes must be at least 1".into());
@@ -904,7 +898,7 @@ mod unexpected_url {
             "HTTP/1.1 307 Temporary Redirect\r\nlocation: http://me:pw@{other}/moved?userSecret=s&a=1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
         ))
         .await;
-        install_crypto_provider();
+        crate::install_crypto_provider();
         // What `HttpClient::from_builder` never builds: reqwest's default
         // policy follows up to 10 redirects.
         let following = HttpClient {
