@@ -370,7 +370,7 @@ impl<'a> Gen<'a> {
         let body = self.resolve(op.get("requestBody")?);
         let content = body.get("content")?.as_object()?;
         let pick = content.iter().find(|(k, _)| {
-            let e = model::media_essence(k);
+            let e = model::bodies::media_essence(k);
             match media {
                 Media::Json => e.contains("json"),
                 Media::Form => e == "application/x-www-form-urlencoded",

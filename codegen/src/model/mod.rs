@@ -23,7 +23,7 @@
 //! * `oneOf`/`anyOf` → an enum (one variant per alternative); `allOf` → the
 //!   single member, or a struct merging the members' properties.
 
-mod bodies;
+pub(crate) mod bodies;
 pub(crate) mod classify;
 mod ir;
 mod naming;
@@ -33,7 +33,6 @@ mod refs;
 mod schemas;
 mod security;
 
-pub(crate) use bodies::media_essence;
 pub(crate) use ir::*;
 
 use crate::error::Error;
