@@ -43,6 +43,28 @@ pub(crate) fn ident(name: &str) -> Ident {
     }
 }
 
+/// Whether `tokens` use the path `name ::` somewhere (such as `rt ::` or
+/// `models ::`): decides whether a module needs that import. Walks the token
+/// trees instead of formatting them to text, which cost a few percent of a
+/// generation run.
+pub(crate) fn uses_path(tokens: &TokenStream, name: &str) -> bool {
+    use proc_macro2::{Spacing, TokenTree};
+    let mut after_name = false;
+    for tree in tokens.clone() {
+        match &tree {
+            TokenTree::Punct(p)
+                if after_name && p.as_char() == ':' && p.spacing() == Spacing::Joint =>
+            {
+                return true;
+            }
+            TokenTree::Group(g) if uses_path(&g.stream(), name) => return true,
+            _ => {}
+        }
+        after_name = matches!(&tree, TokenTree::Ident(i) if i == name);
+    }
+    false
+}
+
 /// `#[doc = " line"]` attributes.
 pub(crate) fn doc(text: &str) -> TokenStream {
     let lines = doc_lines(text);

@@ -11,10 +11,8 @@ pub(super) fn model_items(types: &[TypeDef], derives: &[String]) -> (TokenStream
     let extra = super::derive_paths(derives);
     let items: Vec<TokenStream> = types.iter().map(|t| type_def(t, &extra)).collect();
     let body = quote!(#(#items)*);
-    // Import the runtime only when a model uses it (no unused import). Items
-    // end in `;` or `}`, so the text of a whole module contains `rt ::` exactly
-    // when the text of one of its parts does.
-    let uses_rt = body.to_string().contains("rt ::");
+    // Import the runtime only when a model uses it (no unused import).
+    let uses_rt = super::uses_path(&body, "rt");
     (body, uses_rt)
 }
 

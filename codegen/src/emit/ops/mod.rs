@@ -36,7 +36,7 @@ pub(super) fn group(
         .ops
         .iter()
         .map(|op| {
-            let key = errors::error_key(api, op);
+            let key = errors::error_key(op);
             let shared = error_sets
                 .iter()
                 .find(|(k, _)| *k == key)
@@ -49,7 +49,7 @@ pub(super) fn group(
         .collect();
     // Model types are named `models::X`; the import is left out when no
     // operation of the group names one (it would be an unused import).
-    let uses_models = items.iter().any(|t| t.to_string().contains("models ::"));
+    let uses_models = items.iter().any(|t| crate::emit::uses_path(t, "models"));
     let models_use = if uses_models {
         quote!(
             use super::models;
