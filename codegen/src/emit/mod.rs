@@ -65,14 +65,30 @@ pub(crate) fn uses_path(tokens: &TokenStream, name: &str) -> bool {
     false
 }
 
-/// `#[doc = " line"]` attributes.
+/// `#[doc = r" line"]` attributes (printed as `/// line`).
 pub(crate) fn doc(text: &str) -> TokenStream {
     let lines = doc_lines(text);
     let attrs = lines.iter().map(|l| {
-        let l = format!(" {l}");
+        let l = raw_str(&format!(" {l}"));
         quote!(#[doc = #l])
     });
     quote!(#(#attrs)*)
+}
+
+/// A raw string literal of `text` (`r"..."`, with as many `#` as it needs).
+/// A doc line is read three times on its way out (escaped here, unescaped by
+/// `syn`, again by prettyplease); a raw literal is copied each time instead,
+/// and prints the same `/// line`.
+fn raw_str(text: &str) -> proc_macro2::Literal {
+    let mut hashes = String::new();
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    // Any text can be a raw string (it has no escapes), and a proc-macro2
+    // literal always lexes from a well-formed literal: the fallback never runs.
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        .unwrap_or_else(|_| proc_macro2::Literal::string(text))
 }
 
 pub(crate) fn ty_tokens(ty: &Ty, ctx: Ctx) -> TokenStream {
@@ -393,4 +409,38 @@ pub(crate) fn derive_paths(derives: &[String]) -> TokenStream {
 
 fn extra_derives(api: &Api) -> TokenStream {
     derive_paths(&api.model_derives)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The literal `raw_str` gives reads back as the text, whatever the text
+    /// holds: quotes and `"#` runs (more `#`), a bare carriage return (not
+    /// allowed in a raw string: the escaped literal instead), backslashes.
+    #[test]
+    fn raw_doc_literals_read_back_as_the_text() {
+        for text in [
+            " plain",
+            r#" say "hi""#,
+            r##" a "# inside"##,
+            " back\\slash \\n stays",
+            " bare \r return",
+            "",
+        ] {
+            let lit = raw_str(text);
+            let parsed: syn::LitStr = syn::parse2(quote!(#lit)).expect("a string literal");
+            assert_eq!(parsed.value(), text, "{lit}");
+        }
+        assert!(raw_str(" plain").to_string().starts_with("r\""));
+        assert!(raw_str(r##" a "# inside"##).to_string().starts_with("r##\""));
+    }
+
+    #[test]
+    fn uses_path_finds_the_identifier_followed_by_a_path_separator() {
+        assert!(uses_path(&quote!(fn f() { rt::json(x) }), "rt"));
+        assert!(!uses_path(&quote!(struct Port; fn f() -> Port::X {}), "rt"));
+        assert!(!uses_path(&quote!(let rt = 1; rt + 1), "rt"));
+        assert!(uses_path(&quote!(Vec<models::Disk>), "models"));
+    }
 }
