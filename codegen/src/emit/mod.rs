@@ -433,13 +433,28 @@ mod tests {
             assert_eq!(parsed.value(), text, "{lit}");
         }
         assert!(raw_str(" plain").to_string().starts_with("r\""));
-        assert!(raw_str(r##" a "# inside"##).to_string().starts_with("r##\""));
+        assert!(raw_str(r##" a "# inside"##)
+            .to_string()
+            .starts_with("r##\""));
     }
 
     #[test]
     fn uses_path_finds_the_identifier_followed_by_a_path_separator() {
-        assert!(uses_path(&quote!(fn f() { rt::json(x) }), "rt"));
-        assert!(!uses_path(&quote!(struct Port; fn f() -> Port::X {}), "rt"));
+        assert!(uses_path(
+            &quote!(
+                fn f() {
+                    rt::json(x)
+                }
+            ),
+            "rt"
+        ));
+        assert!(!uses_path(
+            &quote!(
+                struct Port;
+                fn f() -> Port::X {}
+            ),
+            "rt"
+        ));
         assert!(!uses_path(&quote!(let rt = 1; rt + 1), "rt"));
         assert!(uses_path(&quote!(Vec<models::Disk>), "models"));
     }
