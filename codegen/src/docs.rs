@@ -47,10 +47,8 @@ pub fn doc_lines(text: &str) -> Vec<String> {
 
 fn escape_inline(line: &str) -> String {
     // Most lines need nothing: copy them whole instead of char by char.
-    if !line.contains(['`', '[', ']', '<'])
-        && !line.contains("http://")
-        && !line.contains("https://")
-    {
+    // Backticks alone change nothing (they only stop the escapes below).
+    if !line.contains(['[', ']', '<']) && !line.contains("http://") && !line.contains("https://") {
         return line.to_owned();
     }
     let chars: Vec<char> = line.chars().collect();

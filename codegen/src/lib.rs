@@ -116,7 +116,17 @@ fn generate_parts(spec_bytes: &[u8], opts: &Options, surface: bool) -> Result<Ou
         pointer: "#".to_owned(),
         message: format!("invalid runtime path `{}`: {e}", opts.runtime_path),
     })?;
-    let (mut api, warnings) = lower_bytes(spec_bytes, file)?;
+    // The digest (sha2 is slow at opt-level 0, where build scripts run) is
+    // taken on a thread of its own while the document is lowered.
+    let (lowered, digest) = std::thread::scope(|s| {
+        let digest = s.spawn(|| sha256_hex(spec_bytes));
+        let lowered = lower_bytes(spec_bytes, file);
+        let digest = digest
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (lowered, digest)
+    });
+    let (mut api, warnings) = lowered?;
     for d in &opts.derives {
         syn::parse_str::<syn::Path>(d).map_err(|e| Error::Spec {
             file: file.to_owned(),
@@ -126,7 +136,6 @@ fn generate_parts(spec_bytes: &[u8], opts: &Options, surface: bool) -> Result<Ou
     }
     api.model_derives.clone_from(&opts.derives);
     let body = render(&api, &opts.runtime_path, opts.doc_crate.as_deref(), file)?;
-    let digest = sha256_hex(spec_bytes);
     let surface = if surface {
         surface::render(&api, file)
     } else {
