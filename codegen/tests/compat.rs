@@ -234,7 +234,7 @@ const CASES: &[Case] = &[
         // The document only gains an enum value (compatible by itself), but
         // the tag is no longer one value per alternative: the union leaves
         // the tagged form for one struct per alternative, and the variants
-        // callers name are gone. `diff` sees it through the Rust API.
+        // callers name are gone (`diff`: type-changed at the union).
         name: "tag_no_longer_one_value",
         edits: &[("enum: [square]", "enum: [square, box]")],
         caller: "pub fn f(s: &api::models::Shape) -> bool {
