@@ -374,6 +374,7 @@ fn tagged_unions_round_trip_in_a_generated_crate() {
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         "round trip: true\n\
+         fill: true\n\
          variant: true\n\
          written: {\"type\":\"rect\",\"width\":3,\"height\":4,\"strokeWidth\":2}\n\
          unknown: Unknown, written: true\n\

@@ -90,6 +90,7 @@ fn tagged_unions_list_their_tag_values_and_variant_fields() {
             "### `Shape`: tagged union on \"type\"",
             "",
             "- \"circle\" → `Circle`",
+            "  - `Circle.fill: Option<Fill>` ← \"fill\" (optional)",
             "  - `Circle.label: Option<String>` ← \"label\" (optional)",
             "  - `Circle.radius: f64` ← \"radius\" (required)",
             "  - `Circle.style: Option<Style>` ← \"style\" (optional)",

@@ -2,14 +2,14 @@
 //! the tagged unions of `tests/fixtures/tagged.yaml` as generated with
 //! `--derive PartialEq`. Prints one line per check; the test compares them.
 
-use tagged::models::{Change, Drawing, Shape};
+use tagged::models::{Change, Drawing, Fill, Shape};
 
 fn main() {
     // A document with every kind of variant round-trips unchanged: the tag
     // is written once, in its own property, camelCase fields keep their
     // wire names, absent optional fields stay absent.
     let doc = serde_json::json!({
-        "shape": {"type": "circle", "radius": 1.5, "style": {"stroke": "red"}},
+        "shape": {"type": "circle", "radius": 1.5, "fill": "hollow", "style": {"stroke": "red"}},
         "history": [
             {"op": "moved", "at": 1},
             {"op": "replaced", "at": 2, "shape": {"type": "rect", "width": 3, "height": 4, "strokeWidth": 2}},
@@ -20,6 +20,11 @@ fn main() {
     let drawing: Drawing = serde_json::from_value(doc.clone()).expect("decodes");
     let back = serde_json::to_value(&drawing).expect("encodes");
     println!("round trip: {}", back == doc);
+    // A string enum inside a variant decodes through serde's buffering.
+    println!(
+        "fill: {:?}",
+        matches!(drawing.shape, Shape::Circle { fill: Some(Fill::Hollow), .. })
+    );
     // `--derive PartialEq` reaches the enum.
     let rect = Shape::Rect {
         width: 3,
