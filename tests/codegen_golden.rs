@@ -18,6 +18,9 @@ mod fixture_params;
 #[path = "../codegen/tests/golden/schemas.rs"]
 mod fixture_schemas;
 #[allow(dead_code)]
+#[path = "../codegen/tests/golden/tagged.rs"]
+mod fixture_tagged;
+#[allow(dead_code)]
 #[path = "../codegen/tests/golden/kitchen_sink.rs"]
 mod kitchen_sink;
 #[allow(dead_code)]
@@ -133,4 +136,62 @@ fn openapi_3_1_models_decode_and_encode_as_written() {
         serde_json::to_value(&cat).unwrap(),
         serde_json::json!({"pet_type": "cat", "meows": 3})
     );
+}
+
+/// A union of inline objects with a one-value tag property is one
+/// internally tagged enum: the tag is written once, in its property; each
+/// variant reads only its own tag; an unknown tag is `Unknown`, which does
+/// not serialize; a known tag with a body that does not fit is an error.
+#[test]
+fn tagged_unions_read_and_write_the_tag_once() {
+    use fixture_tagged::models::{Change, Drawing, Shape};
+    let json = serde_json::json!({
+        "shape": {"type": "rect", "width": 2, "height": 3, "cornerRadius": 1},
+        "history": [
+            {"op": "moved", "at": 5},
+            {"op": "replaced", "at": 6, "shape": {"type": "point"}},
+        ],
+    });
+    let d: Drawing = serde_json::from_value(json.clone()).unwrap();
+    assert!(matches!(
+        d.shape,
+        Shape::Rect {
+            width: 2,
+            height: 3,
+            corner_radius: Some(1),
+            stroke_width: None
+        }
+    ));
+    assert!(matches!(
+        d.history.as_deref(),
+        Some([
+            Change::Moved { at: 5 },
+            Change::Replaced {
+                at: 6,
+                shape: Shape::Point {}
+            }
+        ])
+    ));
+    assert_eq!(serde_json::to_value(&d).unwrap(), json);
+    // The tag value decides, even when another variant's fields fit too.
+    let u: Shape = serde_json::from_str(r#"{"type":"unknown","reason":"r"}"#).unwrap();
+    assert!(matches!(u, Shape::Unknown2 { ref reason } if reason == "r"));
+    // A tag this spec does not list: `Unknown`, which refuses to serialize.
+    let new: Shape = serde_json::from_str(r#"{"type":"hexagon","side":1}"#).unwrap();
+    assert!(matches!(new, Shape::Unknown));
+    assert!(serde_json::to_string(&new).is_err());
+    // A listed tag with a body that does not fit, or no tag: errors.
+    for bad in [
+        r#"{"type":"circle"}"#,
+        r#"{"radius":1.0}"#,
+        r#"{"type":7}"#,
+        "[]",
+    ] {
+        assert!(serde_json::from_str::<Shape>(bad).is_err(), "{bad}");
+    }
+    // Every alternative closed: unknown properties are refused, an unknown
+    // tag still is `Unknown`.
+    assert!(serde_json::from_str::<Change>(r#"{"op":"moved","at":1,"x":0}"#).is_err());
+    let later: Change = serde_json::from_str(r#"{"op":"rotated","by":90}"#).unwrap();
+    assert!(matches!(later, Change::Unknown));
 }

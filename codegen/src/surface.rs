@@ -302,32 +302,45 @@ fn type_def(out: &mut String, t: &model::TypeDef) {
                 }
             ));
             lines.push(String::new());
-            let mut fs: Vec<&model::Field> = fields.iter().collect();
-            fs.sort_by(|a, b| a.rust.cmp(&b.rust));
-            for f in fs {
-                let req = match (f.optional, f.skip_none) {
-                    (false, _) => "required",
-                    (true, false) => "required, nullable",
-                    (true, true) => "optional",
-                };
-                if f.flatten {
-                    lines.push(format!(
-                        "- `{}: {}` ← its fields, flattened",
-                        f.rust,
-                        ty(&f.ty)
-                    ));
-                    continue;
-                }
-                lines.push(format!(
-                    "- `{}: {}` ← {} ({req})",
-                    f.rust,
-                    ty(&f.ty),
-                    quoted(&f.wire)
-                ));
-            }
+            field_lines(&mut lines, fields, "- ", "");
             if fields.is_empty() {
                 lines.push("- (no fields)".to_owned());
             }
+        }
+        TypeKind::TaggedUnion {
+            tag,
+            variants,
+            closed,
+        } => {
+            lines.push(format!(
+                "### `{}`: tagged union on {}{}",
+                t.name,
+                quoted(tag),
+                if *closed {
+                    ", unknown fields rejected"
+                } else {
+                    ""
+                }
+            ));
+            lines.push(String::new());
+            // Sorted by tag value like a string enum's values; each field
+            // line names its variant, so every line is a fact of its own
+            // (the review diff compares lines).
+            let mut vs: Vec<&model::TaggedVariant> = variants.iter().collect();
+            vs.sort_by(|a, b| a.wire.cmp(&b.wire));
+            for v in vs {
+                let empty = if v.fields.is_empty() {
+                    " (no fields)"
+                } else {
+                    ""
+                };
+                lines.push(format!("- {} → `{}`{empty}", quoted(&v.wire), v.name));
+                field_lines(&mut lines, &v.fields, "  - ", &format!("{}.", v.name));
+            }
+            lines.push(format!(
+                "- any other value → `{}` (other properties dropped; cannot be serialized)",
+                model::UNKNOWN_VARIANT
+            ));
         }
         TypeKind::StringEnum { variants, default } => {
             lines.push(format!("### `{}`: string enum", t.name));
@@ -375,6 +388,34 @@ fn type_def(out: &mut String, t: &model::TypeDef) {
     for l in lines {
         out.push_str(&l);
         out.push('\n');
+    }
+}
+
+/// One line per field, sorted by Rust name: `{bullet}`{prefix}{name}: T` ←
+/// "wire" (required)`.
+fn field_lines(lines: &mut Vec<String>, fields: &[model::Field], bullet: &str, prefix: &str) {
+    let mut fs: Vec<&model::Field> = fields.iter().collect();
+    fs.sort_by(|a, b| a.rust.cmp(&b.rust));
+    for f in fs {
+        let req = match (f.optional, f.skip_none) {
+            (false, _) => "required",
+            (true, false) => "required, nullable",
+            (true, true) => "optional",
+        };
+        if f.flatten {
+            lines.push(format!(
+                "{bullet}`{prefix}{}: {}` ← its fields, flattened",
+                f.rust,
+                ty(&f.ty)
+            ));
+            continue;
+        }
+        lines.push(format!(
+            "{bullet}`{prefix}{}: {}` ← {} ({req})",
+            f.rust,
+            ty(&f.ty),
+            quoted(&f.wire)
+        ));
     }
 }
 

@@ -62,6 +62,24 @@ const CASES: &[Case] = &[
         breaks_with: None,
     },
     Case {
+        // A tagged union (inline objects with a one-value tag) gains a
+        // variant: `#[non_exhaustive]` already made callers write `_`.
+        name: "tagged_variant_added",
+        edits: &[(
+            "enum: [square]}, w: {type: integer}}}\n",
+            "enum: [square]}, w: {type: integer}}}\n        - {type: object, required: [kind], properties: {kind: {type: string, enum: [dot]}}}\n",
+        )],
+        caller: "pub fn f(s: &api::models::Shape) -> i64 {
+            match s {
+                api::models::Shape::Circle { r } => *r,
+                api::models::Shape::Square { w } => *w,
+                api::models::Shape::Unknown => -1,
+                _ => 0,
+            }
+        }",
+        breaks_with: None,
+    },
+    Case {
         name: "error_response_added",
         edits: &[(
             "        \"404\":",
@@ -213,6 +231,18 @@ const CASES: &[Case] = &[
         breaks_with: Some("E0609"),
     },
     Case {
+        // The document only gains an enum value (compatible by itself), but
+        // the tag is no longer one value per alternative: the union leaves
+        // the tagged form for one struct per alternative, and the variants
+        // callers name are gone (`diff`: type-changed at the union).
+        name: "tag_no_longer_one_value",
+        edits: &[("enum: [square]", "enum: [square, box]")],
+        caller: "pub fn f(s: &api::models::Shape) -> bool {
+            matches!(s, api::models::Shape::Square { w } if *w > 0)
+        }",
+        breaks_with: Some("E0599"),
+    },
+    Case {
         name: "field_type_changed",
         edits: &[("        tag: {type: string}\n", "        tag: {type: integer}\n")],
         caller: "pub fn f(p: &api::models::Pet) -> Option<String> { p.tag.clone() }",
@@ -235,6 +265,13 @@ pub fn error(e: &pets::GetError) -> u8 {
 }
 pub fn success(s: &pets::ListSuccess) -> u8 {
     match s { pets::ListSuccess::Ok(_) => 1, pets::ListSuccess::Accepted(_) => 2 }
+}
+pub fn shape(s: &models::Shape) -> u8 {
+    match s {
+        models::Shape::Circle { .. } => 1,
+        models::Shape::Square { .. } => 2,
+        models::Shape::Unknown => 3,
+    }
 }
 ";
 
@@ -445,9 +482,9 @@ fn diff_classes_hold_for_rust_callers() {
         .into_iter()
         .filter(|l| l.contains("error[E0004]"))
         .collect();
-    if probe.len() != 4 {
+    if probe.len() != 5 {
         problems.push(format!(
-            "probe: expected 4 non-exhaustive match errors (E0004), got {probe:?}"
+            "probe: expected 5 non-exhaustive match errors (E0004), got {probe:?}"
         ));
     }
     if !failed_crates.is_empty() {

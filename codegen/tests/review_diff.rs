@@ -371,6 +371,60 @@ components:
     );
 }
 
+/// A union that enters or leaves the tagged form (an enum of struct variants
+/// named by a one-value tag) renames every variant, however small the
+/// document change: `diff` says so where the union is, for an inline union
+/// and a component alike, and a tagged variant added stays compatible.
+#[test]
+fn a_union_entering_or_leaving_the_tagged_form_is_breaking() {
+    let doc = |b_kind: &str, extra: &str| {
+        let union = format!(
+            "oneOf:\n        - {{type: object, required: [kind], properties: {{kind: {{type: string, enum: [a]}}}}}}\n        - {{type: object, required: [kind], properties: {{kind: {b_kind}}}}}\n{extra}"
+        );
+        format!(
+            r##"openapi: 3.0.3
+info: {{title: t, version: "1"}}
+paths:
+  /e:
+    get:
+      operationId: getE
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: "#/components/schemas/U"}}
+components:
+  schemas:
+    U:
+      {union}"##
+        )
+    };
+    let tagged = "{type: string, enum: [b]}";
+    let untagged = "{type: string, enum: [b, c]}";
+    let third = "        - {type: object, required: [kind], properties: {kind: {type: string, enum: [d]}}}\n";
+    let report =
+        |a: &str, b: &str| diff(a.as_bytes(), "a.yaml", b.as_bytes(), "b.yaml").expect("diff");
+    for (a, b, leaves) in [
+        (doc(tagged, ""), doc(untagged, ""), true),
+        (doc(untagged, ""), doc(tagged, ""), false),
+    ] {
+        let r = report(&a, &b);
+        assert_eq!(kinds(&r), [(B, "type-changed")], "{}", r.human(false));
+        assert_eq!(r.changes[0].pointer, "#/components/schemas/U");
+        assert_eq!(
+            r.changes[0]
+                .message
+                .starts_with("the union is no longer told apart"),
+            leaves,
+            "{}",
+            r.human(false)
+        );
+    }
+    let r = report(&doc(tagged, ""), &doc(tagged, third));
+    assert_eq!(kinds(&r), [(C, "alternative-added")], "{}", r.human(false));
+}
+
 /// A property beside `allOf` is a field of the generated struct, so `diff`
 /// sees it as the generator does: removing it from a response is
 /// `field-removed`, adding an optional one is `field-added`.

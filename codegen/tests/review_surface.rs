@@ -69,3 +69,49 @@ fn checked_in_api_md_is_current() {
         "generated/API.md is stale: run `cargo build`"
     );
 }
+
+/// A tagged union is listed with its tag, one line per tag value and one per
+/// variant field (each naming its variant, so every line is a fact of its
+/// own), and what an unlisted tag becomes.
+#[test]
+fn tagged_unions_list_their_tag_values_and_variant_fields() {
+    let spec =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tagged.yaml"))
+            .expect("fixture");
+    let s = surface(&spec);
+    let section: Vec<&str> = s
+        .lines()
+        .skip_while(|l| *l != "### `Shape`: tagged union on \"type\"")
+        .take_while(|l| !l.starts_with("### `Style`"))
+        .collect();
+    assert_eq!(
+        section,
+        [
+            "### `Shape`: tagged union on \"type\"",
+            "",
+            "- \"circle\" → `Circle`",
+            "  - `Circle.fill: Option<Fill>` ← \"fill\" (optional)",
+            "  - `Circle.label: Option<String>` ← \"label\" (optional)",
+            "  - `Circle.radius: f64` ← \"radius\" (required)",
+            "  - `Circle.style: Option<Style>` ← \"style\" (optional)",
+            "- \"point\" → `Point` (no fields)",
+            "- \"rect\" → `Rect`",
+            "  - `Rect.corner_radius: Option<i64>` ← \"cornerRadius\" (optional)",
+            "  - `Rect.height: i64` ← \"height\" (required)",
+            "  - `Rect.stroke_width: Option<i64>` ← \"strokeWidth\" (optional)",
+            "  - `Rect.width: i64` ← \"width\" (required)",
+            "- \"unknown\" → `Unknown2`",
+            "  - `Unknown2.reason: String` ← \"reason\" (required)",
+            "- any other value → `Unknown` (other properties dropped; cannot be serialized)",
+            "",
+        ],
+        "{s}"
+    );
+    assert!(s
+        .lines()
+        .any(|l| l == "### `Change`: tagged union on \"op\", unknown fields rejected"));
+    // Near misses stay unions of structs.
+    assert!(s.lines().any(|l| l == "### `Layer`: one of"), "{s}");
+    // The alternatives' structs and tag enums are gone.
+    assert!(!s.contains("ShapeVariant"), "{s}");
+}

@@ -8,8 +8,7 @@ use std::fmt::Debug;
 
 use utoipa_client::models::{
     ApiError, Color, HistoryEvent, HistoryEventVariant1, HistoryEventVariant1Type,
-    HistoryEventVariant2, HistoryEventVariant2Type, Shape, ShapeVariant1, ShapeVariant1Kind,
-    ShapeVariant2, ShapeVariant2Kind, Size,
+    HistoryEventVariant2, HistoryEventVariant2Type, Shape, Size,
 };
 use utoipa_client::runtime::{self, NoAuth};
 use utoipa_client::widgets::{CreateWidgetError, DeleteWidgetError, GetWidgetError};
@@ -52,12 +51,13 @@ async fn main() {
     assert_eq!(alpha.shape, None);
 
     // Every optional field set: nested struct, Vec, map, tagged enum.
-    let rect = Shape::Variant2(ShapeVariant2 {
-        kind: ShapeVariant2Kind::Rect,
+    // utoipa writes `Shape` as inline objects with a one-value `kind`: the
+    // client's enum is tagged too, a struct variant per tag value.
+    let rect = Shape::Rect {
         width: 2.0,
         height: 5.5,
         label: Some(s("door")),
-    });
+    };
     let beta = widgets
         .create_widget(Color::Blue, "beta")
         .description("the second")
@@ -172,10 +172,7 @@ async fn main() {
     println!("called echo");
 
     // measureShape: each variant of the tagged enum, both ways.
-    let circle = Shape::Variant1(ShapeVariant1 {
-        kind: ShapeVariant1Kind::Circle,
-        radius: 2.0,
-    });
+    let circle = Shape::Circle { radius: 2.0 };
     let measured = client
         .shapes()
         .measure_shape(circle.clone())

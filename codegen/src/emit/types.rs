@@ -1,7 +1,7 @@
 //! The `models` module.
 
 use super::{doc, ident, ty_tokens, Ctx};
-use crate::model::{Field, TypeDef, TypeKind, Variant};
+use crate::model::{Field, TaggedVariant, TypeDef, TypeKind, Variant};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -40,7 +40,34 @@ fn type_def(t: &TypeDef, extra: &TokenStream) -> TokenStream {
             variants,
             discriminator,
         } => one_of(&t.name, &name, &d, variants, discriminator.as_ref(), extra),
+        TypeKind::TaggedUnion {
+            tag,
+            variants,
+            closed,
+        } => {
+            // What the enum does with a tag it does not know is part of its
+            // contract: said once, on the type.
+            let d = doc(&format!("{}\n\n{}", t.doc, tagged_note(tag, *closed)));
+            tagged_union(&name, &d, tag, variants, *closed, extra)
+        }
     }
+}
+
+/// The paragraph a tagged union's documentation ends with.
+fn tagged_note(tag: &str, closed: bool) -> String {
+    let unknown = crate::model::UNKNOWN_VARIANT;
+    format!(
+        "Told apart by the `{tag}` property: each variant is one of its values. \
+         A value of `{tag}` that this version of the spec does not list decodes as \
+         [`Self::{unknown}`], without its other properties, and serializing \
+         `{unknown}` is an error (there is nothing faithful to write); a listed \
+         value whose other properties do not fit its variant is an error{}.",
+        if closed {
+            ", and so is a property no variant declares"
+        } else {
+            ""
+        }
+    )
 }
 
 fn struct_def(
@@ -56,19 +83,43 @@ fn struct_def(
     } else {
         quote!()
     };
-    // `rename_all = "camelCase"` when it names more fields right than the
-    // Rust names do as they are; only the others get their own `rename`.
-    let named = || fields.iter().filter(|f| !f.flatten);
-    let camel_hits = named().filter(|f| serde_camel(&f.rust) == f.wire).count();
-    let same_hits = named().filter(|f| f.rust == f.wire).count();
-    let camel = camel_hits > same_hits;
+    let camel = camel_case_fits(fields);
     let container = match (camel, closed) {
         (true, true) => quote!(#[serde(rename_all = "camelCase", deny_unknown_fields)]),
         (true, false) => quote!(#[serde(rename_all = "camelCase")]),
         (false, true) => quote!(#[serde(deny_unknown_fields)]),
         (false, false) => quote!(),
     };
-    let fields = fields.iter().map(|f| {
+    let fields = field_defs(fields, camel, quote!(pub));
+    quote! {
+        #d
+        #[derive(Debug, Clone, #extra #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        #container
+        pub struct #name {
+            #(#fields)*
+        }
+    }
+}
+
+/// Whether `rename_all = "camelCase"` names more of `fields` right than
+/// their Rust names do as they are (only the others then get their own
+/// `rename`).
+fn camel_case_fits(fields: &[Field]) -> bool {
+    let named = || fields.iter().filter(|f| !f.flatten);
+    let camel_hits = named().filter(|f| serde_camel(&f.rust) == f.wire).count();
+    let same_hits = named().filter(|f| f.rust == f.wire).count();
+    camel_hits > same_hits
+}
+
+/// The fields of a struct or of a struct variant, with their serde
+/// attributes (`camel`: the container renames to camelCase); `vis` is `pub`
+/// for a struct and empty for a variant (whose fields are public already).
+fn field_defs<'f>(
+    fields: &'f [Field],
+    camel: bool,
+    vis: TokenStream,
+) -> impl Iterator<Item = TokenStream> + 'f {
+    fields.iter().map(move |f| {
         let fname = ident(&f.rust);
         let wire = &f.wire;
         let fd = doc(&f.doc);
@@ -97,15 +148,67 @@ fn struct_def(
         quote! {
             #fd
             #attr
-            pub #fname: #ty,
+            #vis #fname: #ty,
+        }
+    })
+}
+
+/// A [`TypeKind::TaggedUnion`]: serde's internally tagged enum, each
+/// alternative a struct variant, and `Unknown` for a tag value no variant
+/// has. `#[serde(other)]` makes `Unknown` take any such value (an error
+/// would make one new kind of item in a list fail the whole response);
+/// `skip_serializing` makes writing it an error instead of a document
+/// without the tag the receiver needs.
+fn tagged_union(
+    name: &syn::Ident,
+    d: &TokenStream,
+    tag: &str,
+    variants: &[TaggedVariant],
+    closed: bool,
+    extra: &TokenStream,
+) -> TokenStream {
+    let container = if closed {
+        quote!(#[serde(tag = #tag, deny_unknown_fields)])
+    } else {
+        quote!(#[serde(tag = #tag)])
+    };
+    let defs = variants.iter().map(|v| {
+        let vn = ident(&v.name);
+        let vd = doc(&v.doc);
+        let wire = &v.wire;
+        let camel = camel_case_fits(&v.fields);
+        let rename = if v.name == *wire {
+            quote!()
+        } else {
+            quote!(rename = #wire,)
+        };
+        let attr = match (rename.is_empty(), camel) {
+            (true, false) => quote!(),
+            (_, true) => quote!(#[serde(#rename rename_all = "camelCase")]),
+            (false, false) => quote!(#[serde(rename = #wire)]),
+        };
+        let fields = field_defs(&v.fields, camel, quote!());
+        quote! {
+            #vd
+            #attr
+            #vn { #(#fields)* },
         }
     });
+    let unknown = ident(crate::model::UNKNOWN_VARIANT);
+    let unknown_doc = format!(
+        " A value of `{tag}` that this version of the spec does not list (the other properties are not kept). Serializing it is an error."
+    );
     quote! {
         #d
-        #[derive(Debug, Clone, #extra #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, #extra ::serde::Serialize, ::serde::Deserialize)]
         #container
-        pub struct #name {
-            #(#fields)*
+        #[allow(clippy::large_enum_variant)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#defs)*
+            #[doc = #unknown_doc]
+            #[serde(other, skip_serializing)]
+            #unknown,
         }
     }
 }

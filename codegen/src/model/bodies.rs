@@ -63,12 +63,13 @@ impl<'a> Lowerer<'a> {
                     _ => None,
                 };
                 // A free-form map is sent as one pair per entry, and so is
-                // a `oneOf` whose every alternative is an object.
+                // a `oneOf` whose every alternative is an object (a tagged
+                // union's always are).
                 let object_like = |t: &Ty| match self.underlying(t) {
                     Ty::Map(_) | Ty::Value => true,
                     Ty::Named(n) => matches!(
                         self.types.get(&n).map(|t| &t.kind),
-                        Some(TypeKind::Struct { .. })
+                        Some(TypeKind::Struct { .. } | TypeKind::TaggedUnion { .. })
                     ),
                     _ => false,
                 };

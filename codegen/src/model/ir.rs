@@ -145,8 +145,42 @@ pub(crate) enum TypeKind {
         /// `(property name, [(wire value, variant index)])`.
         discriminator: Option<(String, Vec<(String, usize)>)>,
     },
+    /// A `oneOf`/`anyOf` of inline objects told apart by one property
+    /// (the tag) that each of them requires with a single, distinct string
+    /// value: one internally tagged enum whose struct variants hold each
+    /// object's other properties (`#[serde(tag = "...")]`), instead of a
+    /// [`TypeKind::OneOf`] over one struct per object. A tag value no
+    /// variant has decodes as the unit variant [`UNKNOWN_VARIANT`], which
+    /// cannot be serialized. See `schemas::Lowerer::tagged_union` for the
+    /// exact rule.
+    TaggedUnion {
+        /// The tag property's wire name.
+        tag: String,
+        /// One per alternative, in spec order.
+        variants: Vec<TaggedVariant>,
+        /// Every alternative says `additionalProperties: false`
+        /// (`deny_unknown_fields`; the rule refuses a mix).
+        closed: bool,
+    },
     /// `pub type Name = T;`
     Alias(Ty),
+}
+
+/// The variant of a [`TypeKind::TaggedUnion`] that a tag value no variant
+/// has decodes as (`#[serde(other)]`); no tag value's variant takes the name.
+pub(crate) const UNKNOWN_VARIANT: &str = "Unknown";
+
+/// One alternative of a [`TypeKind::TaggedUnion`].
+#[derive(Debug, Clone)]
+pub(crate) struct TaggedVariant {
+    /// Rust variant name (from the tag value).
+    pub name: String,
+    /// The tag value on the wire.
+    pub wire: String,
+    /// Documentation (the alternative's description, or synthesized).
+    pub doc: String,
+    /// The alternative's properties other than the tag, in spec order.
+    pub fields: Vec<Field>,
 }
 
 /// One property of a struct.

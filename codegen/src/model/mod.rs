@@ -22,6 +22,10 @@
 //!   an object with only `additionalProperties` → `BTreeMap<String, T>`.
 //! * `oneOf`/`anyOf` → an enum (one variant per alternative); `allOf` → the
 //!   single member, or a struct merging the members' properties.
+//! * `oneOf`/`anyOf` of inline objects that each require one property with
+//!   a one-value string enum, the values distinct → one internally tagged
+//!   enum, a struct variant per alternative and `Unknown` for an unlisted
+//!   tag ([`TypeKind::TaggedUnion`]).
 
 pub(crate) mod bodies;
 pub(crate) mod classify;

@@ -165,6 +165,12 @@ pub(super) fn shorten(api: &mut Api, wants: &BTreeMap<String, String>, taken: &N
                     retype(&mut v.ty, &rename);
                 }
             }
+            TypeKind::TaggedUnion { variants, .. } => {
+                for f in variants.iter_mut().flat_map(|v| v.fields.iter_mut()) {
+                    retype(&mut f.ty, &rename);
+                    retype(&mut f.inner, &rename);
+                }
+            }
             TypeKind::Alias(ty) => retype(ty, &rename),
             TypeKind::StringEnum { .. } => {}
         }

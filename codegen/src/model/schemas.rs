@@ -4,7 +4,9 @@ use super::classify::{all_of, classify, integer_and_string, AllOf, Kind, ObjView
 use super::refs::{unescape, view, SRef};
 use super::{Lowerer, State};
 use crate::error::{ptr, Error};
-use crate::model::{Field, Shape, Ty, TypeDef, TypeKind, Variant, INTEGER_OR_STRING};
+use crate::model::{
+    Field, Shape, TaggedVariant, Ty, TypeDef, TypeKind, Variant, INTEGER_OR_STRING,
+};
 use crate::names::{self, Names};
 use openapiv3::{ReferenceOr, Schema, SchemaKind, Type};
 
@@ -517,6 +519,9 @@ impl<'a> Lowerer<'a> {
         name: &str,
         pointer: &str,
     ) -> Result<TypeKind, Error> {
+        if let Some(kind) = self.tagged_union(s, alts, name, pointer)? {
+            return Ok(kind);
+        }
         let mut vn = Names::default();
         let mut variants = Vec::new();
         let mut keys = Vec::new();
@@ -596,6 +601,146 @@ impl<'a> Lowerer<'a> {
             variants,
             discriminator,
         })
+    }
+
+    /// A union lowered as one internally tagged enum
+    /// ([`TypeKind::TaggedUnion`]), or `None` when it is not of that form
+    /// (the general [`TypeKind::OneOf`] then types it, unchanged). The rule
+    /// is conservative, so that the enum reads and writes the documents the
+    /// general form does (the tag written once, in the same property):
+    /// * every alternative is an inline object schema, not nullable (a
+    ///   `$ref` keeps its component type, which other places may use);
+    /// * one property that every alternative lists in `required` with a
+    ///   string `enum` of exactly one value (a 3.1 `const` reads as one),
+    ///   not nullable, not `readOnly`/`writeOnly` (those would make it an
+    ///   `Option`), the values distinct. The first such property of the
+    ///   first alternative is the tag; a `discriminator` must name it, and
+    ///   its `mapping`, if any, must send each value to the alternative
+    ///   with that value;
+    /// * every alternative says `additionalProperties: false`, or none does
+    ///   (serde's `deny_unknown_fields` is one switch for the whole enum).
+    ///
+    /// The alternatives' structs and one-value tag enums are not made: each
+    /// becomes a struct variant holding its other properties.
+    fn tagged_union(
+        &mut self,
+        s: &'a Schema,
+        alts: &[SRef<'a>],
+        name: &str,
+        pointer: &str,
+    ) -> Result<Option<TypeKind>, Error> {
+        let keyword = match s.schema_kind {
+            SchemaKind::AnyOf { .. } => "anyOf",
+            _ => "oneOf",
+        };
+        let mut members = Vec::new();
+        for (i, alt) in alts.iter().enumerate() {
+            let SRef::Item(schema) = alt else {
+                return Ok(None);
+            };
+            let Kind::Object(obj) = classify(schema) else {
+                return Ok(None);
+            };
+            if schema.schema_data.nullable {
+                return Ok(None);
+            }
+            members.push((*schema, obj, ptr(pointer, &[keyword, &i.to_string()])));
+        }
+        let Some((_, first, _)) = members.first() else {
+            return Ok(None);
+        };
+        if members.len() < 2 || members.iter().any(|(_, o, _)| o.closed != first.closed) {
+            return Ok(None);
+        }
+        // The values of `prop` in every alternative, when it can be the tag.
+        let values_of = |prop: &str| -> Option<Vec<String>> {
+            let mut values: Vec<String> = Vec::new();
+            for (_, obj, mp) in &members {
+                let (_, schema) = obj.props.iter().find(|(k, _)| *k == prop)?;
+                if !obj.required.contains(&prop) {
+                    return None;
+                }
+                let value = self.single_value(*schema, mp)?;
+                if values.contains(&value) {
+                    return None;
+                }
+                values.push(value);
+            }
+            Some(values)
+        };
+        let discriminator = s.schema_data.discriminator.as_ref();
+        let found = match discriminator {
+            Some(d) => values_of(&d.property_name).map(|v| (d.property_name.clone(), v)),
+            None => first
+                .props
+                .iter()
+                .find_map(|(k, _)| values_of(k).map(|v| ((*k).to_owned(), v))),
+        };
+        let Some((tag, values)) = found else {
+            return Ok(None);
+        };
+        if let Some(d) = discriminator {
+            for (wire, target) in &d.mapping {
+                let Some(i) = values.iter().position(|v| v == wire) else {
+                    return Ok(None);
+                };
+                if *target != ptr(pointer, &[keyword, &i.to_string()]) {
+                    return Ok(None);
+                }
+            }
+        }
+        let closed = first.closed;
+        let mut vn = Names::with_reserved(&[crate::model::UNKNOWN_VARIANT]);
+        let mut variants = Vec::new();
+        for ((schema, mut obj, mp), wire) in members.into_iter().zip(values) {
+            let vname = vn.claim(&names::variant_name(&wire));
+            obj.props.retain(|(k, _)| *k != tag);
+            obj.required.retain(|k| *k != tag);
+            // Inline types inside are named after the variant
+            // (`DiskSourceBlankOptions`), as if it were a struct of its own.
+            let fields = match self.lower_struct(obj, &format!("{name}{vname}"), &mp)? {
+                TypeKind::Struct { fields, .. } => fields,
+                _ => Vec::new(),
+            };
+            let doc = schema
+                .schema_data
+                .description
+                .clone()
+                .or_else(|| schema.schema_data.title.clone())
+                .unwrap_or_else(|| format!("The alternative whose `{tag}` is `{wire}`."));
+            variants.push(TaggedVariant {
+                name: vname,
+                wire,
+                doc,
+                fields,
+            });
+        }
+        Ok(Some(TypeKind::TaggedUnion {
+            tag,
+            variants,
+            closed,
+        }))
+    }
+
+    /// The one value a tag property's schema allows: a string `enum` of
+    /// exactly one (non-null) value that reads as a required, non-`Option`
+    /// field (not nullable, not `readOnly`/`writeOnly`).
+    fn single_value(&self, prop: SRef<'a>, pointer: &str) -> Option<String> {
+        let (p, _) = self.deref(prop, pointer).ok()?;
+        let data = &p.schema_data;
+        if data.nullable || data.read_only || data.write_only {
+            return None;
+        }
+        if !matches!(classify(p), Kind::StringEnum(_)) {
+            return None;
+        }
+        match &p.schema_kind {
+            SchemaKind::Type(Type::String(st)) => match st.enumeration.as_slice() {
+                [Some(v)] => Some(v.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// The one value an alternative's tag property allows (a string `enum`
@@ -785,5 +930,166 @@ fn all_of_conflict(union: bool) -> &'static str {
     } else {
         "unsupported `allOf`: its members contradict each other \
          (this one is neither an object to merge nor the same primitive)"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{lower, Api, TypeKind};
+
+    /// Lowers a document whose one operation returns `Holder`, with the
+    /// component schemas given (YAML, indented four spaces).
+    fn api(schemas: &str) -> Api {
+        let yaml = format!(
+            "openapi: 3.0.0\ninfo: {{title: t, version: '1'}}\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Holder'}}}}}}}}\ncomponents:\n  schemas:\n{schemas}"
+        );
+        let doc = crate::load::load(yaml.as_bytes(), "t.yaml").expect("loads");
+        lower(&doc, "t.yaml", &[]).expect("lowers")
+    }
+
+    fn names(api: &Api) -> Vec<&str> {
+        api.types.iter().map(|t| t.name.as_str()).collect()
+    }
+
+    /// `Holder` as a union of two inline objects; `a` and `b` are the
+    /// alternatives' extra YAML (each a flow mapping's inside).
+    fn union(extra: &str, a: &str, b: &str) -> String {
+        format!(
+            "    Holder:\n      {extra}\n      oneOf:\n        - {{type: object, {a}}}\n        - {{type: object, {b}}}\n"
+        )
+    }
+
+    const A: &str =
+        "required: [kind, n], properties: {kind: {type: string, enum: [a]}, n: {type: integer}}";
+    const B: &str =
+        "required: [kind], properties: {kind: {type: string, enum: [b]}, m: {type: string}}";
+
+    #[test]
+    fn inline_objects_with_a_one_value_tag_are_one_tagged_enum() {
+        let a = api(&union("description: u", A, B));
+        // No struct per alternative, no one-value tag enum.
+        assert_eq!(names(&a), ["Holder"]);
+        let Some(TypeKind::TaggedUnion {
+            tag,
+            variants,
+            closed,
+        }) = a.type_def("Holder").map(|t| &t.kind)
+        else {
+            panic!("Holder is a tagged union")
+        };
+        assert_eq!(tag, "kind");
+        assert!(!closed);
+        let shown: Vec<(&str, &str, Vec<&str>)> = variants
+            .iter()
+            .map(|v| {
+                let fields = v.fields.iter().map(|f| f.wire.as_str()).collect();
+                (v.name.as_str(), v.wire.as_str(), fields)
+            })
+            .collect();
+        assert_eq!(shown, [("A", "a", vec!["n"]), ("B", "b", vec!["m"])]);
+        assert!(variants[1].fields[0].optional);
+    }
+
+    #[test]
+    fn the_catch_all_name_and_colliding_values_get_other_names() {
+        let a = api(&union(
+            "description: u",
+            "required: [kind], properties: {kind: {type: string, enum: [unknown]}}",
+            "required: [kind], properties: {kind: {type: string, enum: [Unknown]}}",
+        ));
+        let Some(TypeKind::TaggedUnion { variants, .. }) = a.type_def("Holder").map(|t| &t.kind)
+        else {
+            panic!("Holder is a tagged union")
+        };
+        let names: Vec<&str> = variants.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["Unknown2", "Unknown3"]);
+    }
+
+    #[test]
+    fn a_discriminator_names_the_tag_and_its_mapping_must_agree() {
+        let a = api(&union("discriminator: {propertyName: kind}", A, B));
+        assert!(matches!(
+            a.type_def("Holder").map(|t| &t.kind),
+            Some(TypeKind::TaggedUnion { .. })
+        ));
+        let mapped = api(&union(
+            "discriminator: {propertyName: kind, mapping: {a: '#/components/schemas/Holder/oneOf/0', b: '#/components/schemas/Holder/oneOf/1'}}",
+            A,
+            B,
+        ));
+        assert!(matches!(
+            mapped.type_def("Holder").map(|t| &t.kind),
+            Some(TypeKind::TaggedUnion { .. })
+        ));
+        // A mapping that sends a value elsewhere, or a discriminator on
+        // another property, keeps the general form.
+        for extra in [
+            "discriminator: {propertyName: kind, mapping: {a: '#/components/schemas/Holder/oneOf/1'}}",
+            "discriminator: {propertyName: n}",
+        ] {
+            let near = api(&union(extra, A, B));
+            assert!(
+                matches!(
+                    near.type_def("Holder").map(|t| &t.kind),
+                    Some(TypeKind::OneOf { .. })
+                ),
+                "{extra}"
+            );
+        }
+    }
+
+    #[test]
+    fn near_misses_keep_the_general_form() {
+        let b_with = |kind: &str, required: &str| {
+            format!("required: [{required}], properties: {{kind: {kind}}}")
+        };
+        let cases = [
+            // Two values: not a fixed tag.
+            b_with("{type: string, enum: [b, c]}", "kind"),
+            // Not required, nullable, read-only: the field is an `Option`.
+            b_with("{type: string, enum: [b]}", ""),
+            b_with("{type: string, enum: [b], nullable: true}", "kind"),
+            b_with("{type: string, enum: [b], readOnly: true}", "kind"),
+            // The same value twice.
+            b_with("{type: string, enum: [a]}", "kind"),
+            // Not a string.
+            b_with("{type: integer, enum: [2]}", "kind"),
+            // Closed while the other is open.
+            format!("additionalProperties: false, {B}"),
+            // Nullable alternative.
+            format!("nullable: true, {B}"),
+        ];
+        for b in cases {
+            let a = api(&union("description: u", A, &b));
+            assert!(
+                matches!(
+                    a.type_def("Holder").map(|t| &t.kind),
+                    Some(TypeKind::OneOf { .. })
+                ),
+                "{b}: {:?}",
+                names(&a)
+            );
+        }
+        // A `$ref` alternative keeps its component type.
+        let r = api(&format!(
+            "    Holder:\n      oneOf:\n        - {{type: object, {A}}}\n        - {{$ref: '#/components/schemas/B'}}\n    B: {{type: object, {B}}}\n"
+        ));
+        assert!(matches!(
+            r.type_def("Holder").map(|t| &t.kind),
+            Some(TypeKind::OneOf { .. })
+        ));
+    }
+
+    #[test]
+    fn all_closed_alternatives_make_a_closed_enum() {
+        let a = api(&union(
+            "description: u",
+            &format!("additionalProperties: false, {A}"),
+            &format!("additionalProperties: false, {B}"),
+        ));
+        assert!(matches!(
+            a.type_def("Holder").map(|t| &t.kind),
+            Some(TypeKind::TaggedUnion { closed: true, .. })
+        ));
     }
 }

@@ -205,6 +205,7 @@ pub fn diff(
             root: &new_root,
             file: new_name,
         },
+        tagged: (tagged_unions(&old_api), tagged_unions(&new_api)),
         op: String::new(),
         visited: BTreeSet::new(),
         out: Vec::new(),
@@ -339,6 +340,26 @@ fn type_renames(old: &crate::model::Api, new: &crate::model::Api) -> Vec<(String
     out
 }
 
+/// The JSON pointers of the unions the generator types as tagged enums
+/// (`TypeKind::TaggedUnion`): whether a union is one depends on every
+/// alternative at once, so the model decides and the schema comparison asks.
+fn tagged_unions(api: &crate::model::Api) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for t in &api.types {
+        if !matches!(t.kind, crate::model::TypeKind::TaggedUnion { .. }) {
+            continue;
+        }
+        for o in &t.origin {
+            out.insert(if o.starts_with('#') {
+                o.clone()
+            } else {
+                format!("#/components/schemas/{}", crate::error::escape_pointer(o))
+            });
+        }
+    }
+    out
+}
+
 /// Per operation: `group().method()` and whether it returns an enum of
 /// several success types.
 fn rust_names(api: &crate::model::Api) -> BTreeMap<String, (String, bool)> {
@@ -423,6 +444,9 @@ enum Dir {
 struct Cx<'a> {
     old: Doc<'a>,
     new: Doc<'a>,
+    /// Pointers of the tagged unions in the old and the new document (see
+    /// [`tagged_unions`]).
+    tagged: (BTreeSet<String>, BTreeSet<String>),
     /// The operation being compared (empty at document level).
     op: String,
     /// Schema pairs already compared for this operation.

@@ -112,6 +112,29 @@ impl<'a> Cx<'a> {
                     );
                     return Ok(());
                 }
+                // A tagged union is an enum of struct variants named by the
+                // tag values; any other is an enum of one payload type per
+                // alternative. Moving between the two renames every variant,
+                // whatever the document change that causes it (a tag value
+                // added, an alternative no longer inline).
+                let (ot, nt) = (
+                    self.tagged.0.contains(&o.ptr),
+                    self.tagged.1.contains(&n.ptr),
+                );
+                if ot != nt {
+                    self.push(
+                        Class::Breaking,
+                        "type-changed",
+                        at,
+                        &n.ptr,
+                        if ot {
+                            "the union is no longer told apart by a one-value tag: its enum of struct variants becomes an enum of one type per alternative"
+                        } else {
+                            "the union is now told apart by a one-value tag: its enum of one type per alternative becomes an enum of struct variants"
+                        },
+                    );
+                    return Ok(());
+                }
                 // A union of one alternative is that alternative's type; with
                 // more it is an enum (and back).
                 if (a.len() == 1) != (b.len() == 1) {
