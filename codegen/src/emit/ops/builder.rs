@@ -43,7 +43,12 @@ pub(super) fn setters(api: &Api, all: &[Input]) -> Vec<TokenStream> {
         .map(|i| {
             let n = ident(&i.rust);
             let (at, _) = arg_types(api, &i.ty);
-            let d = doc(&i.doc);
+            // A body property's description is on its model field: linked,
+            // not repeated.
+            let d = match &i.body_field {
+                Some(field) if !i.doc.trim().is_empty() => doc(&format!("See [`{field}`].")),
+                _ => doc(&i.doc),
+            };
             let conv = if is_copy_primitive(api, &i.ty) {
                 quote!(value)
             } else {
