@@ -216,8 +216,8 @@ pub trait Operation: Sized {
 
 /// Starts the request of the operation `op` from its
 /// [`ROUTE`](Operation::ROUTE): the method, and the path filled in from the
-/// template with `args` (see [`OperationRequest::route`]); also sets the
-/// timeout. `op` only names the operation (a builder's `&self`).
+/// template with `args` (see [`OperationRequest::route`]). `op` only names
+/// the operation (a builder's `&self`).
 ///
 /// Generated code calls this first in [`Operation::request`], so the long
 /// template sits in a one-line constant and the call stays short.
@@ -229,22 +229,25 @@ pub trait Operation: Sized {
 /// impl rt::ApiErrorKind for NoErrors {
 ///     fn from_response(_: u16, _: &[u8]) -> Self { NoErrors }
 /// }
-/// struct GetItem { transport: rt::Transport, id: u64 }
+/// struct GetItem { transport: rt::Handle, id: u64 }
 /// impl rt::Operation for GetItem {
 ///     type Ok = ();
 ///     type Error = NoErrors;
 ///     const ID: &'static str = "get_item";
 ///     const ROUTE: &'static str = "GET /items/{id}";
 ///     fn request(self) -> rt::Prepared {
-///         Ok((self.transport.clone(), rt::route(&self, &[&self.id], None)))
+///         let request = rt::route(&self, &[&self.id]);
+///         self.transport.prepared(request)
 ///     }
 ///     fn decode(raw: rt::RawResponse) -> rt::Result<(), NoErrors> {
 ///         rt::empty_at(Self::ID, 204, raw)
 ///     }
 /// }
 /// let config = rt::TransportConfig::new("https://api.example");
-/// let op = GetItem { transport: rt::Transport::new(config, None).unwrap(), id: 7 };
-/// let (_, request) = rt::Operation::request(op).unwrap();
+/// let mut transport = rt::Handle::new(rt::Transport::new(config, None).unwrap());
+/// transport.timeout = Some(std::time::Duration::from_secs(2));
+/// let (_, request) = rt::Operation::request(GetItem { transport, id: 7 }).unwrap();
+/// assert_eq!(request.timeout, Some(std::time::Duration::from_secs(2)));
 /// assert_eq!((request.method, request.path.as_str()), (rt::Method::GET, "/items/7"));
 /// assert_eq!((request.operation_id, request.path_template), ("get_item", "/items/{id}"));
 /// ```
@@ -256,14 +259,42 @@ pub trait Operation: Sized {
 pub fn route<O: Operation>(
     op: &O,
     args: &[&dyn std::fmt::Display],
-    timeout: Option<std::time::Duration>,
 ) -> OperationRequest {
     let (method, template) = O::ROUTE
         .split_once(' ')
         .and_then(|(m, t)| Some((http::Method::from_bytes(m.as_bytes()).ok()?, t)))
         .unwrap_or_else(|| panic!("{}: ROUTE {:?} is not `METHOD /path`", O::ID, O::ROUTE));
     let _ = op;
-    OperationRequest::route(O::ID, method, template, args, timeout)
+    OperationRequest::route(O::ID, method, template, args)
+}
+
+/// What a request builder holds besides its inputs: the client's transport
+/// and the builder's own per-call timeout (set by `.timeout(..)`, see
+/// [`operation!`](crate::operation)). One field instead of two in every
+/// generated builder.
+#[derive(Debug, Clone)]
+pub struct Handle {
+    /// The transport the request goes through.
+    pub transport: Transport,
+    /// The per-attempt timeout for this call only; `None` uses the client's.
+    pub timeout: Option<std::time::Duration>,
+}
+
+impl Handle {
+    /// A handle on `transport`, with no timeout of its own.
+    pub fn new(transport: Transport) -> Self {
+        Handle {
+            transport,
+            timeout: None,
+        }
+    }
+
+    /// What [`Operation::request`] returns: the transport, and `request`
+    /// with this handle's timeout.
+    pub fn prepared(self, mut request: OperationRequest) -> Prepared {
+        request.timeout = self.timeout;
+        Ok((self.transport, request))
+    }
 }
 
 /// What [`Operation::request`] gives: the transport to send with and the
@@ -296,9 +327,9 @@ fn run<T: Send + 'static, E: Send + 'static>(
 /// `Send + 'static` future), all through its [`Operation`] impl.
 ///
 /// Generated code calls it once per operation: `rt::operation!(Builder);`.
-/// The builder must have a field `timeout: Option<Duration>` that its
-/// [`Operation::request`] copies into
-/// [`OperationRequest::timeout`](crate::OperationRequest::timeout).
+/// The builder must have a field `transport: Handle` whose
+/// [`Handle::prepared`] its [`Operation::request`] returns (that copies the
+/// timeout into [`OperationRequest::timeout`](crate::OperationRequest::timeout)).
 #[macro_export]
 macro_rules! operation {
     ($builder:ident) => {
@@ -306,7 +337,7 @@ macro_rules! operation {
             /// Overrides the client's per-attempt timeout (connect, send and
             /// read of one attempt) for this call only; retries keep it.
             pub fn timeout(mut self, timeout: ::core::time::Duration) -> Self {
-                self.timeout = ::core::option::Option::Some(timeout);
+                self.transport.timeout = ::core::option::Option::Some(timeout);
                 self
             }
             /// Sends the request and decodes the answer (the same as
@@ -454,17 +485,16 @@ mod tests {
 
     #[test]
     fn route_reads_method_and_template_from_the_operation() {
-        let timeout = Some(std::time::Duration::from_millis(5));
-        let r = route(&Op::<false>, &[&"x/y"], timeout);
+        let r = route(&Op::<false>, &[&"x/y"]);
         assert_eq!(r.method, http::Method::PATCH);
         assert_eq!((r.path.as_str(), r.path_template), ("/a/x%2Fy/c", "/a/{b}/c"));
-        assert_eq!((r.operation_id, r.timeout, r.idempotent), ("op", timeout, false));
+        assert_eq!((r.operation_id, r.timeout, r.idempotent), ("op", None, false));
     }
 
     #[test]
     #[should_panic(expected = "is not `METHOD /path`")]
     fn route_refuses_a_route_without_method() {
-        route(&Op::<true>, &[], None);
+        route(&Op::<true>, &[]);
     }
 
     #[test]

@@ -307,7 +307,7 @@ impl OperationRequest {
     /// `args` written with `Display` and encoded by
     /// [`encode_path_segment`](crate::encode_path_segment); the rest of the
     /// template (a `}` alone, a `{` never closed) is kept as it is. Also sets
-    /// [`path_template`](Self::path_template) and [`timeout`](Self::timeout).
+    /// [`path_template`](Self::path_template).
     ///
     /// Generated code calls this so that an operation needs no `format!` of
     /// its own. A `{name}` with no argument left is kept as it is.
@@ -315,7 +315,7 @@ impl OperationRequest {
     /// ```
     /// use oapi_client_runtime::{Method, OperationRequest};
     /// let request = OperationRequest::route(
-    ///     "get_item", Method::GET, "/users/{user}/items/{id}", &[&"a/b c", &42], None);
+    ///     "get_item", Method::GET, "/users/{user}/items/{id}", &[&"a/b c", &42]);
     /// assert_eq!(request.path, "/users/a%2Fb%20c/items/42");
     /// assert_eq!(request.path_template, "/users/{user}/items/{id}");
     /// ```
@@ -324,12 +324,8 @@ impl OperationRequest {
         method: http::Method,
         template: &'static str,
         args: &[&dyn std::fmt::Display],
-        timeout: Option<std::time::Duration>,
     ) -> Self {
-        let mut request = Self::new(operation_id, method, fill_path(template, args));
-        request.path_template = template;
-        request.timeout = timeout;
-        request
+        Self::new(operation_id, method, fill_path(template, args)).with_path_template(template)
     }
 }
 
@@ -360,7 +356,7 @@ mod tests {
     use super::*;
 
     fn route(template: &'static str, args: &[&dyn std::fmt::Display]) -> OperationRequest {
-        OperationRequest::route("op", http::Method::DELETE, template, args, None)
+        OperationRequest::route("op", http::Method::DELETE, template, args)
     }
 
     #[test]
@@ -383,15 +379,12 @@ mod tests {
     }
 
     #[test]
-    fn route_keeps_literal_braces_and_sets_the_timeout() {
+    fn route_keeps_literal_braces() {
         assert_eq!(route("/a}/{x}/{open", &[&"v"]).path, "/a}/v/{open");
         assert_eq!(route("/{x}{y}", &[&"1", &"2"]).path, "/12");
         // More placeholders than arguments: the rest stay as written.
         assert_eq!(route("/{x}/{y}", &[&"1"]).path, "/1/{y}");
         assert_eq!(route("/plain", &[]).path, "/plain");
-        let timeout = Some(std::time::Duration::from_secs(3));
-        let r = OperationRequest::route("op", http::Method::POST, "/", &[], timeout);
-        assert_eq!((r.timeout, r.idempotent, r.path.as_str()), (timeout, false, "/"));
     }
 
     #[test]

@@ -277,8 +277,7 @@ fn method(api: &Api, g: &Group, op: &Op, doc_crate: Option<&str>) -> TokenStream
         #allow
         pub fn #name(&self, #(#args),*) -> #builder {
             #builder {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 #(#inits)*
             }
         }

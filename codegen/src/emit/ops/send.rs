@@ -53,6 +53,18 @@ pub(super) fn send(api: &Api, op: &Op, success: &Success) -> TokenStream {
     if !redirects.is_empty() {
         stmts.push(quote!(request.documented_redirects = &[#(#redirects),*];));
     }
+    // Nothing to add to the request: no `mut` (it would be unused). The
+    // route borrows `self` whole, so it is built before `transport` moves.
+    let mutable = if stmts.is_empty() {
+        quote!()
+    } else {
+        quote!(mut)
+    };
+    let request = quote! {
+        let #mutable request = #start;
+        #(#stmts)*
+        self.transport.prepared(request)
+    };
     // One documented success is one runtime call; several are a `match`.
     let decode = success::single(op).unwrap_or_else(|| {
         let arms = success::arms(op, success);
@@ -72,9 +84,7 @@ pub(super) fn send(api: &Api, op: &Op, success: &Success) -> TokenStream {
             const ID: &'static str = #op_id;
             const ROUTE: &'static str = #route;
             fn request(self) -> rt::Prepared {
-                let mut request = #start;
-                #(#stmts)*
-                Ok((self.transport, request))
+                #request
             }
             fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
                 #decode
@@ -393,7 +403,7 @@ fn query_push(api: &Api, wire: &str, style: Style, expr: TokenStream, ty: &Ty) -
 
 /// The expression starting the `OperationRequest`: method, path filled in,
 /// path template (spans name the route, never the filled-in path: it may
-/// carry ids) and the builder's timeout.
+/// carry ids). The timeout is added by `Handle::prepared` at the end.
 ///
 /// Usually one short `rt::route` call, which reads the method and template
 /// from the one-line `ROUTE` and fills the template in at run time: no
@@ -412,17 +422,12 @@ fn start_expr(api: &Api, op: &Op) -> TokenStream {
                 Some(s) => quote!(&#s),
             }
         });
-        return quote!(rt::route(&self, &[#(#args),*], self.timeout));
+        return quote!(rt::route(&self, &[#(#args),*]));
     }
     // OpenAPI's eight methods are all associated constants of `http::Method`.
     let method = ident(&op.http_method.to_ascii_uppercase());
     let path = path_expr(api, op);
-    quote! {{
-        let mut request = rt::OperationRequest::new(Self::ID, rt::Method::#method, #path)
-            .with_path_template(#key);
-        request.timeout = self.timeout;
-        request
-    }}
+    quote!(rt::OperationRequest::new(Self::ID, rt::Method::#method, #path).with_path_template(#key))
 }
 
 /// The path parameters in the order the path names them, each with the
