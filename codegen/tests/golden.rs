@@ -254,7 +254,7 @@ components:
         out.contains("pub fn get_support_ip_address(&self)"),
         "{out}"
     );
-    assert!(out.contains("\"/support/ip-address\""), "{out}");
+    assert!(out.contains("\"GET /support/ip-address\""), "{out}");
     assert!(
         out.contains(
             "impl rt::Operation for GetIpAddress {\n        type Ok = Vec<Option<models::Near>>;"
