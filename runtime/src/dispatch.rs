@@ -256,10 +256,7 @@ pub trait Operation: Sized {
 ///
 /// When `ROUTE` does not start with an HTTP method and a space (generated
 /// code always writes one).
-pub fn route<O: Operation>(
-    op: &O,
-    args: &[&dyn std::fmt::Display],
-) -> OperationRequest {
+pub fn route<O: Operation>(op: &O, args: &[&dyn std::fmt::Display]) -> OperationRequest {
     let (method, template) = O::ROUTE
         .split_once(' ')
         .and_then(|(m, t)| Some((http::Method::from_bytes(m.as_bytes()).ok()?, t)))
@@ -462,7 +459,10 @@ mod tests {
             json_at::<Vec<u8>, OpError>("op", 200, raw(200, "nope")),
             Err(Error::Decode(_))
         ));
-        assert_eq!(empty_at::<OpError>("op", 204, raw(204, "")).unwrap().status, 204);
+        assert_eq!(
+            empty_at::<OpError>("op", 204, raw(204, "")).unwrap().status,
+            204
+        );
         match empty_at::<OpError>("op", 204, raw(410, "")) {
             Err(Error::Api(e)) => assert_eq!((e.kind, e.status.as_u16()), (OpError::Gone, 410)),
             other => panic!("not an API error: {other:?}"),
@@ -487,8 +487,14 @@ mod tests {
     fn route_reads_method_and_template_from_the_operation() {
         let r = route(&Op::<false>, &[&"x/y"]);
         assert_eq!(r.method, http::Method::PATCH);
-        assert_eq!((r.path.as_str(), r.path_template), ("/a/x%2Fy/c", "/a/{b}/c"));
-        assert_eq!((r.operation_id, r.timeout, r.idempotent), ("op", None, false));
+        assert_eq!(
+            (r.path.as_str(), r.path_template),
+            ("/a/x%2Fy/c", "/a/{b}/c")
+        );
+        assert_eq!(
+            (r.operation_id, r.timeout, r.idempotent),
+            ("op", None, false)
+        );
     }
 
     #[test]

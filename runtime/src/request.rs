@@ -292,7 +292,8 @@ impl OperationRequest {
     /// ```
     pub fn query_opt(&mut self, name: &'static str, value: Option<impl std::fmt::Display>) {
         if let Some(value) = value {
-            self.query.push((name, QueryValue::Plain(value.to_string())));
+            self.query
+                .push((name, QueryValue::Plain(value.to_string())));
         }
     }
 
