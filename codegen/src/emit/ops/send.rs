@@ -448,7 +448,13 @@ fn path_params<'o>(api: &Api, op: &'o Op) -> Vec<(&'o crate::model::Param, Optio
         {
             let string = (!plain_display(api, &p.ty)).then(|| {
                 let n = ident(&p.rust);
-                to_string_expr(api, quote!(self.#n), &p.ty)
+                // `rt::route` borrows `self` whole while its arguments are
+                // built: the conversions that consume their value get a clone.
+                let value = match api.underlying(&p.ty) {
+                    Ty::Vec(_) | Ty::Option(_) | Ty::Value => quote!(self.#n.clone()),
+                    _ => quote!(self.#n),
+                };
+                to_string_expr(api, value, &p.ty)
             });
             out.push((p, string));
         }
