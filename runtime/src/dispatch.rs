@@ -261,6 +261,7 @@ pub fn route<O: Operation>(op: &O, args: &[&dyn std::fmt::Display]) -> Operation
         .split_once(' ')
         .and_then(|(m, t)| Some((http::Method::from_bytes(m.as_bytes()).ok()?, t)))
         .unwrap_or_else(|| panic!("{}: ROUTE {:?} is not `METHOD /path`", O::ID, O::ROUTE));
+    // Only `op`'s type is used: it spares generated code a turbofish.
     let _ = op;
     OperationRequest::route(O::ID, method, template, args)
 }
