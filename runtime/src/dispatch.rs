@@ -61,6 +61,68 @@ pub fn decode_json_as<T: serde::de::DeserializeOwned, U, E>(
     crate::decode_json(operation_id, raw).map(|r: Response<T>| r.map(variant))
 }
 
+/// The whole `decode` of an operation with one documented success, status
+/// `status` with a JSON body: that body decoded (see
+/// [`decode_json`](crate::decode_json)), any other status through [`fail`].
+///
+/// ```
+/// use oapi_client_runtime::{json_at, ApiErrorKind, Error, RawResponse};
+/// #[derive(Debug)]
+/// struct NoErrors;
+/// impl ApiErrorKind for NoErrors {
+///     fn from_response(_: u16, _: &[u8]) -> Self { NoErrors }
+/// }
+/// let raw = |status: u16| RawResponse {
+///     status: status.try_into().unwrap(),
+///     headers: Default::default(),
+///     body: "[1, 2]".into(),
+/// };
+/// let ok = json_at::<Vec<u8>, NoErrors>("op", 201, raw(201)).unwrap();
+/// assert_eq!(ok.body, [1, 2]);
+/// assert!(matches!(json_at::<Vec<u8>, NoErrors>("op", 201, raw(200)), Err(Error::Api(_))));
+/// ```
+pub fn json_at<T: serde::de::DeserializeOwned, E: ApiErrorKind>(
+    operation_id: &'static str,
+    status: u16,
+    raw: RawResponse,
+) -> Result<T, E> {
+    if raw.status.as_u16() == status {
+        crate::decode_json(operation_id, raw)
+    } else {
+        fail(operation_id, raw)
+    }
+}
+
+/// The whole `decode` of an operation with one documented success, status
+/// `status` without a body: [`empty`] for it, [`fail`] for any other.
+///
+/// ```
+/// use oapi_client_runtime::{empty_at, ApiErrorKind, Error, RawResponse};
+/// #[derive(Debug)]
+/// struct NoErrors;
+/// impl ApiErrorKind for NoErrors {
+///     fn from_response(_: u16, _: &[u8]) -> Self { NoErrors }
+/// }
+/// let raw = |status: u16| RawResponse {
+///     status: status.try_into().unwrap(),
+///     headers: Default::default(),
+///     body: Default::default(),
+/// };
+/// assert_eq!(empty_at::<NoErrors>("op", 204, raw(204)).unwrap().status, 204);
+/// assert!(matches!(empty_at::<NoErrors>("op", 204, raw(200)), Err(Error::Api(_))));
+/// ```
+pub fn empty_at<E: ApiErrorKind>(
+    operation_id: &'static str,
+    status: u16,
+    raw: RawResponse,
+) -> Result<(), E> {
+    if raw.status.as_u16() == status {
+        Ok(empty(raw))
+    } else {
+        fail(operation_id, raw)
+    }
+}
+
 /// A success documented without a body.
 pub fn empty(raw: RawResponse) -> Response<()> {
     raw_response(raw, |_| ())
@@ -142,11 +204,95 @@ pub trait Operation: Sized {
     type Error: ApiErrorKind + Send + 'static;
     /// The operation id, for errors and tracing.
     const ID: &'static str;
+    /// The HTTP method, a space and the path template as the document writes
+    /// it: `"GET /users/{id}"`. [`route`] starts the request from it.
+    const ROUTE: &'static str;
     /// The transport to send with and the request, or why the request
     /// cannot be built (a body that does not serialize).
     fn request(self) -> Prepared;
     /// The answer as the operation's success or error.
     fn decode(raw: RawResponse) -> Result<Self::Ok, Self::Error>;
+}
+
+/// Starts the request of the operation `op` from its
+/// [`ROUTE`](Operation::ROUTE): the method, and the path filled in from the
+/// template with `args` (see [`OperationRequest::route`]). `op` only names
+/// the operation (a builder's `&self`).
+///
+/// Generated code calls this first in [`Operation::request`], so the long
+/// template sits in a one-line constant and the call stays short.
+///
+/// ```
+/// use oapi_client_runtime as rt;
+/// #[derive(Debug)]
+/// struct NoErrors;
+/// impl rt::ApiErrorKind for NoErrors {
+///     fn from_response(_: u16, _: &[u8]) -> Self { NoErrors }
+/// }
+/// struct GetItem { transport: rt::Handle, id: u64 }
+/// impl rt::Operation for GetItem {
+///     type Ok = ();
+///     type Error = NoErrors;
+///     const ID: &'static str = "get_item";
+///     const ROUTE: &'static str = "GET /items/{id}";
+///     fn request(self) -> rt::Prepared {
+///         let request = rt::route(&self, &[&self.id]);
+///         self.transport.prepared(request)
+///     }
+///     fn decode(raw: rt::RawResponse) -> rt::Result<(), NoErrors> {
+///         rt::empty_at(Self::ID, 204, raw)
+///     }
+/// }
+/// let config = rt::TransportConfig::new("https://api.example");
+/// let mut transport = rt::Handle::new(rt::Transport::new(config, None).unwrap());
+/// transport.timeout = Some(std::time::Duration::from_secs(2));
+/// let (_, request) = rt::Operation::request(GetItem { transport, id: 7 }).unwrap();
+/// assert_eq!(request.timeout, Some(std::time::Duration::from_secs(2)));
+/// assert_eq!((request.method, request.path.as_str()), (rt::Method::GET, "/items/7"));
+/// assert_eq!((request.operation_id, request.path_template), ("get_item", "/items/{id}"));
+/// ```
+///
+/// # Panics
+///
+/// When `ROUTE` does not start with an HTTP method and a space (generated
+/// code always writes one).
+pub fn route<O: Operation>(op: &O, args: &[&dyn std::fmt::Display]) -> OperationRequest {
+    let (method, template) = O::ROUTE
+        .split_once(' ')
+        .and_then(|(m, t)| Some((http::Method::from_bytes(m.as_bytes()).ok()?, t)))
+        .unwrap_or_else(|| panic!("{}: ROUTE {:?} is not `METHOD /path`", O::ID, O::ROUTE));
+    // Only `op`'s type is used: it spares generated code a turbofish.
+    let _ = op;
+    OperationRequest::route(O::ID, method, template, args)
+}
+
+/// What a request builder holds besides its inputs: the client's transport
+/// and the builder's own per-call timeout (set by `.timeout(..)`, see
+/// [`operation!`](crate::operation)). One field instead of two in every
+/// generated builder.
+#[derive(Debug, Clone)]
+pub struct Handle {
+    /// The transport the request goes through.
+    pub transport: Transport,
+    /// The per-attempt timeout for this call only; `None` uses the client's.
+    pub timeout: Option<std::time::Duration>,
+}
+
+impl Handle {
+    /// A handle on `transport`, with no timeout of its own.
+    pub fn new(transport: Transport) -> Self {
+        Handle {
+            transport,
+            timeout: None,
+        }
+    }
+
+    /// What [`Operation::request`] returns: the transport, and `request`
+    /// with this handle's timeout.
+    pub fn prepared(self, mut request: OperationRequest) -> Prepared {
+        request.timeout = self.timeout;
+        Ok((self.transport, request))
+    }
 }
 
 /// What [`Operation::request`] gives: the transport to send with and the
@@ -179,9 +325,9 @@ fn run<T: Send + 'static, E: Send + 'static>(
 /// `Send + 'static` future), all through its [`Operation`] impl.
 ///
 /// Generated code calls it once per operation: `rt::operation!(Builder);`.
-/// The builder must have a field `timeout: Option<Duration>` that its
-/// [`Operation::request`] copies into
-/// [`OperationRequest::timeout`](crate::OperationRequest::timeout).
+/// The builder must have a field `transport: Handle` whose
+/// [`Handle::prepared`] its [`Operation::request`] returns (that copies the
+/// timeout into [`OperationRequest::timeout`](crate::OperationRequest::timeout)).
 #[macro_export]
 macro_rules! operation {
     ($builder:ident) => {
@@ -189,7 +335,7 @@ macro_rules! operation {
             /// Overrides the client's per-attempt timeout (connect, send and
             /// read of one attempt) for this call only; retries keep it.
             pub fn timeout(mut self, timeout: ::core::time::Duration) -> Self {
-                self.timeout = ::core::option::Option::Some(timeout);
+                self.transport.timeout = ::core::option::Option::Some(timeout);
                 self
             }
             /// Sends the request and decodes the answer (the same as
@@ -295,6 +441,67 @@ mod tests {
             panic!("not a JSON body")
         };
         assert_eq!(value, body);
+    }
+
+    #[test]
+    fn single_status_decoders_take_only_their_status() {
+        let ok: Response<Vec<u8>> = json_at::<_, OpError>("op", 200, raw(200, "[7]")).unwrap();
+        assert_eq!((ok.request_id(), &ok.body), (Some("rid-1"), &vec![7]));
+        // Another 2xx is not the documented success: the error enum decides.
+        match json_at::<Vec<u8>, OpError>("op", 200, raw(201, "[7]")) {
+            Err(Error::Api(e)) => assert_eq!(e.kind, OpError::Unknown),
+            other => panic!("not an API error: {other:?}"),
+        }
+        match json_at::<Vec<u8>, OpError>("op", 200, raw(400, r#"{"code":3}"#)) {
+            Err(Error::Api(e)) => assert_eq!(e.kind, OpError::BadRequest(ErrBody { code: 3 })),
+            other => panic!("not an API error: {other:?}"),
+        }
+        assert!(matches!(
+            json_at::<Vec<u8>, OpError>("op", 200, raw(200, "nope")),
+            Err(Error::Decode(_))
+        ));
+        assert_eq!(
+            empty_at::<OpError>("op", 204, raw(204, "")).unwrap().status,
+            204
+        );
+        match empty_at::<OpError>("op", 204, raw(410, "")) {
+            Err(Error::Api(e)) => assert_eq!((e.kind, e.status.as_u16()), (OpError::Gone, 410)),
+            other => panic!("not an API error: {other:?}"),
+        }
+    }
+
+    struct Op<const BAD: bool>;
+    impl<const BAD: bool> Operation for Op<BAD> {
+        type Ok = ();
+        type Error = OpError;
+        const ID: &'static str = "op";
+        const ROUTE: &'static str = if BAD { "/no/method" } else { "PATCH /a/{b}/c" };
+        fn request(self) -> Prepared {
+            unimplemented!()
+        }
+        fn decode(raw: RawResponse) -> Result<(), OpError> {
+            empty_at(Self::ID, 204, raw)
+        }
+    }
+
+    #[test]
+    fn route_reads_method_and_template_from_the_operation() {
+        let r = route(&Op::<false>, &[&"x/y"]);
+        assert_eq!(r.method, http::Method::PATCH);
+        assert_eq!(
+            (r.path.as_str(), r.path_template),
+            ("/a/x%2Fy/c", "/a/{b}/c")
+        );
+        assert_eq!(
+            (r.operation_id, r.timeout, r.idempotent),
+            ("op", None, false)
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "is not `METHOD /path`")]
+    fn route_refuses_a_route_without_method() {
+        route(&Op::<true>, &[]);
     }
 
     #[test]

@@ -278,9 +278,123 @@ impl OperationRequest {
             .any(|&(low, high)| (low..=high).contains(&status))
     }
 
-    /// Sets [`path_template`](Self::path_template) (generated code calls this).
+    /// Adds the query pair `name=value` when `value` is present, the value
+    /// written with `Display`: what generated code does for an optional
+    /// scalar query parameter, in one call.
+    ///
+    /// ```
+    /// let mut request = oapi_client_runtime::OperationRequest::new(
+    ///     "op", oapi_client_runtime::Method::GET, "/".to_owned());
+    /// request.query_opt("limit", Some(20));
+    /// request.query_opt("page_token", None::<String>);
+    /// assert_eq!(request.query.len(), 1);
+    /// assert_eq!(request.query[0].1.as_wire(), "20");
+    /// ```
+    pub fn query_opt(&mut self, name: &'static str, value: Option<impl std::fmt::Display>) {
+        if let Some(value) = value {
+            self.query
+                .push((name, QueryValue::Plain(value.to_string())));
+        }
+    }
+
+    /// Sets [`path_template`](Self::path_template).
     pub fn with_path_template(mut self, template: &'static str) -> Self {
         self.path_template = template;
         self
+    }
+
+    /// Starts a request like [`new`](Self::new), its path filled in from
+    /// `template`: each `{name}` is replaced, in order, by the next of
+    /// `args` written with `Display` and encoded by
+    /// [`encode_path_segment`](crate::encode_path_segment); the rest of the
+    /// template (a `}` alone, a `{` never closed) is kept as it is. Also sets
+    /// [`path_template`](Self::path_template).
+    ///
+    /// Generated code calls this so that an operation needs no `format!` of
+    /// its own. A `{name}` with no argument left is kept as it is.
+    ///
+    /// ```
+    /// use oapi_client_runtime::{Method, OperationRequest};
+    /// let request = OperationRequest::route(
+    ///     "get_item", Method::GET, "/users/{user}/items/{id}", &[&"a/b c", &42]);
+    /// assert_eq!(request.path, "/users/a%2Fb%20c/items/42");
+    /// assert_eq!(request.path_template, "/users/{user}/items/{id}");
+    /// ```
+    pub fn route(
+        operation_id: &'static str,
+        method: http::Method,
+        template: &'static str,
+        args: &[&dyn std::fmt::Display],
+    ) -> Self {
+        Self::new(operation_id, method, fill_path(template, args)).with_path_template(template)
+    }
+}
+
+/// `template` with each `{name}` replaced by the next of `args`, encoded as
+/// a path segment (see [`OperationRequest::route`]).
+fn fill_path(template: &str, args: &[&dyn std::fmt::Display]) -> String {
+    let mut path = String::with_capacity(template.len());
+    let mut args = args.iter();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        let end = start + len + 1;
+        path.push_str(&rest[..start]);
+        match args.next() {
+            Some(arg) => path.push_str(&crate::encode_path_segment(&arg.to_string())),
+            None => path.push_str(&rest[start..end]),
+        }
+        rest = &rest[end..];
+    }
+    path.push_str(rest);
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(template: &'static str, args: &[&dyn std::fmt::Display]) -> OperationRequest {
+        OperationRequest::route("op", http::Method::DELETE, template, args)
+    }
+
+    #[test]
+    fn route_encodes_each_segment_like_encode_path_segment() {
+        let r = route("/a/{x}/b/{y}", &[&"s/l%a sh", &"\u{fc}n\u{ef}/\u{1f600}"]);
+        assert_eq!(r.path, "/a/s%2Fl%25a%20sh/b/%C3%BCn%C3%AF%2F%F0%9F%98%80");
+        assert_eq!(r.path_template, "/a/{x}/b/{y}");
+        assert_eq!(r.method, http::Method::DELETE);
+        assert!(r.idempotent);
+        // Characters the segment set keeps as they are.
+        assert_eq!(route("/{x}", &[&"A-z_0.9~"]).path, "/A-z_0.9~");
+    }
+
+    #[test]
+    fn route_writes_non_strings_with_display() {
+        let r = route("/{i}/{f}/{b}/{n}", &[&-42i64, &1.5f64, &true, &u64::MAX]);
+        assert_eq!(r.path, "/-42/1.5/true/18446744073709551615");
+        let secret = crate::SecretString::new("k y");
+        assert_eq!(route("/{s}", &[&secret.expose()]).path, "/k%20y");
+    }
+
+    #[test]
+    fn route_keeps_literal_braces() {
+        assert_eq!(route("/a}/{x}/{open", &[&"v"]).path, "/a}/v/{open");
+        assert_eq!(route("/{x}{y}", &[&"1", &"2"]).path, "/12");
+        // More placeholders than arguments: the rest stay as written.
+        assert_eq!(route("/{x}/{y}", &[&"1"]).path, "/1/{y}");
+        assert_eq!(route("/plain", &[]).path, "/plain");
+    }
+
+    #[test]
+    fn query_opt_pushes_present_values_only() {
+        let mut r = route("/", &[]);
+        r.query_opt("limit", Some(10u32));
+        r.query_opt("page", None::<String>);
+        r.query_opt("name", Some("a b".to_owned()));
+        let pairs: Vec<(&str, &str)> = r.query.iter().map(|(n, v)| (*n, v.as_wire())).collect();
+        assert_eq!(pairs, [("limit", "10"), ("name", "a b")]);
     }
 }

@@ -142,10 +142,8 @@ impl<'a> Lowerer<'a> {
                         let notes = schema_notes(schema);
                         (
                             ty,
-                            sdoc.map(|d| format!("{d}{notes}")).or_else(|| {
-                                (!notes.is_empty())
-                                    .then(|| format!("The `{}` parameter.{notes}", d.name))
-                            }),
+                            sdoc.map(|d| format!("{d}{notes}"))
+                                .or_else(|| (!notes.is_empty()).then(|| notes.trim().to_owned())),
                         )
                     }
                     ParameterSchemaOrContent::Content(c) => match json_media(c) {
@@ -230,11 +228,9 @@ impl<'a> Lowerer<'a> {
                 ty,
                 style,
                 required: d.required || loc == Loc::Path,
-                doc: d
-                    .description
-                    .clone()
-                    .or(sdoc)
-                    .unwrap_or_else(|| format!("The `{}` parameter.", d.name)),
+                // No filler ("The `x` parameter.") when the document says
+                // nothing: the setter or argument name already says it.
+                doc: d.description.clone().or(sdoc).unwrap_or_default(),
             });
         }
         // Every `{name}` in the path must be a declared path parameter.

@@ -414,11 +414,11 @@ impl<'a> Lowerer<'a> {
                 skip_none: !required,
                 read_only,
                 flatten: false,
-                doc: format!(
-                    "{}{}",
-                    desc.unwrap_or_else(|| format!("The `{wire}` property.")),
-                    schema_notes(schema)
-                ),
+                // No filler ("The `x` property.") when the document says
+                // nothing: the field name already says it.
+                doc: format!("{}{}", desc.unwrap_or_default(), schema_notes(schema))
+                    .trim()
+                    .to_owned(),
             });
         }
         Ok(TypeKind::Struct {

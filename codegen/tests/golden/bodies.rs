@@ -13,34 +13,25 @@ pub mod models {
     /// The `Created` schema.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Created {
-        /// The `id` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
     }
     /// The request body of `Bodies_form`.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct FormRequestBody {
-        /// The `grant_type` property.
         pub grant_type: String,
-        /// The `scope` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub scope: Option<Vec<String>>,
-        /// The `ttl` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub ttl: Option<i32>,
     }
     /// The `Note` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Note {
-        /// The `id` property.
-        ///
         /// Read-only: sent by the server, left out of requests.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
-        /// The `text` property.
         pub text: String,
-        /// The `password` property.
-        ///
         /// Write-only: sent in requests, absent from responses.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub password: Option<rt::SecretString>,
@@ -48,7 +39,6 @@ pub mod models {
     /// The `Problem` schema.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Problem {
-        /// The `message` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
@@ -70,28 +60,24 @@ pub mod bodies {
         }
         /// `POST /json` (operation `Bodies_json`): `client.bodies().json("...").password("...").await?`.
         ///
-        /// Arguments:
-        /// * `text`: The `text` property.
+        /// The body's properties are described on [`models::Note`].
         ///
         /// Optional inputs are set on the builder: [`password`](Json::password).
         pub fn json(&self, text: impl Into<String>) -> Json {
             Json {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 text: text.into(),
                 password: None,
             }
         }
         /// `POST /form` (operation `Bodies_form`): `client.bodies().form("...").scope(Vec::new()).await?`.
         ///
-        /// Arguments:
-        /// * `grant_type`: The `grant_type` property.
+        /// The body's properties are described on [`models::FormRequestBody`].
         ///
         /// Optional inputs are set on the builder: [`scope`](Form::scope), [`ttl`](Form::ttl).
         pub fn form(&self, grant_type: impl Into<String>) -> Form {
             Form {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 grant_type: grant_type.into(),
                 scope: None,
                 ttl: None,
@@ -103,8 +89,7 @@ pub mod bodies {
         /// * `body`: The request body.
         pub fn text(&self, body: impl Into<String>) -> Text {
             Text {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 body: body.into(),
             }
         }
@@ -113,15 +98,12 @@ pub mod bodies {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct Json {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         text: String,
         password: Option<rt::SecretString>,
     }
     impl Json {
-        /// The `password` property.
-        ///
-        /// Write-only: sent in requests, absent from responses.
+        /// See [`models::Note::password`].
         pub fn password(mut self, value: impl Into<rt::SecretString>) -> Self {
             self.password = Some(value.into());
             self
@@ -131,18 +113,16 @@ pub mod bodies {
         type Ok = JsonSuccess;
         type Error = JsonError;
         const ID: &'static str = "Bodies_json";
+        const ROUTE: &'static str = "POST /json";
         fn request(self) -> rt::Prepared {
-            let path = "/json".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
-                .with_path_template("/json");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             let body = models::Note {
                 id: None,
                 text: self.text,
                 password: self.password,
             };
             request.body = rt::json_body(Self::ID, &body)?;
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
@@ -185,19 +165,16 @@ pub mod bodies {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct Form {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         grant_type: String,
         scope: Option<Vec<String>>,
         ttl: Option<i32>,
     }
     impl Form {
-        /// The `scope` property.
         pub fn scope(mut self, value: impl Into<Vec<String>>) -> Self {
             self.scope = Some(value.into());
             self
         }
-        /// The `ttl` property.
         pub fn ttl(mut self, value: i32) -> Self {
             self.ttl = Some(value);
             self
@@ -207,11 +184,9 @@ pub mod bodies {
         type Ok = ();
         type Error = FormError;
         const ID: &'static str = "Bodies_form";
+        const ROUTE: &'static str = "POST /form";
         fn request(self) -> rt::Prepared {
-            let path = "/form".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
-                .with_path_template("/form");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             let body = models::FormRequestBody {
                 grant_type: self.grant_type,
                 scope: self.scope,
@@ -219,13 +194,10 @@ pub mod bodies {
             };
             request.body = rt::form_body(Self::ID, &body)?;
             request.accept = "";
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                204 => Ok(rt::empty(raw)),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::empty_at(Self::ID, 204, raw)
         }
     }
     rt::operation!(Form);
@@ -245,23 +217,20 @@ pub mod bodies {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct Text {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         body: String,
     }
     impl rt::Operation for Text {
         type Ok = String;
         type Error = TextError;
         const ID: &'static str = "Bodies_text";
+        const ROUTE: &'static str = "PUT /text";
         fn request(self) -> rt::Prepared {
-            let path = "/text".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::PUT, path)
-                .with_path_template("/text");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             let body = self.body;
             request.body = rt::Body::Text(body);
             request.accept = "text/plain";
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
@@ -305,13 +274,9 @@ pub mod default {
         /// No operationId and no tag; grouped into `default`.
         ///
         /// `GET /blob/{id}` (operation `get_blob_id`): `client.default().get_blob_id("...").await?`.
-        ///
-        /// Arguments:
-        /// * `id`: The `id` parameter.
         pub fn get_blob_id(&self, id: impl Into<String>) -> GetBlobId {
             GetBlobId {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 id: id.into(),
             }
         }
@@ -320,21 +285,18 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct GetBlobId {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         id: String,
     }
     impl rt::Operation for GetBlobId {
         type Ok = Vec<u8>;
         type Error = GetBlobIdError;
         const ID: &'static str = "get_blob_id";
+        const ROUTE: &'static str = "GET /blob/{id}";
         fn request(self) -> rt::Prepared {
-            let path = format!("/blob/{}", rt::encode_path_segment(& self.id));
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/blob/{id}");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[&self.id]);
             request.accept = "image/png";
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
@@ -374,14 +336,10 @@ pub mod uploads {
         ///
         /// `PUT /blob/{id}` (operation `put_blob_id`): `client.uploads().put_blob_id("...").body(Vec::new()).await?`.
         ///
-        /// Arguments:
-        /// * `id`: The `id` parameter.
-        ///
         /// Optional inputs are set on the builder: [`body`](PutBlobId::body).
         pub fn put_blob_id(&self, id: impl Into<String>) -> PutBlobId {
             PutBlobId {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 id: id.into(),
                 body: None,
             }
@@ -391,8 +349,7 @@ pub mod uploads {
         /// `GET /tagged` (operation `Other_listUploads`): `client.uploads().other_list_uploads().await?`.
         pub fn other_list_uploads(&self) -> OtherListUploads {
             OtherListUploads {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
             }
         }
     }
@@ -400,8 +357,7 @@ pub mod uploads {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct PutBlobId {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         id: String,
         body: Option<Vec<u8>>,
     }
@@ -416,24 +372,19 @@ pub mod uploads {
         type Ok = models::Created;
         type Error = PutBlobIdError;
         const ID: &'static str = "put_blob_id";
+        const ROUTE: &'static str = "PUT /blob/{id}";
         fn request(self) -> rt::Prepared {
-            let path = format!("/blob/{}", rt::encode_path_segment(& self.id));
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::PUT, path)
-                .with_path_template("/blob/{id}");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[&self.id]);
             if let Some(body) = self.body {
                 request.body = rt::Body::Bytes {
                     content_type: "application/octet-stream",
                     data: body.into(),
                 };
             }
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(PutBlobId);
@@ -453,26 +404,20 @@ pub mod uploads {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct OtherListUploads {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
     }
     impl rt::Operation for OtherListUploads {
         type Ok = ();
         type Error = OtherListUploadsError;
         const ID: &'static str = "Other_listUploads";
+        const ROUTE: &'static str = "GET /tagged";
         fn request(self) -> rt::Prepared {
-            let path = "/tagged".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/tagged");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             request.accept = "";
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                204 => Ok(rt::empty(raw)),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::empty_at(Self::ID, 204, raw)
         }
     }
     rt::operation!(OtherListUploads);

@@ -13,7 +13,6 @@ pub mod models {
     /// `allOf` of an object and a `oneOf` of objects: a struct with the union flattened in.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Animal {
-        /// The `name` property.
         pub name: String,
         /// Which of several shapes this object also is (the `oneOf`/`anyOf` at `#/components/schemas/Animal/allOf/1`); its fields sit beside the others on the wire.
         #[serde(flatten)]
@@ -56,13 +55,11 @@ pub mod models {
     /// The `Cat` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Cat {
-        /// The `meow` property.
         pub meow: bool,
     }
     /// The `Dog` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Dog {
-        /// The `bark` property.
         pub bark: i64,
     }
     /// Inline schema at `#/components/schemas/NewPet/properties/kind`.
@@ -80,15 +77,12 @@ pub mod models {
     /// The `NewPet` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct NewPet {
-        /// The `owner` property.
         pub owner: PetOwner,
         /// A single-member allOf next to a description, as AWS writes it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub nick: Option<Nick>,
-        /// The `code` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub code: Option<Nick>,
-        /// The `kind` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub kind: Option<Kind>,
     }
@@ -97,18 +91,14 @@ pub mod models {
     /// The `PasswordGrant` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct PasswordGrant {
-        /// The `grant_type` property.
         pub grant_type: String,
-        /// The `username` property.
         pub username: String,
     }
     /// The `Pet` schema.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Pet {
-        /// The `name` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
-        /// The `owner` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub owner: Option<PetOwner>,
         /// A property literally named `$ref`.
@@ -123,20 +113,16 @@ pub mod models {
     /// Schema `Pet_owner` in the spec.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct PetOwner {
-        /// The `id` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
-        /// The `email` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
     }
     /// `allOf` beside the schema's own properties: one struct with every field.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct PetRecord {
-        /// The `name` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
-        /// The `owner` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub owner: Option<PetOwner>,
         /// A property literally named `$ref`.
@@ -145,7 +131,6 @@ pub mod models {
         /// Text written as numbers, as api.video writes it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub thumbnail: Option<Thumbnail>,
-        /// The `age` property.
         pub age: i64,
     }
     /// Inline schema at `#/components/schemas/Thumbnail/properties/quality`.
@@ -165,25 +150,20 @@ pub mod models {
     /// `oneOf` alternatives that only say which fields are required: a struct.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct RecordPatch {
-        /// The `name` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
-        /// The `age` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub age: Option<i64>,
     }
     /// The `RefreshGrant` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct RefreshGrant {
-        /// The `grant_type` property.
         pub grant_type: String,
-        /// The `refresh_token` property.
         pub refresh_token: String,
     }
     /// Own properties beside a discriminated `oneOf`; the tag stays with the union.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Tagged {
-        /// The `id` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         /// Which of several shapes this object also is (the `oneOf`/`anyOf` at `#/components/schemas/Tagged/allOf/1`); its fields sit beside the others on the wire.
@@ -245,10 +225,8 @@ pub mod models {
     /// Text written as numbers, as api.video writes it.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Thumbnail {
-        /// The `timecode` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub timecode: Option<String>,
-        /// The `quality` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub quality: Option<Quality>,
     }
@@ -324,21 +302,18 @@ pub mod default {
         /// * `body`: The request body.
         pub fn upload(&self, body: impl Into<rt::multipart::Form>) -> Upload {
             Upload {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 body: body.into(),
             }
         }
         /// `POST /pets` (operation `addPet`): `client.default().add_pet(my_api::models::PetOwner::default()).nick("...").await?`.
         ///
-        /// Arguments:
-        /// * `owner`: The `owner` property.
+        /// The body's properties are described on [`models::NewPet`].
         ///
         /// Optional inputs are set on the builder: [`nick`](AddPet::nick), [`code`](AddPet::code), [`kind`](AddPet::kind).
         pub fn add_pet(&self, owner: impl Into<models::PetOwner>) -> AddPet {
             AddPet {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 owner: owner.into(),
                 nick: None,
                 code: None,
@@ -349,14 +324,12 @@ pub mod default {
         ///
         /// `PUT /pets/{id}/record` (operation `putRecord`): `client.default().put_record(0).name("...").await?`.
         ///
-        /// Arguments:
-        /// * `id`: The `id` parameter.
+        /// The body's properties are described on [`models::RecordPatch`].
         ///
         /// Optional inputs are set on the builder: [`name`](PutRecord::name), [`age`](PutRecord::age).
         pub fn put_record(&self, id: i64) -> PutRecord {
             PutRecord {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 id,
                 name: None,
                 age: None,
@@ -366,17 +339,14 @@ pub mod default {
         ///
         /// `POST /animals` (operation `addAnimal`).
         ///
-        /// Arguments:
-        /// * `name`: The `name` property.
-        /// * `variant`: Which of several shapes this object also is (the `oneOf`/`anyOf` at `#/components/schemas/Animal/allOf/1`); its fields sit beside the others on the wire.
+        /// The body's properties are described on [`models::Animal`].
         pub fn add_animal(
             &self,
             name: impl Into<String>,
             variant: impl Into<models::AnimalVariant>,
         ) -> AddAnimal {
             AddAnimal {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 name: name.into(),
                 variant: variant.into(),
             }
@@ -390,8 +360,7 @@ pub mod default {
             body: impl Into<::std::collections::BTreeMap<String, String>>,
         ) -> SubmitForm {
             SubmitForm {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 body: body.into(),
             }
         }
@@ -399,14 +368,10 @@ pub mod default {
         ///
         /// `GET /search` (operation `search`): `client.default().search(0).timeout_2("...").await?`.
         ///
-        /// Arguments:
-        /// * `limit`: The `limit` parameter.
-        ///
         /// Optional inputs are set on the builder: [`filter`](Search::filter), [`attrs`](Search::attrs), [`weights`](Search::weights), [`timeout_2`](Search::timeout_2).
         pub fn search(&self, limit: i64) -> Search {
             Search {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 filter: None,
                 attrs: None,
                 weights: None,
@@ -418,15 +383,10 @@ pub mod default {
         ///
         /// `GET /rest/{kind}?method=pets.list&id={id}&q={q}#legacy` (operation `legacyList`): `client.default().legacy_list("...", 0).q("...").await?`.
         ///
-        /// Arguments:
-        /// * `kind`: The `kind` parameter.
-        /// * `id`: The `id` parameter.
-        ///
         /// Optional inputs are set on the builder: [`q`](LegacyList::q).
         pub fn legacy_list(&self, kind: impl Into<String>, id: i64) -> LegacyList {
             LegacyList {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 kind: kind.into(),
                 id,
                 q: None,
@@ -440,8 +400,7 @@ pub mod default {
         /// * `body`: The request body.
         pub fn token(&self, body: impl Into<models::TokenRequestBody>) -> Token {
             Token {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 body: body.into(),
             }
         }
@@ -450,19 +409,16 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct Upload {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         body: rt::multipart::Form,
     }
     impl rt::Operation for Upload {
         type Ok = models::PetOwner;
         type Error = UploadError;
         const ID: &'static str = "upload";
+        const ROUTE: &'static str = "POST /upload";
         fn request(self) -> rt::Prepared {
-            let path = "/upload".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
-                .with_path_template("/upload");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             let body = self.body;
             request.body = rt::Body::Multipart(
                 body
@@ -471,13 +427,10 @@ pub mod default {
                     ),
             );
             request.idempotent = true;
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(Upload);
@@ -497,25 +450,22 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct AddPet {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         owner: models::PetOwner,
         nick: Option<String>,
         code: Option<String>,
         kind: Option<models::Kind>,
     }
     impl AddPet {
-        /// A single-member allOf next to a description, as AWS writes it.
+        /// See [`models::NewPet::nick`].
         pub fn nick(mut self, value: impl Into<String>) -> Self {
             self.nick = Some(value.into());
             self
         }
-        /// The `code` property.
         pub fn code(mut self, value: impl Into<String>) -> Self {
             self.code = Some(value.into());
             self
         }
-        /// The `kind` property.
         pub fn kind(mut self, value: impl Into<models::Kind>) -> Self {
             self.kind = Some(value.into());
             self
@@ -525,11 +475,9 @@ pub mod default {
         type Ok = models::Pet;
         type Error = AddPetError;
         const ID: &'static str = "addPet";
+        const ROUTE: &'static str = "POST /pets";
         fn request(self) -> rt::Prepared {
-            let path = "/pets".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
-                .with_path_template("/pets");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             let body = models::NewPet {
                 owner: self.owner,
                 nick: self.nick,
@@ -537,13 +485,10 @@ pub mod default {
                 kind: self.kind,
             };
             request.body = rt::json_body(Self::ID, &body)?;
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(AddPet);
@@ -553,19 +498,16 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct PutRecord {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         id: i64,
         name: Option<String>,
         age: Option<i64>,
     }
     impl PutRecord {
-        /// The `name` property.
         pub fn name(mut self, value: impl Into<String>) -> Self {
             self.name = Some(value.into());
             self
         }
-        /// The `age` property.
         pub fn age(mut self, value: i64) -> Self {
             self.age = Some(value);
             self
@@ -575,25 +517,18 @@ pub mod default {
         type Ok = models::PetRecord;
         type Error = PutRecordError;
         const ID: &'static str = "putRecord";
+        const ROUTE: &'static str = "PUT /pets/{id}/record";
         fn request(self) -> rt::Prepared {
-            let path = format!(
-                "/pets/{}/record", rt::encode_path_segment(& self.id.to_string())
-            );
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::PUT, path)
-                .with_path_template("/pets/{id}/record");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[&self.id]);
             let body = models::RecordPatch {
                 name: self.name,
                 age: self.age,
             };
             request.body = rt::json_body(Self::ID, &body)?;
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(PutRecord);
@@ -603,8 +538,7 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct AddAnimal {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         name: String,
         variant: models::AnimalVariant,
     }
@@ -612,24 +546,19 @@ pub mod default {
         type Ok = models::Tagged;
         type Error = AddAnimalError;
         const ID: &'static str = "addAnimal";
+        const ROUTE: &'static str = "POST /animals";
         fn request(self) -> rt::Prepared {
-            let path = "/animals".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
-                .with_path_template("/animals");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             let body = models::Animal {
                 name: self.name,
                 variant: self.variant,
             };
             request.body = rt::json_body(Self::ID, &body)?;
             request.security = super::security::REQUIREMENTS_1;
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(AddAnimal);
@@ -639,29 +568,23 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct SubmitForm {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         body: ::std::collections::BTreeMap<String, String>,
     }
     impl rt::Operation for SubmitForm {
         type Ok = ();
         type Error = SubmitFormError;
         const ID: &'static str = "submitForm";
+        const ROUTE: &'static str = "POST /form";
         fn request(self) -> rt::Prepared {
-            let path = "/form".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
-                .with_path_template("/form");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             let body = self.body;
             request.body = rt::form_body(Self::ID, &body)?;
             request.accept = "";
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                204 => Ok(rt::empty(raw)),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::empty_at(Self::ID, 204, raw)
         }
     }
     rt::operation!(SubmitForm);
@@ -671,8 +594,7 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct Search {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         filter: Option<::std::collections::BTreeMap<String, String>>,
         attrs: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
         weights: Option<::std::collections::BTreeMap<String, i64>>,
@@ -714,11 +636,9 @@ pub mod default {
         type Ok = ();
         type Error = SearchError;
         const ID: &'static str = "search";
+        const ROUTE: &'static str = "GET /search";
         fn request(self) -> rt::Prepared {
-            let path = "/search".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/search");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             if let Some(value) = self.filter {
                 for (key, item) in value {
                     request.free_query.push((key, rt::QueryValue::Plain(item)));
@@ -752,17 +672,12 @@ pub mod default {
                 }
             }
             request.query.push(("limit", rt::QueryValue::Plain(self.limit.to_string())));
-            if let Some(value) = self.timeout_2 {
-                request.query.push(("timeout", rt::QueryValue::Plain(value)));
-            }
+            request.query_opt("timeout", self.timeout_2);
             request.accept = "";
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                204 => Ok(rt::empty(raw)),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::empty_at(Self::ID, 204, raw)
         }
     }
     rt::operation!(Search);
@@ -772,14 +687,12 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct LegacyList {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         kind: String,
         id: i64,
         q: Option<String>,
     }
     impl LegacyList {
-        /// The `q` parameter.
         pub fn q(mut self, value: impl Into<String>) -> Self {
             self.q = Some(value.into());
             self
@@ -789,28 +702,26 @@ pub mod default {
         type Ok = ();
         type Error = LegacyListError;
         const ID: &'static str = "legacyList";
+        const ROUTE: &'static str = "GET /rest/{kind}?method=pets.list&id={id}&q={q}#legacy";
         fn request(self) -> rt::Prepared {
-            let path = format!("/rest/{}", rt::encode_path_segment(& self.kind));
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
+            let mut request = rt::OperationRequest::new(
+                    Self::ID,
+                    rt::Method::GET,
+                    format!("/rest/{}", rt::encode_path_segment(& self.kind)),
+                )
                 .with_path_template(
                     "/rest/{kind}?method=pets.list&id={id}&q={q}#legacy",
                 );
-            request.timeout = self.timeout;
             request
                 .query
                 .push(("method", rt::QueryValue::Plain("pets.list".to_owned())));
             request.query.push(("id", rt::QueryValue::Plain(self.id.to_string())));
-            if let Some(value) = self.q {
-                request.query.push(("q", rt::QueryValue::Plain(value)));
-            }
+            request.query_opt("q", self.q);
             request.accept = "";
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                204 => Ok(rt::empty(raw)),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::empty_at(Self::ID, 204, raw)
         }
     }
     rt::operation!(LegacyList);
@@ -820,29 +731,23 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct Token {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         body: models::TokenRequestBody,
     }
     impl rt::Operation for Token {
         type Ok = ();
         type Error = TokenError;
         const ID: &'static str = "token";
+        const ROUTE: &'static str = "POST /token";
         fn request(self) -> rt::Prepared {
-            let path = "/token".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
-                .with_path_template("/token");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             let body = self.body;
             request.body = rt::form_body(Self::ID, &body)?;
             request.accept = "";
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                204 => Ok(rt::empty(raw)),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::empty_at(Self::ID, 204, raw)
         }
     }
     rt::operation!(Token);

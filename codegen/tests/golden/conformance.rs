@@ -13,21 +13,18 @@ pub mod models {
     /// Body of the HTTP 200 response of `getQuote`: A quote.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct GetQuoteResponse {
-        /// The `price` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub price: Option<f64>,
     }
     /// Body of the `default` response of `health`: The service's health, whatever the status.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct HealthDefaultResponse {
-        /// The `status` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
     }
     /// Body of the HTTP 200 response of `listWaypoints`: The waypoints of a system.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct ListWaypointsResponse {
-        /// The `data` property.
         pub data: Vec<SystemsSystemSymbolWaypointsGet200ApplicationJsonDataItems>,
     }
     /// The `Name` schema.
@@ -69,7 +66,6 @@ pub mod models {
     /// The `Problem` schema.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Problem {
-        /// The `detail` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub detail: Option<String>,
     }
@@ -132,7 +128,6 @@ pub mod models {
     /// Schema `_systems__systemSymbol__waypoints_get_200_application_json_data_items` in the spec.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct SystemsSystemSymbolWaypointsGet200ApplicationJsonDataItems {
-        /// The `symbol` property.
         pub symbol: String,
     }
 }
@@ -164,87 +159,63 @@ pub mod default {
             Self { transport }
         }
         /// `GET /systems/{systemSymbol}/waypoints` (operation `listWaypoints`): `client.default().list_waypoints("...").await?`.
-        ///
-        /// Arguments:
-        /// * `system_symbol`: The `systemSymbol` parameter.
         pub fn list_waypoints(&self, system_symbol: impl Into<String>) -> ListWaypoints {
             ListWaypoints {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 system_symbol: system_symbol.into(),
             }
         }
         /// `GET /systems/{systemSymbol}/waypoints/{waypointSymbol}` (operation `getWaypoint`): `client.default().get_waypoint("...", "...").await?`.
-        ///
-        /// Arguments:
-        /// * `system_symbol`: The `systemSymbol` parameter.
-        /// * `waypoint_symbol`: The `waypointSymbol` parameter.
         pub fn get_waypoint(
             &self,
             system_symbol: impl Into<String>,
             waypoint_symbol: impl Into<String>,
         ) -> GetWaypoint {
             GetWaypoint {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 system_symbol: system_symbol.into(),
                 waypoint_symbol: waypoint_symbol.into(),
             }
         }
         /// `GET /files/{fileId}` (operation `downloadFile`): `client.default().download_file("...").await?`.
-        ///
-        /// Arguments:
-        /// * `file_id`: The `fileId` parameter.
         pub fn download_file(&self, file_id: impl Into<String>) -> DownloadFile {
             DownloadFile {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 file_id: file_id.into(),
             }
         }
         /// `GET /motd` (operation `messageOfTheDay`): `client.default().message_of_the_day().await?`.
         pub fn message_of_the_day(&self) -> MessageOfTheDay {
             MessageOfTheDay {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
             }
         }
         /// `GET /anything` (operation `anything`): `client.default().anything().await?`.
         pub fn anything(&self) -> Anything {
             Anything {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
             }
         }
         /// `GET /health` (operation `health`): `client.default().health().await?`.
         pub fn health(&self) -> Health {
             Health {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
             }
         }
         /// `GET /login` (operation `startLogin`): `client.default().start_login().await?`.
         pub fn start_login(&self) -> StartLogin {
             StartLogin {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
             }
         }
         /// `GET /quote` (operation `getQuote`): `client.default().get_quote("...").await?`.
-        ///
-        /// Arguments:
-        /// * `symbol`: The `symbol` parameter.
         pub fn get_quote(&self, symbol: impl Into<String>) -> GetQuote {
             GetQuote {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 symbol: symbol.into(),
             }
         }
         /// `GET /certificates/{certificate}` (operation `certificateView`).
-        ///
-        /// Arguments:
-        /// * `certificate`: The `certificate` parameter.
         ///
         /// Optional inputs are set on the builder: [`sort_by`](CertificateView::sort_by).
         pub fn certificate_view(
@@ -252,8 +223,7 @@ pub mod default {
             certificate: impl Into<models::NameOrId>,
         ) -> CertificateView {
             CertificateView {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 certificate: certificate.into(),
                 sort_by: None,
             }
@@ -263,28 +233,20 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct ListWaypoints {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         system_symbol: String,
     }
     impl rt::Operation for ListWaypoints {
         type Ok = models::ListWaypointsResponse;
         type Error = ListWaypointsError;
         const ID: &'static str = "listWaypoints";
+        const ROUTE: &'static str = "GET /systems/{systemSymbol}/waypoints";
         fn request(self) -> rt::Prepared {
-            let path = format!(
-                "/systems/{}/waypoints", rt::encode_path_segment(& self.system_symbol)
-            );
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/systems/{systemSymbol}/waypoints");
-            request.timeout = self.timeout;
-            Ok((self.transport, request))
+            let request = rt::route(&self, &[&self.system_symbol]);
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(ListWaypoints);
@@ -304,8 +266,7 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct GetWaypoint {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         system_symbol: String,
         waypoint_symbol: String,
     }
@@ -313,23 +274,16 @@ pub mod default {
         type Ok = models::SystemsSystemSymbolWaypointsGet200ApplicationJsonDataItems;
         type Error = GetWaypointError;
         const ID: &'static str = "getWaypoint";
+        const ROUTE: &'static str = "GET /systems/{systemSymbol}/waypoints/{waypointSymbol}";
         fn request(self) -> rt::Prepared {
-            let path = format!(
-                "/systems/{}/waypoints/{}", rt::encode_path_segment(& self
-                .system_symbol), rt::encode_path_segment(& self.waypoint_symbol)
+            let request = rt::route(
+                &self,
+                &[&self.system_symbol, &self.waypoint_symbol],
             );
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template(
-                    "/systems/{systemSymbol}/waypoints/{waypointSymbol}",
-                );
-            request.timeout = self.timeout;
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(GetWaypoint);
@@ -339,21 +293,18 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct DownloadFile {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         file_id: String,
     }
     impl rt::Operation for DownloadFile {
         type Ok = Vec<u8>;
         type Error = DownloadFileError;
         const ID: &'static str = "downloadFile";
+        const ROUTE: &'static str = "GET /files/{fileId}";
         fn request(self) -> rt::Prepared {
-            let path = format!("/files/{}", rt::encode_path_segment(& self.file_id));
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/files/{fileId}");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[&self.file_id]);
             request.accept = "application/octet-stream, application/json;q=0.5";
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
@@ -385,20 +336,17 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct MessageOfTheDay {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
     }
     impl rt::Operation for MessageOfTheDay {
         type Ok = String;
         type Error = MessageOfTheDayError;
         const ID: &'static str = "messageOfTheDay";
+        const ROUTE: &'static str = "GET /motd";
         fn request(self) -> rt::Prepared {
-            let path = "/motd".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/motd");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             request.accept = "text/plain";
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
@@ -414,20 +362,17 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct Anything {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
     }
     impl rt::Operation for Anything {
         type Ok = Vec<u8>;
         type Error = AnythingError;
         const ID: &'static str = "anything";
+        const ROUTE: &'static str = "GET /anything";
         fn request(self) -> rt::Prepared {
-            let path = "/anything".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/anything");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             request.accept = "*/*";
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
@@ -443,19 +388,16 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct Health {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
     }
     impl rt::Operation for Health {
         type Ok = models::HealthDefaultResponse;
         type Error = HealthError;
         const ID: &'static str = "health";
+        const ROUTE: &'static str = "GET /health";
         fn request(self) -> rt::Prepared {
-            let path = "/health".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/health");
-            request.timeout = self.timeout;
-            Ok((self.transport, request))
+            let request = rt::route(&self, &[]);
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
@@ -484,26 +426,20 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct StartLogin {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
     }
     impl rt::Operation for StartLogin {
         type Ok = ();
         type Error = StartLoginError;
         const ID: &'static str = "startLogin";
+        const ROUTE: &'static str = "GET /login";
         fn request(self) -> rt::Prepared {
-            let path = "/login".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/login");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             request.documented_redirects = &[(302, 302)];
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                302 => Ok(rt::empty(raw)),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::empty_at(Self::ID, 302, raw)
         }
     }
     rt::operation!(StartLogin);
@@ -529,28 +465,22 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct GetQuote {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         symbol: String,
     }
     impl rt::Operation for GetQuote {
         type Ok = models::GetQuoteResponse;
         type Error = GetQuoteError;
         const ID: &'static str = "getQuote";
+        const ROUTE: &'static str = "GET /quote";
         fn request(self) -> rt::Prepared {
-            let path = "/quote".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/quote");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             request.query.push(("symbol", rt::QueryValue::Plain(self.symbol)));
             request.security = super::security::REQUIREMENTS_1;
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(GetQuote);
@@ -560,13 +490,11 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct CertificateView {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         certificate: models::NameOrId,
         sort_by: Option<models::SortMode>,
     }
     impl CertificateView {
-        /// The `sort_by` parameter.
         pub fn sort_by(mut self, value: impl Into<models::SortMode>) -> Self {
             self.sort_by = Some(value.into());
             self
@@ -576,16 +504,18 @@ pub mod default {
         type Ok = ();
         type Error = CertificateViewError;
         const ID: &'static str = "certificateView";
+        const ROUTE: &'static str = "GET /certificates/{certificate}";
         fn request(self) -> rt::Prepared {
-            let path = format!(
-                "/certificates/{}", rt::encode_path_segment(& match
-                ::serde_json::to_value(& self.certificate) {
-                Ok(::serde_json::Value::String(text)) => text, Ok(other) => other
-                .to_string(), Err(_) => String::new(), })
+            let mut request = rt::route(
+                &self,
+                &[
+                    &match ::serde_json::to_value(&self.certificate) {
+                        Ok(::serde_json::Value::String(text)) => text,
+                        Ok(other) => other.to_string(),
+                        Err(_) => String::new(),
+                    },
+                ],
             );
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/certificates/{certificate}");
-            request.timeout = self.timeout;
             if let Some(value) = self.sort_by {
                 request
                     .query
@@ -601,13 +531,10 @@ pub mod default {
                     ));
             }
             request.accept = "";
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                204 => Ok(rt::empty(raw)),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::empty_at(Self::ID, 204, raw)
         }
     }
     rt::operation!(CertificateView);

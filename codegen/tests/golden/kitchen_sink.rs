@@ -13,10 +13,8 @@ pub mod models {
     /// Inline schema at `#/components/schemas/owner/properties/address`.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Address {
-        /// The `city` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub city: Option<String>,
-        /// The `status` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub status: Option<Status>,
     }
@@ -87,9 +85,7 @@ pub mod models {
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub struct NewPet {
-        /// The `name` property.
         pub name: String,
-        /// The `async` property.
         #[serde(rename = "async", default, skip_serializing_if = "Option::is_none")]
         pub r#async: Option<bool>,
         /// What animal it is.
@@ -97,7 +93,6 @@ pub mod models {
         /// Default: `"dog"`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub kind: Option<PetKind>,
-        /// The `birthDate` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub birth_date: Option<String>,
     }
@@ -106,7 +101,6 @@ pub mod models {
     /// Schema `404NotFound` in the spec.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct NotFound {
-        /// The `message` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
@@ -116,10 +110,8 @@ pub mod models {
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct Owner {
-        /// The `handle` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub handle: Option<String>,
-        /// The `address` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub address: Option<Address>,
     }
@@ -127,7 +119,6 @@ pub mod models {
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub struct Pet {
-        /// The `id` property.
         pub id: i64,
         /// The pet's name.
         pub name: String,
@@ -139,28 +130,21 @@ pub mod models {
         /// A link to this pet.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub self_: Option<String>,
-        /// The `weight` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub weight: Option<f32>,
-        /// The `score` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub score: Option<f64>,
-        /// The `nickname` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub nickname: Option<String>,
         /// Anything; no type given.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub extra: Option<::serde_json::Value>,
-        /// The `owner` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub owner: Option<Owner>,
-        /// The `ownerPassword` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub owner_password: Option<rt::SecretString>,
-        /// The `pin` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub pin: Option<rt::SecretString>,
-        /// The `labels` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub labels: Option<::std::collections::BTreeMap<String, String>>,
         /// A pet.
@@ -189,17 +173,14 @@ pub mod models {
     /// The `Problem` schema.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Problem {
-        /// The `code` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub code: Option<::serde_json::Value>,
-        /// The `detail` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub detail: Option<String>,
     }
     /// The `Robot` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Robot {
-        /// The `serial` property.
         pub serial: String,
     }
     /// Inline schema at `#/components/schemas/owner/properties/address/properties/status`.
@@ -266,8 +247,7 @@ pub mod misc {
         /// `GET /health` (operation `Misc_health`): `client.misc().health().await?`.
         pub fn health(&self) -> Health {
             Health {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
             }
         }
     }
@@ -275,25 +255,19 @@ pub mod misc {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct Health {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
     }
     impl rt::Operation for Health {
         type Ok = ();
         type Error = HealthError;
         const ID: &'static str = "Misc_health";
+        const ROUTE: &'static str = "GET /health";
         fn request(self) -> rt::Prepared {
-            let path = "/health".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/health");
-            request.timeout = self.timeout;
-            Ok((self.transport, request))
+            let request = rt::route(&self, &[]);
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                204 => Ok(rt::empty(raw)),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::empty_at(Self::ID, 204, raw)
         }
     }
     rt::operation!(Health);
@@ -336,10 +310,6 @@ pub mod pets {
         ///
         /// `GET /pets` (operation `Pets_listPets`): `client.pets().list_pets("...", "...").kind(my_api::models::PetKind::Dog).await?`.
         ///
-        /// Arguments:
-        /// * `x_request_trace`: The `X-Request-Trace` parameter.
-        /// * `api_secret`: The `apiSecret` parameter.
-        ///
         /// Optional inputs are set on the builder: [`kind`](ListPets::kind), [`limit`](ListPets::limit), [`tags`](ListPets::tags).
         pub fn list_pets(
             &self,
@@ -347,8 +317,7 @@ pub mod pets {
             api_secret: impl Into<rt::SecretString>,
         ) -> ListPets {
             ListPets {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 kind: None,
                 limit: None,
                 tags: None,
@@ -360,14 +329,12 @@ pub mod pets {
         ///
         /// `POST /pets` (operation `Pets_createPet`): `client.pets().create_pet("...").r#async(true).await?`.
         ///
-        /// Arguments:
-        /// * `name`: The `name` property.
+        /// The body's properties are described on [`models::NewPet`].
         ///
         /// Optional inputs are set on the builder: [`async`](CreatePet::r#async), [`kind`](CreatePet::kind), [`birth_date`](CreatePet::birth_date).
         pub fn create_pet(&self, name: impl Into<String>) -> CreatePet {
             CreatePet {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 name: name.into(),
                 r#async: None,
                 kind: None,
@@ -375,37 +342,25 @@ pub mod pets {
             }
         }
         /// `GET /pets/{petId}` (operation `Pets_getPet`): `client.pets().get_pet(0).await?`.
-        ///
-        /// Arguments:
-        /// * `pet_id`: The `petId` parameter.
         pub fn get_pet(&self, pet_id: i64) -> GetPet {
             GetPet {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 pet_id,
             }
         }
         /// `DELETE /pets/{petId}` (operation `Pets_deletePet`): `client.pets().delete_pet(0).await?`.
-        ///
-        /// Arguments:
-        /// * `pet_id`: The `petId` parameter.
         pub fn delete_pet(&self, pet_id: i64) -> DeletePet {
             DeletePet {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 pet_id,
             }
         }
         /// `PUT /pets/{petId}/tags` (operation `Pets_replaceTags`): `client.pets().replace_tags("...").body(Vec::new()).await?`.
         ///
-        /// Arguments:
-        /// * `pet_id`: The `petId` parameter.
-        ///
         /// Optional inputs are set on the builder: [`body`](ReplaceTags::body).
         pub fn replace_tags(&self, pet_id: impl Into<String>) -> ReplaceTags {
             ReplaceTags {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 pet_id: pet_id.into(),
                 body: None,
             }
@@ -415,8 +370,7 @@ pub mod pets {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct ListPets {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         kind: Option<models::PetKind>,
         limit: Option<i32>,
         tags: Option<Vec<String>>,
@@ -436,7 +390,6 @@ pub mod pets {
             self.limit = Some(value);
             self
         }
-        /// The `tags` parameter.
         pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
             self.tags = Some(value.into());
             self
@@ -446,17 +399,11 @@ pub mod pets {
         type Ok = Vec<models::Pet>;
         type Error = ListPetsError;
         const ID: &'static str = "Pets_listPets";
+        const ROUTE: &'static str = "GET /pets";
         fn request(self) -> rt::Prepared {
-            let path = "/pets".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/pets");
-            request.timeout = self.timeout;
-            if let Some(value) = self.kind {
-                request.query.push(("kind", rt::QueryValue::Plain(value.to_string())));
-            }
-            if let Some(value) = self.limit {
-                request.query.push(("limit", rt::QueryValue::Plain(value.to_string())));
-            }
+            let mut request = rt::route(&self, &[]);
+            request.query_opt("kind", self.kind);
+            request.query_opt("limit", self.limit);
             if let Some(value) = self.tags {
                 for item in value {
                     request.query.push(("tags", rt::QueryValue::Plain(item)));
@@ -465,13 +412,10 @@ pub mod pets {
             request.headers.push(("X-Request-Trace", self.x_request_trace));
             request.query.push(("apiSecret", rt::QueryValue::Secret(self.api_secret)));
             request.security = super::security::REQUIREMENTS_1;
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(ListPets);
@@ -497,27 +441,22 @@ pub mod pets {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct CreatePet {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         name: String,
         r#async: Option<bool>,
         kind: Option<models::PetKind>,
         birth_date: Option<String>,
     }
     impl CreatePet {
-        /// The `async` property.
         pub fn r#async(mut self, value: bool) -> Self {
             self.r#async = Some(value);
             self
         }
-        /// What animal it is.
-        ///
-        /// Default: `"dog"`.
+        /// See [`models::NewPet::kind`].
         pub fn kind(mut self, value: impl Into<models::PetKind>) -> Self {
             self.kind = Some(value.into());
             self
         }
-        /// The `birthDate` property.
         pub fn birth_date(mut self, value: impl Into<String>) -> Self {
             self.birth_date = Some(value.into());
             self
@@ -527,11 +466,9 @@ pub mod pets {
         type Ok = CreatePetSuccess;
         type Error = CreatePetError;
         const ID: &'static str = "Pets_createPet";
+        const ROUTE: &'static str = "POST /pets";
         fn request(self) -> rt::Prepared {
-            let path = "/pets".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
-                .with_path_template("/pets");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             let body = models::NewPet {
                 name: self.name,
                 r#async: self.r#async,
@@ -541,7 +478,7 @@ pub mod pets {
             request.body = rt::json_body(Self::ID, &body)?;
             request.security = super::security::REQUIREMENTS_1;
             request.idempotent = true;
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {
@@ -590,29 +527,21 @@ pub mod pets {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct GetPet {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         pet_id: i64,
     }
     impl rt::Operation for GetPet {
         type Ok = models::AnyPet;
         type Error = GetPetError;
         const ID: &'static str = "Pets_getPet";
+        const ROUTE: &'static str = "GET /pets/{petId}";
         fn request(self) -> rt::Prepared {
-            let path = format!(
-                "/pets/{}", rt::encode_path_segment(& self.pet_id.to_string())
-            );
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/pets/{petId}");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[&self.pet_id]);
             request.security = super::security::REQUIREMENTS_1;
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(GetPet);
@@ -638,34 +567,22 @@ pub mod pets {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct DeletePet {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         pet_id: i64,
     }
     impl rt::Operation for DeletePet {
         type Ok = ();
         type Error = DeletePetError;
         const ID: &'static str = "Pets_deletePet";
+        const ROUTE: &'static str = "DELETE /pets/{petId}";
         fn request(self) -> rt::Prepared {
-            let path = format!(
-                "/pets/{}", rt::encode_path_segment(& self.pet_id.to_string())
-            );
-            let mut request = rt::OperationRequest::new(
-                    Self::ID,
-                    rt::Method::DELETE,
-                    path,
-                )
-                .with_path_template("/pets/{petId}");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[&self.pet_id]);
             request.security = super::security::REQUIREMENTS_2;
             request.accept = "";
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                204 => Ok(rt::empty(raw)),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::empty_at(Self::ID, 204, raw)
         }
     }
     rt::operation!(DeletePet);
@@ -685,8 +602,7 @@ pub mod pets {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct ReplaceTags {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         pet_id: String,
         body: Option<Vec<String>>,
     }
@@ -701,22 +617,17 @@ pub mod pets {
         type Ok = ::serde_json::Value;
         type Error = ReplaceTagsError;
         const ID: &'static str = "Pets_replaceTags";
+        const ROUTE: &'static str = "PUT /pets/{petId}/tags";
         fn request(self) -> rt::Prepared {
-            let path = format!("/pets/{}/tags", rt::encode_path_segment(& self.pet_id));
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::PUT, path)
-                .with_path_template("/pets/{petId}/tags");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[&self.pet_id]);
             if let Some(body) = self.body {
                 request.body = rt::json_body(Self::ID, &body)?;
             }
             request.security = super::security::REQUIREMENTS_1;
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(ReplaceTags);

@@ -12,9 +12,7 @@ pub mod models {
     /// Body of the HTTP 200 response of `getItem`: An item.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct GetItemResponse {
-        /// The `id` property.
         pub id: String,
-        /// The `size` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub size: Option<i64>,
     }
@@ -35,13 +33,9 @@ pub mod default {
             Self { transport }
         }
         /// `GET /items/{id}` (operation `getItem`): `client.default().get_item("...").await?`.
-        ///
-        /// Arguments:
-        /// * `id`: The `id` parameter.
         pub fn get_item(&self, id: impl Into<String>) -> GetItem {
             GetItem {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 id: id.into(),
             }
         }
@@ -50,26 +44,20 @@ pub mod default {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct GetItem {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         id: String,
     }
     impl rt::Operation for GetItem {
         type Ok = models::GetItemResponse;
         type Error = GetItemError;
         const ID: &'static str = "getItem";
+        const ROUTE: &'static str = "GET /items/{id}";
         fn request(self) -> rt::Prepared {
-            let path = format!("/items/{}", rt::encode_path_segment(& self.id));
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/items/{id}");
-            request.timeout = self.timeout;
-            Ok((self.transport, request))
+            let request = rt::route(&self, &[&self.id]);
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(GetItem);

@@ -13,9 +13,7 @@ pub mod models {
     /// The `Cat` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Cat {
-        /// The `pet_type` property.
         pub pet_type: CatPetType,
-        /// The `meows` property.
         pub meows: i64,
     }
     /// Inline schema at `#/components/schemas/Cat/properties/pet_type`.
@@ -31,9 +29,7 @@ pub mod models {
     /// The `Dog` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Dog {
-        /// The `pet_type` property.
         pub pet_type: DogPetType,
-        /// The `barks` property.
         pub barks: f64,
     }
     /// Inline schema at `#/components/schemas/Dog/properties/pet_type`.
@@ -51,35 +47,25 @@ pub mod models {
     /// Schema `HTTPValidationError` in the spec.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct HttpValidationError {
-        /// The `detail` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub detail: Option<Vec<ValidationError>>,
     }
     /// The `NewPet` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct NewPet {
-        /// The `name` property.
         pub name: String,
-        /// The `animal` property.
         pub animal: NewPetAnimal,
-        /// The `owner` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub owner: Option<Owner>,
-        /// The `tags` property.
-        ///
         /// Default: `[]`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<String>>,
-        /// The `photo` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub photo: Option<String>,
-        /// The `chip` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub chip: Option<rt::IntegerOrString>,
-        /// The `serial` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub serial: Option<u64>,
-        /// The `home` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub home: Option<NewPetAddress>,
     }
@@ -88,7 +74,6 @@ pub mod models {
     /// Schema `NewPet_Address` in the spec.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct NewPetAddress {
-        /// The `city` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub city: Option<String>,
     }
@@ -155,40 +140,28 @@ pub mod models {
     /// The `Owner` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Owner {
-        /// The `name` property.
         pub name: String,
-        /// The `email` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
     }
     /// The `Pet` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Pet {
-        /// The `name` property.
         pub name: String,
-        /// The `animal` property.
         pub animal: PetAnimal,
-        /// The `owner` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub owner: Option<Owner>,
-        /// The `tags` property.
-        ///
         /// Default: `[]`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<String>>,
-        /// The `photo` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub photo: Option<String>,
-        /// The `chip` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub chip: Option<rt::IntegerOrString>,
-        /// The `serial` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub serial: Option<u64>,
-        /// The `home` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub home: Option<NewPetAddress>,
-        /// The `id` property.
         pub id: i64,
         /// The one the pet likes best.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -199,9 +172,7 @@ pub mod models {
     /// Schema `petAdoptedPayload` in the spec.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct PetAdoptedPayload {
-        /// The `pet_id` property.
         pub pet_id: i64,
-        /// The `note` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub note: Option<String>,
     }
@@ -268,11 +239,8 @@ pub mod models {
     /// The `ValidationError` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct ValidationError {
-        /// The `loc` property.
         pub loc: Vec<rt::IntegerOrString>,
-        /// The `msg` property.
         pub msg: String,
-        /// The `type` property.
         #[serde(rename = "type")]
         pub r#type: String,
     }
@@ -294,15 +262,10 @@ pub mod pets {
         }
         /// `GET /pets/{pet_id}` (operation `read_pet`): `client.pets().read_pet(0, "...").fields(Vec::new()).await?`.
         ///
-        /// Arguments:
-        /// * `pet_id`: The `pet_id` parameter.
-        /// * `session`: The `session` parameter.
-        ///
         /// Optional inputs are set on the builder: [`fields`](ReadPet::fields), [`theme`](ReadPet::theme).
         pub fn read_pet(&self, pet_id: i64, session: impl Into<String>) -> ReadPet {
             ReadPet {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 pet_id,
                 fields: None,
                 session: session.into(),
@@ -311,9 +274,7 @@ pub mod pets {
         }
         /// `POST /pets` (operation `create_pet`).
         ///
-        /// Arguments:
-        /// * `name`: The `name` property.
-        /// * `animal`: The `animal` property.
+        /// The body's properties are described on [`models::NewPet`].
         ///
         /// Optional inputs are set on the builder: [`owner`](CreatePet::owner), [`tags`](CreatePet::tags), [`photo`](CreatePet::photo), [`chip`](CreatePet::chip), [`serial`](CreatePet::serial), [`home`](CreatePet::home).
         pub fn create_pet(
@@ -322,8 +283,7 @@ pub mod pets {
             animal: impl Into<models::NewPetAnimal>,
         ) -> CreatePet {
             CreatePet {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 name: name.into(),
                 animal: animal.into(),
                 owner: None,
@@ -339,20 +299,17 @@ pub mod pets {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct ReadPet {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         pet_id: i64,
         fields: Option<Vec<String>>,
         session: String,
         theme: Option<String>,
     }
     impl ReadPet {
-        /// The `fields` parameter.
         pub fn fields(mut self, value: impl Into<Vec<String>>) -> Self {
             self.fields = Some(value.into());
             self
         }
-        /// The `theme` parameter.
         pub fn theme(mut self, value: impl Into<String>) -> Self {
             self.theme = Some(value.into());
             self
@@ -362,13 +319,9 @@ pub mod pets {
         type Ok = models::Pet;
         type Error = ReadPetError;
         const ID: &'static str = "read_pet";
+        const ROUTE: &'static str = "GET /pets/{pet_id}";
         fn request(self) -> rt::Prepared {
-            let path = format!(
-                "/pets/{}", rt::encode_path_segment(& self.pet_id.to_string())
-            );
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/pets/{pet_id}");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[&self.pet_id]);
             if let Some(value) = self.fields {
                 for item in value {
                     request.query.push(("fields", rt::QueryValue::Plain(item)));
@@ -378,13 +331,10 @@ pub mod pets {
             if let Some(value) = self.theme {
                 request.push_cookie("theme", &value);
             }
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(ReadPet);
@@ -404,8 +354,7 @@ pub mod pets {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct CreatePet {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         name: String,
         animal: models::NewPetAnimal,
         owner: Option<models::Owner>,
@@ -416,34 +365,27 @@ pub mod pets {
         home: Option<models::NewPetAddress>,
     }
     impl CreatePet {
-        /// The `owner` property.
         pub fn owner(mut self, value: impl Into<models::Owner>) -> Self {
             self.owner = Some(value.into());
             self
         }
-        /// The `tags` property.
-        ///
-        /// Default: `[]`.
+        /// See [`models::NewPet::tags`].
         pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
             self.tags = Some(value.into());
             self
         }
-        /// The `photo` property.
         pub fn photo(mut self, value: impl Into<String>) -> Self {
             self.photo = Some(value.into());
             self
         }
-        /// The `chip` property.
         pub fn chip(mut self, value: impl Into<rt::IntegerOrString>) -> Self {
             self.chip = Some(value.into());
             self
         }
-        /// The `serial` property.
         pub fn serial(mut self, value: u64) -> Self {
             self.serial = Some(value);
             self
         }
-        /// The `home` property.
         pub fn home(mut self, value: impl Into<models::NewPetAddress>) -> Self {
             self.home = Some(value.into());
             self
@@ -453,11 +395,9 @@ pub mod pets {
         type Ok = models::Pet;
         type Error = CreatePetError;
         const ID: &'static str = "create_pet";
+        const ROUTE: &'static str = "POST /pets";
         fn request(self) -> rt::Prepared {
-            let path = "/pets".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
-                .with_path_template("/pets");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             let body = models::NewPet {
                 name: self.name,
                 animal: self.animal,
@@ -469,13 +409,10 @@ pub mod pets {
                 home: self.home,
             };
             request.body = rt::json_body(Self::ID, &body)?;
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                201 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 201, raw)
         }
     }
     rt::operation!(CreatePet);

@@ -28,19 +28,15 @@ pub mod models {
     /// The `Range` schema.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Range {
-        /// The `min` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub min: Option<i64>,
-        /// The `max` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub max: Option<i64>,
     }
     /// Values of the `sort` parameter of `Files_get`.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Sort {
-        /// The `field` property.
         pub field: String,
-        /// The `desc` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub desc: Option<bool>,
     }
@@ -65,10 +61,7 @@ pub mod files {
         /// `GET /files/{folder}/{name}` (operation `Files_get`): `client.files().get("...", 0, my_api::models::Mode::Fast, "...").ids(Vec::new()).await?`.
         ///
         /// Arguments:
-        /// * `folder`: The `folder` parameter.
-        /// * `name`: The `name` parameter.
-        /// * `mode`: The `mode` parameter.
-        /// * `x_trace_id`: The `X-Trace-Id` parameter.
+        /// * `mode`: Default: `"fast"`.
         ///
         /// Optional inputs are set on the builder: [`ids`](Get::ids), [`tags`](Get::tags), [`piped`](Get::piped), [`spaced`](Get::spaced), [`filter`](Get::filter), [`window`](Get::window), [`sort`](Get::sort), [`x_retries`](Get::x_retries).
         pub fn get(
@@ -79,8 +72,7 @@ pub mod files {
             x_trace_id: impl Into<String>,
         ) -> Get {
             Get {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 folder: folder.into(),
                 name,
                 ids: None,
@@ -100,8 +92,7 @@ pub mod files {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct Get {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         folder: String,
         name: i32,
         ids: Option<Vec<i64>>,
@@ -126,12 +117,10 @@ pub mod files {
             self.tags = Some(value.into());
             self
         }
-        /// The `piped` parameter.
         pub fn piped(mut self, value: impl Into<Vec<String>>) -> Self {
             self.piped = Some(value.into());
             self
         }
-        /// The `spaced` parameter.
         pub fn spaced(mut self, value: impl Into<Vec<String>>) -> Self {
             self.spaced = Some(value.into());
             self
@@ -151,8 +140,6 @@ pub mod files {
             self.sort = Some(value.into());
             self
         }
-        /// The `X-Retries` parameter.
-        ///
         /// Known values: `0`, `1`, `3` (other values still decode). Default: `1`.
         pub fn x_retries(mut self, value: i64) -> Self {
             self.x_retries = Some(value);
@@ -163,14 +150,9 @@ pub mod files {
         type Ok = Vec<u8>;
         type Error = GetError;
         const ID: &'static str = "Files_get";
+        const ROUTE: &'static str = "GET /files/{folder}/{name}";
         fn request(self) -> rt::Prepared {
-            let path = format!(
-                "/files/{}/{}", rt::encode_path_segment(& self.folder),
-                rt::encode_path_segment(& self.name.to_string())
-            );
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/files/{folder}/{name}");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[&self.folder, &self.name]);
             if let Some(value) = self.ids {
                 for item in value {
                     request.query.push(("ids", rt::QueryValue::Plain(item.to_string())));
@@ -240,7 +222,7 @@ pub mod files {
                 request.headers.push(("X-Retries", value.to_string()));
             }
             request.accept = "application/octet-stream";
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
             match raw.status.as_u16() {

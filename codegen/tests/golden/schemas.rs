@@ -13,9 +13,7 @@ pub mod models {
     /// The `Cat` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Cat {
-        /// The `kind` property.
         pub kind: String,
-        /// The `meows` property.
         pub meows: bool,
     }
     /// The `Color` schema.
@@ -36,8 +34,6 @@ pub mod models {
     /// Inline schema at `#/components/schemas/Everything/properties/inline/properties/deep`.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Deep {
-        /// The `value` property.
-        ///
         /// Default: `"none"`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub value: Option<String>,
@@ -45,42 +41,31 @@ pub mod models {
     /// The `Dog` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Dog {
-        /// The `kind` property.
         pub kind: String,
-        /// The `barks` property.
         pub barks: i64,
     }
     /// One property per format; see the model docs for the mapping.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub struct Everything {
-        /// The `i32` property.
         pub i32: i32,
-        /// The `i64` property.
         pub i64: i64,
-        /// The `f32` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub f32: Option<f32>,
-        /// The `f64` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub f64: Option<f64>,
         /// RFC 3339 text.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub when: Option<String>,
-        /// The `day` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub day: Option<String>,
-        /// The `id` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
         /// Base64 text.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub raw: Option<String>,
-        /// The `file` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub file: Option<String>,
-        /// The `color` property.
-        ///
         /// Default: `"red"`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub color: Option<Color>,
@@ -89,13 +74,10 @@ pub mod models {
         /// Known values: `1`, `2`, `3` (other values still decode).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub level: Option<Level>,
-        /// The `maybe` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub maybe: Option<String>,
-        /// The `counts` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub counts: Option<::std::collections::BTreeMap<String, i64>>,
-        /// The `anything` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub anything: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
         /// An inline object gets a name from its parent and property.
@@ -107,22 +89,17 @@ pub mod models {
         /// anyOf without a discriminator, ranked by shape.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub shape: Option<Shape>,
-        /// The `idOrName` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub id_or_name: Option<IdOrName>,
         /// allOf members merged into one struct.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub merged: Option<Merged>,
-        /// The `type` property.
         #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
         pub r#type: Option<String>,
-        /// The `Type` property.
         #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
         pub type_2: Option<String>,
-        /// The `r#` property.
         #[serde(rename = "r#", default, skip_serializing_if = "Option::is_none")]
         pub r: Option<String>,
-        /// The `1st` property.
         #[serde(rename = "1st", default, skip_serializing_if = "Option::is_none")]
         pub n1st: Option<bool>,
         /// Collides with the prelude's Option.
@@ -134,7 +111,6 @@ pub mod models {
     /// An inline object gets a name from its parent and property.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Inline {
-        /// The `deep` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub deep: Option<Deep>,
     }
@@ -143,12 +119,8 @@ pub mod models {
     /// allOf members merged into one struct.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Merged {
-        /// The `kind` property.
         pub kind: String,
-        /// The `meows` property.
         pub meows: bool,
-        /// The `lives` property.
-        ///
         /// Default: `9`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub lives: Option<i64>,
@@ -158,7 +130,6 @@ pub mod models {
     /// Schema `Option` in the spec.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Option2 {
-        /// The `some` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub some: Option<String>,
     }
@@ -251,18 +222,15 @@ pub mod models {
     /// Inline schema at `#/components/schemas/Shape/oneOf/1`.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct ShapeVariant2 {
-        /// The `sides` property.
         pub sides: i64,
     }
     /// A recursive schema (boxed).
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Tree {
-        /// The `name` property.
         pub name: String,
         /// A recursive schema (boxed).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub parent: Option<Box<Tree>>,
-        /// The `children` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub children: Option<Vec<Tree>>,
     }
@@ -284,15 +252,12 @@ pub mod types {
         }
         /// `POST /everything` (operation `Types_roundTrip`): `client.types().round_trip(0, 0).f32(0.0).await?`.
         ///
-        /// Arguments:
-        /// * `i32`: The `i32` property.
-        /// * `i64`: The `i64` property.
+        /// The body's properties are described on [`models::Everything`].
         ///
         /// Optional inputs are set on the builder: [`f32`](RoundTrip::f32), [`f64`](RoundTrip::f64), [`when`](RoundTrip::when), [`day`](RoundTrip::day), [`id`](RoundTrip::id), [`raw`](RoundTrip::raw), [`file`](RoundTrip::file), [`color`](RoundTrip::color), [`level`](RoundTrip::level), [`maybe`](RoundTrip::maybe), [`counts`](RoundTrip::counts), [`anything`](RoundTrip::anything), [`inline`](RoundTrip::inline), [`pet`](RoundTrip::pet), [`shape`](RoundTrip::shape), [`id_or_name`](RoundTrip::id_or_name), [`merged`](RoundTrip::merged), [`type`](RoundTrip::r#type), [`type_2`](RoundTrip::type_2), [`r`](RoundTrip::r), [`n1st`](RoundTrip::n1st), [`opt`](RoundTrip::opt).
         pub fn round_trip(&self, i32: i32, i64: i64) -> RoundTrip {
             RoundTrip {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 i32,
                 i64,
                 f32: None,
@@ -326,8 +291,7 @@ pub mod types {
         /// Optional inputs are set on the builder: [`type`](Type::r#type), [`type_2`](Type::type_2), [`self_`](Type::self_).
         pub fn r#type(&self) -> Type {
             Type {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 r#type: None,
                 type_2: None,
                 self_: None,
@@ -338,8 +302,7 @@ pub mod types {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct RoundTrip {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         i32: i32,
         i64: i64,
         f32: Option<f32>,
@@ -366,61 +329,50 @@ pub mod types {
         opt: Option<models::Option2>,
     }
     impl RoundTrip {
-        /// The `f32` property.
         pub fn f32(mut self, value: f32) -> Self {
             self.f32 = Some(value);
             self
         }
-        /// The `f64` property.
         pub fn f64(mut self, value: f64) -> Self {
             self.f64 = Some(value);
             self
         }
-        /// RFC 3339 text.
+        /// See [`models::Everything::when`].
         pub fn when(mut self, value: impl Into<String>) -> Self {
             self.when = Some(value.into());
             self
         }
-        /// The `day` property.
         pub fn day(mut self, value: impl Into<String>) -> Self {
             self.day = Some(value.into());
             self
         }
-        /// The `id` property.
         pub fn id(mut self, value: impl Into<String>) -> Self {
             self.id = Some(value.into());
             self
         }
-        /// Base64 text.
+        /// See [`models::Everything::raw`].
         pub fn raw(mut self, value: impl Into<String>) -> Self {
             self.raw = Some(value.into());
             self
         }
-        /// The `file` property.
         pub fn file(mut self, value: impl Into<String>) -> Self {
             self.file = Some(value.into());
             self
         }
-        /// The `color` property.
-        ///
-        /// Default: `"red"`.
+        /// See [`models::Everything::color`].
         pub fn color(mut self, value: impl Into<models::Color>) -> Self {
             self.color = Some(value.into());
             self
         }
-        /// An integer enum is the integer type; unlisted values decode.
-        ///
-        /// Known values: `1`, `2`, `3` (other values still decode).
+        /// See [`models::Everything::level`].
         pub fn level(mut self, value: i64) -> Self {
             self.level = Some(value);
             self
         }
-        /// The `maybe` property.
         pub fn maybe(mut self, value: impl Into<String>) -> Self {
             self.maybe = Some(value.into());
             self
         }
-        /// The `counts` property.
         pub fn counts(
             mut self,
             value: impl Into<::std::collections::BTreeMap<String, i64>>,
@@ -428,7 +380,6 @@ pub mod types {
             self.counts = Some(value.into());
             self
         }
-        /// The `anything` property.
         pub fn anything(
             mut self,
             value: impl Into<::std::collections::BTreeMap<String, ::serde_json::Value>>,
@@ -436,52 +387,47 @@ pub mod types {
             self.anything = Some(value.into());
             self
         }
-        /// An inline object gets a name from its parent and property.
+        /// See [`models::Everything::inline`].
         pub fn inline(mut self, value: impl Into<models::Inline>) -> Self {
             self.inline = Some(value.into());
             self
         }
-        /// oneOf with a discriminator and a mapping.
+        /// See [`models::Everything::pet`].
         pub fn pet(mut self, value: impl Into<models::Pet>) -> Self {
             self.pet = Some(value.into());
             self
         }
-        /// anyOf without a discriminator, ranked by shape.
+        /// See [`models::Everything::shape`].
         pub fn shape(mut self, value: impl Into<models::Shape>) -> Self {
             self.shape = Some(value.into());
             self
         }
-        /// The `idOrName` property.
         pub fn id_or_name(mut self, value: impl Into<models::IdOrName>) -> Self {
             self.id_or_name = Some(value.into());
             self
         }
-        /// allOf members merged into one struct.
+        /// See [`models::Everything::merged`].
         pub fn merged(mut self, value: impl Into<models::Merged>) -> Self {
             self.merged = Some(value.into());
             self
         }
-        /// The `type` property.
         pub fn r#type(mut self, value: impl Into<String>) -> Self {
             self.r#type = Some(value.into());
             self
         }
-        /// The `Type` property.
         pub fn type_2(mut self, value: impl Into<String>) -> Self {
             self.type_2 = Some(value.into());
             self
         }
-        /// The `r#` property.
         pub fn r(mut self, value: impl Into<String>) -> Self {
             self.r = Some(value.into());
             self
         }
-        /// The `1st` property.
         pub fn n1st(mut self, value: bool) -> Self {
             self.n1st = Some(value);
             self
         }
-        /// Collides with the prelude's Option.
+        /// See [`models::Everything::opt`].
         pub fn opt(mut self, value: impl Into<models::Option2>) -> Self {
             self.opt = Some(value.into());
             self
@@ -491,11 +437,9 @@ pub mod types {
         type Ok = models::Everything;
         type Error = RoundTripError;
         const ID: &'static str = "Types_roundTrip";
+        const ROUTE: &'static str = "POST /everything";
         fn request(self) -> rt::Prepared {
-            let path = "/everything".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
-                .with_path_template("/everything");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             let body = models::Everything {
                 i32: self.i32,
                 i64: self.i64,
@@ -523,13 +467,10 @@ pub mod types {
                 opt: self.opt,
             };
             request.body = rt::json_body(Self::ID, &body)?;
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(RoundTrip);
@@ -549,24 +490,20 @@ pub mod types {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct Type {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         r#type: Option<String>,
         type_2: Option<String>,
         self_: Option<String>,
     }
     impl Type {
-        /// The `type` parameter.
         pub fn r#type(mut self, value: impl Into<String>) -> Self {
             self.r#type = Some(value.into());
             self
         }
-        /// The `Type` parameter.
         pub fn type_2(mut self, value: impl Into<String>) -> Self {
             self.type_2 = Some(value.into());
             self
         }
-        /// The `self` parameter.
         pub fn self_(mut self, value: impl Into<String>) -> Self {
             self.self_ = Some(value.into());
             self
@@ -576,27 +513,16 @@ pub mod types {
         type Ok = models::Tree;
         type Error = TypeError;
         const ID: &'static str = "Types_type";
+        const ROUTE: &'static str = "GET /type";
         fn request(self) -> rt::Prepared {
-            let path = "/type".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::GET, path)
-                .with_path_template("/type");
-            request.timeout = self.timeout;
-            if let Some(value) = self.r#type {
-                request.query.push(("type", rt::QueryValue::Plain(value)));
-            }
-            if let Some(value) = self.type_2 {
-                request.query.push(("Type", rt::QueryValue::Plain(value)));
-            }
-            if let Some(value) = self.self_ {
-                request.query.push(("self", rt::QueryValue::Plain(value)));
-            }
-            Ok((self.transport, request))
+            let mut request = rt::route(&self, &[]);
+            request.query_opt("type", self.r#type);
+            request.query_opt("Type", self.type_2);
+            request.query_opt("self", self.self_);
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(Type);

@@ -1,5 +1,5 @@
-//! The request builder of an operation: an owned client handle, the
-//! per-call timeout, and one field per input; setters for optional inputs.
+//! The request builder of an operation: an owned client handle (with the
+//! per-call timeout), and one field per input; setters for optional inputs.
 
 use super::{arg_types, is_copy_primitive, Input};
 use crate::emit::{doc, ident};
@@ -8,7 +8,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The builder struct. It owns a clone of the transport (one reference
-/// count), so the request future is `Send + 'static` and can be spawned.
+/// count), so the request future is `Send + 'static` and can be spawned;
+/// the runtime's `Handle` holds it with the per-call timeout (one field).
 pub(super) fn builder(api: &Api, op: &Op, all: &[Input], link: &str) -> TokenStream {
     let name = ident(&op.type_name);
     let fields = all.iter().map(|i| {
@@ -29,8 +30,7 @@ pub(super) fn builder(api: &Api, op: &Op, all: &[Input], link: &str) -> TokenStr
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
         pub struct #name {
-            transport: rt::Transport,
-            timeout: Option<::std::time::Duration>,
+            transport: rt::Handle,
             #(#fields)*
         }
     }
@@ -43,7 +43,12 @@ pub(super) fn setters(api: &Api, all: &[Input]) -> Vec<TokenStream> {
         .map(|i| {
             let n = ident(&i.rust);
             let (at, _) = arg_types(api, &i.ty);
-            let d = doc(&i.doc);
+            // A body property's description is on its model field: linked,
+            // not repeated.
+            let d = match &i.body_field {
+                Some(field) if !i.doc.trim().is_empty() => doc(&format!("See [`{field}`].")),
+                _ => doc(&i.doc),
+            };
             let conv = if is_copy_primitive(api, &i.ty) {
                 quote!(value)
             } else {

@@ -89,7 +89,11 @@ pub(super) struct Input {
     /// The type the value has (without the `Option` of an optional input).
     pub(super) ty: Ty,
     pub(super) required: bool,
+    /// The spec's description; empty when it has none.
     pub(super) doc: String,
+    /// For a property of a flattened body: `models::Body::field`, where its
+    /// description is written (the builder links there, never repeats it).
+    pub(super) body_field: Option<String>,
 }
 
 pub(super) fn inputs(op: &Op) -> Vec<Input> {
@@ -101,16 +105,21 @@ pub(super) fn inputs(op: &Op) -> Vec<Input> {
             ty: p.ty.clone(),
             required: p.required,
             doc: p.doc.clone(),
+            body_field: None,
         })
         .collect();
     match &op.body {
-        Some(BodyDef::Flattened { fields, .. }) => {
+        Some(BodyDef::Flattened {
+            struct_name,
+            fields,
+        }) => {
             for f in fields.iter().filter(|f| !f.field.read_only) {
                 out.push(Input {
                     rust: f.builder.clone(),
                     ty: f.field.inner.clone(),
                     required: !f.field.optional,
                     doc: f.field.doc.clone(),
+                    body_field: Some(format!("models::{struct_name}::{}", f.field.rust)),
                 })
             }
         }
@@ -124,6 +133,7 @@ pub(super) fn inputs(op: &Op) -> Vec<Input> {
             ty: ty.clone(),
             required: *required,
             doc: doc.clone(),
+            body_field: None,
         }),
         None => {}
     }
@@ -196,16 +206,27 @@ fn method(api: &Api, g: &Group, op: &Op, doc_crate: Option<&str>) -> TokenStream
     };
     let mut text = op_doc(op, inline.as_deref());
     let required: Vec<&Input> = all.iter().filter(|i| i.required).collect();
-    if !required.is_empty() {
+    // Each description is said once: a parameter's here (its only place) when
+    // the spec gives one; a body property's on its model field, linked once.
+    let described: Vec<&&Input> = required
+        .iter()
+        .filter(|i| i.body_field.is_none() && !i.doc.trim().is_empty())
+        .collect();
+    if !described.is_empty() {
         text.push_str("\n\nArguments:");
-        for i in &required {
-            let first = i.doc.lines().next().unwrap_or("").trim();
+        for i in described {
+            let first = i.doc.trim().lines().next().unwrap_or("").trim();
             text.push_str(&format!(
                 "\n* `{}`: {}",
                 i.rust.trim_start_matches("r#"),
                 first
             ));
         }
+    }
+    if let Some(BodyDef::Flattened { struct_name, .. }) = &op.body {
+        text.push_str(&format!(
+            "\n\nThe body's properties are described on [`models::{struct_name}`]."
+        ));
     }
     let optional: Vec<&Input> = all.iter().filter(|i| !i.required).collect();
     if !optional.is_empty() {
@@ -256,8 +277,7 @@ fn method(api: &Api, g: &Group, op: &Op, doc_crate: Option<&str>) -> TokenStream
         #allow
         pub fn #name(&self, #(#args),*) -> #builder {
             #builder {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 #(#inits)*
             }
         }

@@ -16,9 +16,8 @@ pub(super) fn send(api: &Api, op: &Op, success: &Success) -> TokenStream {
     let builder = ident(&op.type_name);
     let success_ty = &success.ty;
     let op_id = &op.id;
-    let path = path_expr(api, op);
-    // OpenAPI's eight methods are all associated constants of `http::Method`.
-    let http_method = ident(&op.http_method.to_ascii_uppercase());
+    let start = start_expr(api, op);
+    let route = format!("{} {}", op.http_method.to_ascii_uppercase(), op.path);
     let mut stmts = params(api, op);
     if let Some(body) = body(op) {
         stmts.push(body);
@@ -54,9 +53,28 @@ pub(super) fn send(api: &Api, op: &Op, success: &Success) -> TokenStream {
     if !redirects.is_empty() {
         stmts.push(quote!(request.documented_redirects = &[#(#redirects),*];));
     }
-    let arms = success::arms(op, success);
-    // Spans name the route, never the filled-in path (it may carry ids).
-    let template = op.path.as_str();
+    // Nothing to add to the request: no `mut` (it would be unused). The
+    // route borrows `self` whole, so it is built before `transport` moves.
+    let mutable = if stmts.is_empty() {
+        quote!()
+    } else {
+        quote!(mut)
+    };
+    let request = quote! {
+        let #mutable request = #start;
+        #(#stmts)*
+        self.transport.prepared(request)
+    };
+    // One documented success is one runtime call; several are a `match`.
+    let decode = success::single(op).unwrap_or_else(|| {
+        let arms = success::arms(op, success);
+        quote! {
+            match raw.status.as_u16() {
+                #(#arms)*
+                _ => rt::fail(Self::ID, raw),
+            }
+        }
+    });
     // The request as data, and the answer's decoder: the runtime's one
     // generic future (`rt::send`) drives every operation.
     quote! {
@@ -64,19 +82,12 @@ pub(super) fn send(api: &Api, op: &Op, success: &Success) -> TokenStream {
             type Ok = #success_ty;
             type Error = #error;
             const ID: &'static str = #op_id;
+            const ROUTE: &'static str = #route;
             fn request(self) -> rt::Prepared {
-                let path = #path;
-                let mut request = rt::OperationRequest::new(Self::ID, rt::Method::#http_method, path)
-                    .with_path_template(#template);
-                request.timeout = self.timeout;
-                #(#stmts)*
-                Ok((self.transport, request))
+                #request
             }
             fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-                match raw.status.as_u16() {
-                    #(#arms)*
-                    _ => rt::fail(Self::ID, raw),
-                }
+                #decode
             }
         }
     }
@@ -125,6 +136,10 @@ fn params(api: &Api, op: &Op) -> Vec<TokenStream> {
                 let push = |expr: TokenStream, ty: &Ty| query_push(api, wire, p.style, expr, ty);
                 if p.required {
                     stmts.push(push(quote!(self.#n), &p.ty));
+                } else if plain_display(api, &p.ty) {
+                    // The common case in one call: a scalar written with
+                    // `Display`, as `query_push` would write it.
+                    stmts.push(quote!(request.query_opt(#wire, self.#n);));
                 } else {
                     let inner = push(quote!(value), &p.ty);
                     stmts.push(quote! {
@@ -384,6 +399,74 @@ fn query_push(api: &Api, wire: &str, style: Style, expr: TokenStream, ty: &Ty) -
             quote!(request.query.push((#wire, #qv));)
         }
     }
+}
+
+/// The expression starting the `OperationRequest`: method, path filled in,
+/// path template (spans name the route, never the filled-in path: it may
+/// carry ids). The timeout is added by `Handle::prepared` at the end.
+///
+/// Usually one short `rt::route` call, which reads the method and template
+/// from the one-line `ROUTE` and fills the template in at run time: no
+/// `format!` to expand and check per operation, and no long call for the
+/// formatter to break over many lines. A key with a query or fragment
+/// written into it keeps the `format!` of the path proper, since the
+/// template recorded is the whole key.
+fn start_expr(api: &Api, op: &Op) -> TokenStream {
+    let key = op.path.as_str();
+    if split_path_key(key).0 == key {
+        let args = path_params(api, op).into_iter().map(|(p, string)| {
+            let n = ident(&p.rust);
+            match string {
+                // `Display` writes what `to_string` gives today.
+                None => quote!(&self.#n),
+                Some(s) => quote!(&#s),
+            }
+        });
+        return quote!(rt::route(&self, &[#(#args),*]));
+    }
+    // OpenAPI's eight methods are all associated constants of `http::Method`.
+    let method = ident(&op.http_method.to_ascii_uppercase());
+    let path = path_expr(api, op);
+    quote!(rt::OperationRequest::new(Self::ID, rt::Method::#method, #path).with_path_template(#key))
+}
+
+/// The path parameters in the order the path names them, each with the
+/// `String` expression to write when `Display` would not give its text
+/// (`None`: the value itself, a string or a type whose `Display` is its
+/// wire text).
+fn path_params<'o>(api: &Api, op: &'o Op) -> Vec<(&'o crate::model::Param, Option<TokenStream>)> {
+    let mut out = Vec::new();
+    let mut rest = split_path_key(&op.path).0;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else { break };
+        let name = &after[..end];
+        if let Some(p) = op
+            .params
+            .iter()
+            .find(|p| p.loc == Loc::Path && p.wire == name)
+        {
+            let string = (!plain_display(api, &p.ty)).then(|| {
+                let n = ident(&p.rust);
+                // `rt::route` borrows `self` whole while its arguments are
+                // built: the conversions that consume their value get a clone.
+                let value = match api.underlying(&p.ty) {
+                    Ty::Vec(_) | Ty::Option(_) | Ty::Value => quote!(self.#n.clone()),
+                    _ => quote!(self.#n),
+                };
+                to_string_expr(api, value, &p.ty)
+            });
+            out.push((p, string));
+        }
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+/// Whether `Display` writes the text `to_string_expr` gives for `ty`.
+fn plain_display(api: &Api, ty: &Ty) -> bool {
+    let under = api.underlying(ty);
+    under != Ty::Value && has_display(api, &under)
 }
 
 /// The path with parameters substituted and percent-encoded.

@@ -3,7 +3,7 @@
 
 use super::{ordered, status_pattern};
 use crate::emit::{doc, ident, ty_tokens, Ctx};
-use crate::model::{Media, Op, Ty};
+use crate::model::{Media, Op, StatusMatch, Ty};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -96,4 +96,23 @@ pub(super) fn arms(op: &Op, success: &Success) -> Vec<TokenStream> {
             }
         })
         .collect()
+}
+
+/// The whole `decode` of an operation with one documented success, an exact
+/// status with a JSON body or none: one runtime call instead of a `match`.
+pub(super) fn single(op: &Op) -> Option<TokenStream> {
+    let [s] = op.successes.as_slice() else {
+        return None;
+    };
+    let StatusMatch::Code(code) = s.status else {
+        return None;
+    };
+    let code = proc_macro2::Literal::u16_unsuffixed(code);
+    match (&s.ty, &s.media) {
+        (None, _) => Some(quote!(rt::empty_at(Self::ID, #code, raw))),
+        (Some(_), Media::Json | Media::Form | Media::Multipart(_)) => {
+            Some(quote!(rt::json_at(Self::ID, #code, raw)))
+        }
+        (Some(_), Media::Text | Media::Bytes(_)) => None,
+    }
 }
