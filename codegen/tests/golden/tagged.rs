@@ -20,14 +20,10 @@ pub mod models {
     pub enum Change {
         /// The alternative whose `op` is `moved`.
         #[serde(rename = "moved")]
-        Moved {
-            /// The `at` property.
-            at: i64,
-        },
+        Moved { at: i64 },
         /// The alternative whose `op` is `replaced`.
         #[serde(rename = "replaced")]
         Replaced {
-            /// The `at` property.
             at: i64,
             /// A shape to draw.
             shape: Shape,
@@ -41,7 +37,6 @@ pub mod models {
     pub struct Drawing {
         /// A shape to draw.
         pub shape: Shape,
-        /// The `history` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub history: Option<Vec<Change>>,
         /// Near miss: one alternative is closed, the other is not.
@@ -104,7 +99,6 @@ pub mod models {
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct LayerVariant1 {
-        /// The `kind` property.
         pub kind: LayerVariant1Kind,
     }
     /// Inline schema at `#/components/schemas/Layer/oneOf/0/properties/kind`.
@@ -120,9 +114,7 @@ pub mod models {
     /// Inline schema at `#/components/schemas/Layer/oneOf/1`.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct LayerVariant2 {
-        /// The `kind` property.
         pub kind: LayerVariant2Kind,
-        /// The `above` property.
         pub above: i64,
     }
     /// Inline schema at `#/components/schemas/Layer/oneOf/1/properties/kind`.
@@ -172,7 +164,6 @@ pub mod models {
     /// Inline schema at `#/components/schemas/Marker/oneOf/0`.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct MarkerVariant1 {
-        /// The `kind` property.
         pub kind: MarkerVariant1Kind,
     }
     /// Inline schema at `#/components/schemas/Marker/oneOf/0/properties/kind`.
@@ -188,10 +179,8 @@ pub mod models {
     /// Inline schema at `#/components/schemas/Marker/oneOf/1`.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct MarkerVariant2 {
-        /// The `kind` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub kind: Option<MarkerVariant2Kind>,
-        /// The `color` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub color: Option<String>,
     }
@@ -242,9 +231,7 @@ pub mod models {
     /// Inline schema at `#/components/schemas/Note/oneOf/1`.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct NoteVariant2 {
-        /// The `kind` property.
         pub kind: NoteVariant2Kind,
-        /// The `url` property.
         pub url: String,
     }
     /// Inline schema at `#/components/schemas/Note/oneOf/1/properties/kind`.
@@ -268,29 +255,21 @@ pub mod models {
         /// A circle around the origin.
         #[serde(rename = "circle")]
         Circle {
-            /// The `radius` property.
             radius: f64,
-            /// The `label` property.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             label: Option<String>,
-            /// The `fill` property.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             fill: Option<Fill>,
-            /// The `style` property.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             style: Option<Style>,
         },
         /// The alternative whose `type` is `rect`.
         #[serde(rename = "rect", rename_all = "camelCase")]
         Rect {
-            /// The `width` property.
             width: i64,
-            /// The `height` property.
             height: i64,
-            /// The `cornerRadius` property.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             corner_radius: Option<i64>,
-            /// The `strokeWidth` property.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             stroke_width: Option<i64>,
         },
@@ -299,10 +278,7 @@ pub mod models {
         Point {},
         /// A tag value that would be the catch-all's name.
         #[serde(rename = "unknown")]
-        Unknown2 {
-            /// The `reason` property.
-            reason: String,
-        },
+        Unknown2 { reason: String },
         /// A value of `type` that this version of the spec does not list (the other properties are not kept). Serializing it is an error.
         #[serde(other, skip_serializing)]
         Unknown,
@@ -310,16 +286,13 @@ pub mod models {
     /// Inline schema at `#/components/schemas/Shape/oneOf/0/properties/style`.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Style {
-        /// The `stroke` property.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub stroke: Option<String>,
     }
     /// The `Text` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Text {
-        /// The `kind` property.
         pub kind: TextKind,
-        /// The `text` property.
         pub text: String,
     }
     /// Inline schema at `#/components/schemas/Text/properties/kind`.
@@ -350,14 +323,12 @@ pub mod drawings {
         }
         /// `POST /drawings` (operation `Drawings_save`).
         ///
-        /// Arguments:
-        /// * `shape`: A shape to draw.
+        /// The body's properties are described on [`models::Drawing`].
         ///
         /// Optional inputs are set on the builder: [`history`](Save::history), [`layer`](Save::layer), [`note`](Save::note), [`marker`](Save::marker).
         pub fn save(&self, shape: impl Into<models::Shape>) -> Save {
             Save {
-                transport: self.transport.clone(),
-                timeout: None,
+                transport: rt::Handle::new(self.transport.clone()),
                 shape: shape.into(),
                 history: None,
                 layer: None,
@@ -370,8 +341,7 @@ pub mod drawings {
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
     pub struct Save {
-        transport: rt::Transport,
-        timeout: Option<::std::time::Duration>,
+        transport: rt::Handle,
         shape: models::Shape,
         history: Option<Vec<models::Change>>,
         layer: Option<models::Layer>,
@@ -379,22 +349,21 @@ pub mod drawings {
         marker: Option<models::Marker>,
     }
     impl Save {
-        /// The `history` property.
         pub fn history(mut self, value: impl Into<Vec<models::Change>>) -> Self {
             self.history = Some(value.into());
             self
         }
-        /// Near miss: one alternative is closed, the other is not.
+        /// See [`models::Drawing::layer`].
         pub fn layer(mut self, value: impl Into<models::Layer>) -> Self {
             self.layer = Some(value.into());
             self
         }
-        /// Near miss: an alternative is a `$ref` (its type is shared).
+        /// See [`models::Drawing::note`].
         pub fn note(mut self, value: impl Into<models::Note>) -> Self {
             self.note = Some(value.into());
             self
         }
-        /// Near miss: the tag is optional in one alternative.
+        /// See [`models::Drawing::marker`].
         pub fn marker(mut self, value: impl Into<models::Marker>) -> Self {
             self.marker = Some(value.into());
             self
@@ -404,11 +373,9 @@ pub mod drawings {
         type Ok = models::Drawing;
         type Error = SaveError;
         const ID: &'static str = "Drawings_save";
+        const ROUTE: &'static str = "POST /drawings";
         fn request(self) -> rt::Prepared {
-            let path = "/drawings".to_owned();
-            let mut request = rt::OperationRequest::new(Self::ID, rt::Method::POST, path)
-                .with_path_template("/drawings");
-            request.timeout = self.timeout;
+            let mut request = rt::route(&self, &[]);
             let body = models::Drawing {
                 shape: self.shape,
                 history: self.history,
@@ -417,13 +384,10 @@ pub mod drawings {
                 marker: self.marker,
             };
             request.body = rt::json_body(Self::ID, &body)?;
-            Ok((self.transport, request))
+            self.transport.prepared(request)
         }
         fn decode(raw: rt::RawResponse) -> rt::Result<Self::Ok, Self::Error> {
-            match raw.status.as_u16() {
-                200 => rt::decode_json(Self::ID, raw),
-                _ => rt::fail(Self::ID, raw),
-            }
+            rt::json_at(Self::ID, 200, raw)
         }
     }
     rt::operation!(Save);
