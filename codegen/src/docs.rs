@@ -51,109 +51,88 @@ fn escape_inline(line: &str) -> String {
     if !line.contains(['[', ']', '<']) && !line.contains("http://") && !line.contains("https://") {
         return line.to_owned();
     }
-    let chars: Vec<char> = line.chars().collect();
+    // Every character that matters is ASCII, so the line is scanned as
+    // bytes and copied in runs between the changes (a byte of a multi-byte
+    // character never equals an ASCII one).
+    let b = line.as_bytes();
     let mut out = String::with_capacity(line.len() + 8);
+    let mut copied = 0;
     let mut i = 0;
     let mut in_code = false;
-    while let Some(&c) = chars.get(i) {
-        if c == '`' {
+    while let Some(&c) = b.get(i) {
+        if c == b'`' {
             in_code = !in_code;
-            out.push(c);
             i += 1;
             continue;
         }
         if in_code {
-            out.push(c);
             i += 1;
             continue;
         }
-        if is_url_start(&chars[i..]) {
+        // `i` is on a character boundary whenever `c` is ASCII.
+        if c == b'h' && is_url_start(&line[i..]) {
+            let rest = &line[i..];
+            out.push_str(&line[copied..i]);
             // Inside a markdown link target `(...)` or an autolink `<...>`?
-            let prev = if i > 0 {
-                chars.get(i - 1).copied()
-            } else {
-                None
-            };
-            let end = chars[i..]
-                .iter()
-                .position(|ch| ch.is_whitespace() || matches!(ch, ')' | '>' | '"' | '\''))
-                .map_or(chars.len(), |p| i + p);
-            let mut url: String = chars[i..end].iter().collect();
+            let prev = line[..i].chars().next_back();
+            let end = rest
+                .char_indices()
+                .find(|&(_, ch)| ch.is_whitespace() || matches!(ch, ')' | '>' | '"' | '\''))
+                .map_or(line.len(), |(p, _)| i + p);
             // Trailing punctuation belongs to the sentence.
-            let mut tail = String::new();
-            while url.ends_with(['.', ',', ';', ':', '!', '?']) {
-                if let Some(ch) = url.pop() {
-                    tail.insert(0, ch);
-                }
-            }
+            let url = line[i..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
             if matches!(prev, Some('(') | Some('<')) {
-                out.push_str(&url);
+                out.push_str(url);
             } else {
                 out.push('<');
-                out.push_str(&url);
+                out.push_str(url);
                 out.push('>');
             }
-            out.push_str(&tail);
+            out.push_str(&line[i + url.len()..end]);
             i = end;
+            copied = end;
             continue;
         }
-        match c {
-            '[' => {
+        let replacement = match c {
+            b'[' => {
                 // A markdown link `[text](url)` stays; anything else is escaped.
-                let close = chars[i..].iter().position(|&ch| ch == ']').map(|p| i + p);
-                let is_link = close.is_some_and(|e| chars.get(e + 1) == Some(&'('));
+                let close = line[i..].find(']').map(|p| i + p);
+                let is_link = close.is_some_and(|e| b.get(e + 1) == Some(&b'('));
                 // [`Type::item`]: an intra-doc link written by the generator.
-                let is_path_link = close.is_some_and(|e| {
-                    let inner: String = chars[i + 1..e].iter().collect();
+                let path_link_end = close.filter(|&e| {
+                    let inner = &line[i + 1..e];
                     inner.len() > 2
                         && inner.starts_with('`')
                         && inner.ends_with('`')
                         && inner[1..inner.len() - 1]
-                            .chars()
-                            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == ':')
+                            .bytes()
+                            .all(|ch| ch.is_ascii_alphanumeric() || ch == b'_' || ch == b':')
                 });
-                if is_link || is_path_link {
-                    if is_path_link {
-                        if let Some(e) = close {
-                            let link: String = chars[i..=e].iter().collect();
-                            out.push_str(&link);
-                            i = e + 1;
-                            continue;
-                        }
-                    }
-                    out.push('[');
-                } else {
-                    out.push_str("\\[");
+                if let Some(e) = path_link_end {
+                    // Copied whole, its backticks included.
+                    i = e + 1;
+                    continue;
                 }
+                (!is_link).then_some("\\[")
             }
-            ']' => {
-                if chars.get(i + 1) == Some(&'(') {
-                    out.push(']');
-                } else {
-                    out.push_str("\\]");
-                }
-            }
-            '<' => {
-                if is_url_start(&chars[i + 1..]) {
-                    out.push('<');
-                } else {
-                    out.push_str("&lt;");
-                }
-            }
-            _ => out.push(c),
+            b']' => (b.get(i + 1) != Some(&b'(')).then_some("\\]"),
+            b'<' => (!is_url_start(&line[i + 1..])).then_some("&lt;"),
+            _ => None,
+        };
+        if let Some(replacement) = replacement {
+            out.push_str(&line[copied..i]);
+            out.push_str(replacement);
+            copied = i + 1;
         }
         i += 1;
     }
+    out.push_str(&line[copied..]);
     out
 }
 
-/// Whether `chars` starts with `http://` or `https://`.
-fn is_url_start(chars: &[char]) -> bool {
-    let starts = |prefix: &str| {
-        let mut it = chars.iter();
-        prefix.chars().all(|c| it.next() == Some(&c))
-    };
-    starts("http://") || starts("https://")
+/// Whether `text` starts with `http://` or `https://`.
+fn is_url_start(text: &str) -> bool {
+    text.starts_with("http://") || text.starts_with("https://")
 }
 
 #[cfg(test)]

@@ -72,13 +72,6 @@ pub const RESERVED_TYPES: &[&str] = &[
     "TryInto",
 ];
 
-fn parts(name: &str) -> Vec<String> {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 /// Acronyms that may run straight into a lower-case word (`UserIDandSecret`,
 /// `APIkey`). An upper-case run is otherwise split before its last capital
 /// (`HTTPServer` → `HTTP` `Server`), which would read `IDand` as `I` `Dand`.
@@ -93,8 +86,13 @@ const ACRONYMS: &[&str] = &[
 /// acronyms (`redirectURI` → `redirect` `URI`, `URLs` stays one word).
 fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for part in parts(name) {
-        let c: Vec<char> = part.chars().collect();
+    // A part is ASCII letters and digits only (split on everything else), so its bytes
+    // are its characters and any byte index is a character boundary.
+    for part in name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+    {
+        let c = part.as_bytes();
         let mut start = 0;
         let mut i = 1;
         while i < c.len() {
@@ -112,11 +110,11 @@ fn words(name: &str) -> Vec<String> {
                     while end < c.len() && c[end].is_ascii_lowercase() {
                         end += 1;
                     }
-                    let upper: String = c[run..i].iter().collect();
-                    let plural = end == i + 1 && cur == 's';
+                    let upper = &part[run..i];
+                    let plural = end == i + 1 && cur == b's';
                     if plural {
                         // `URLs`, `IDs`: the acronym's plural is one word.
-                    } else if ACRONYMS.contains(&upper.as_str())
+                    } else if ACRONYMS.contains(&upper)
                         && !ACRONYMS.contains(&&upper[..upper.len() - 1])
                     {
                         cut = Some(i);
@@ -126,12 +124,12 @@ fn words(name: &str) -> Vec<String> {
                 }
             }
             if let Some(at) = cut {
-                out.push(c[start..at].iter().collect());
+                out.push(part[start..at].to_owned());
                 start = at;
             }
             i += 1;
         }
-        out.push(c[start..].iter().collect());
+        out.push(part[start..].to_owned());
     }
     out
 }
@@ -141,10 +139,10 @@ fn words(name: &str) -> Vec<String> {
 fn pascal_words(words: &[String]) -> String {
     let mut out = String::new();
     for w in words {
-        let mut chars = w.chars();
-        if let Some(first) = chars.next() {
-            out.push(first.to_ascii_uppercase());
-            out.extend(chars.map(|c| c.to_ascii_lowercase()));
+        // Words are ASCII (see `words`): whole slices, not char by char.
+        if let Some(first) = w.get(..1) {
+            out.push_str(&first.to_ascii_uppercase());
+            out.push_str(&w[1..].to_ascii_lowercase());
         }
     }
     out
