@@ -28,6 +28,29 @@ pub trait ApiErrorKind: Sized {
     fn from_response(status: u16, body: &[u8]) -> Self;
 }
 
+/// The error kind of an operation whose document lists no error answer:
+/// every error is [`Unknown`](Self::Unknown), and the status, code, detail
+/// and request id are on the [`ApiError`] around it. Generated code names it
+/// per operation (`pub type HoldError = rt::UndocumentedError;`), so one
+/// type serves every such operation instead of an enum and an impl each.
+///
+/// ```
+/// use oapi_client_runtime::{ApiErrorKind, UndocumentedError};
+/// assert_eq!(UndocumentedError::from_response(500, b"{}"), UndocumentedError::Unknown);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UndocumentedError {
+    /// Any error answer: the document describes none.
+    Unknown,
+}
+
+impl ApiErrorKind for UndocumentedError {
+    fn from_response(_: u16, _: &[u8]) -> Self {
+        UndocumentedError::Unknown
+    }
+}
+
 /// The error result for an answer that is not a documented success: the
 /// variant chosen by [`ApiErrorKind::from_response`], plus the status, the
 /// API's code and detail, the request id, headers and the raw body.

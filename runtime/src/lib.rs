@@ -46,6 +46,7 @@ pub use client_error::{ClientError, ClientErrorKind};
 pub use dispatch::{
     bytes_response, decode_json_as, empty, empty_at, fail, form_body, json, json_at, json_body,
     route, send, text, text_response, ApiErrorKind, Call, Handle, Operation, Prepared, Result,
+    UndocumentedError,
 };
 pub use encode::{encode_cookie, encode_path_segment, encode_query, query_string};
 pub use error::{

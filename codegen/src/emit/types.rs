@@ -20,11 +20,19 @@ fn type_def(t: &TypeDef, extra: &TokenStream) -> TokenStream {
     let name = ident(&t.name);
     // A component whose Rust name differs from its key says which it is; an
     // inline type's pointer is already in its doc or in `API.md`.
+    // "The `Key` schema." is what the model says of a schema the document
+    // leaves undescribed (API.md lists it); in code it would only repeat
+    // the name, so it is left out, as the filler of fields is.
+    let filler = t
+        .origin
+        .iter()
+        .any(|k| t.doc == format!("The `{k}` schema."));
+    let text = if filler { "" } else { t.doc.as_str() };
     let d = match t.spec_note() {
         Some(note) if !t.origin.iter().any(|o| o.starts_with('#')) => {
-            doc(&format!("{}\n\n{note}", t.doc))
+            doc(&format!("{text}\n\n{note}"))
         }
-        _ => doc(&t.doc),
+        _ => doc(text),
     };
     match &t.kind {
         TypeKind::Alias(ty) => {

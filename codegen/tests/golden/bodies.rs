@@ -10,7 +10,6 @@ pub const DEFAULT_BASE_URL: &str = "https://bodies.example.com";
 /// Request and response types: one item per schema the operations use.
 pub mod models {
     use ::snaptrade::runtime as rt;
-    /// The `Created` schema.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Created {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,7 +24,6 @@ pub mod models {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub ttl: Option<i32>,
     }
-    /// The `Note` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Note {
         /// Read-only: sent by the server, left out of requests.
@@ -36,7 +34,6 @@ pub mod models {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub password: Option<rt::SecretString>,
     }
-    /// The `Problem` schema.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Problem {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -201,18 +198,8 @@ pub mod bodies {
         }
     }
     rt::operation!(Form);
-    /// The documented error responses of [`Bodies::form`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug)]
-    #[non_exhaustive]
-    pub enum FormError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for FormError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    /// [`Bodies::form`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type FormError = rt::UndocumentedError;
     /// Request builder returned by [`Bodies::text`]: `PUT /text`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -306,18 +293,8 @@ pub mod default {
         }
     }
     rt::operation!(GetBlobId);
-    /// The documented error responses of [`Default::get_blob_id`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug)]
-    #[non_exhaustive]
-    pub enum GetBlobIdError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for GetBlobIdError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    /// [`Default::get_blob_id`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type GetBlobIdError = rt::UndocumentedError;
 }
 /// Operations tagged `uploads`: Grouped by tag.
 pub mod uploads {
@@ -388,18 +365,8 @@ pub mod uploads {
         }
     }
     rt::operation!(PutBlobId);
-    /// The documented error responses of [`Uploads::put_blob_id`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug)]
-    #[non_exhaustive]
-    pub enum PutBlobIdError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for PutBlobIdError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    /// [`Uploads::put_blob_id`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type PutBlobIdError = rt::UndocumentedError;
     /// Request builder returned by [`Uploads::other_list_uploads`]: `GET /tagged`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -421,8 +388,8 @@ pub mod uploads {
         }
     }
     rt::operation!(OtherListUploads);
-    /// The documented error responses of [`Uploads::other_list_uploads`], decoded: the same as [`PutBlobIdError`]'s. Found in `Error::Api(e).kind`.
-    pub type OtherListUploadsError = PutBlobIdError;
+    /// [`Uploads::other_list_uploads`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type OtherListUploadsError = rt::UndocumentedError;
 }
 /// Entry point to the `Bodies` API: one accessor per operation group. Cheap to clone.
 #[derive(Clone, Debug)]

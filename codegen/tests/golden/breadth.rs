@@ -52,12 +52,10 @@ pub mod models {
             )
         }
     }
-    /// The `Cat` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Cat {
         pub meow: bool,
     }
-    /// The `Dog` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Dog {
         pub bark: i64,
@@ -74,7 +72,6 @@ pub mod models {
         Other(String),
     }
     rt::string_enum!(Kind { Cat => "cat", Dog => "dog" });
-    /// The `NewPet` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct NewPet {
         pub owner: PetOwner,
@@ -88,13 +85,11 @@ pub mod models {
     }
     /// A nickname.
     pub type Nick = String;
-    /// The `PasswordGrant` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct PasswordGrant {
         pub grant_type: String,
         pub username: String,
     }
-    /// The `Pet` schema.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Pet {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,8 +103,6 @@ pub mod models {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub thumbnail: Option<Thumbnail>,
     }
-    /// The `Pet_owner` schema.
-    ///
     /// Schema `Pet_owner` in the spec.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct PetOwner {
@@ -155,7 +148,6 @@ pub mod models {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub age: Option<i64>,
     }
-    /// The `RefreshGrant` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct RefreshGrant {
         pub grant_type: String,
@@ -434,18 +426,8 @@ pub mod default {
         }
     }
     rt::operation!(Upload);
-    /// The documented error responses of [`Default::upload`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug)]
-    #[non_exhaustive]
-    pub enum UploadError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for UploadError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    /// [`Default::upload`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type UploadError = rt::UndocumentedError;
     /// Request builder returned by [`Default::add_pet`]: `POST /pets`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -492,8 +474,8 @@ pub mod default {
         }
     }
     rt::operation!(AddPet);
-    /// The documented error responses of [`Default::add_pet`], decoded: the same as [`UploadError`]'s. Found in `Error::Api(e).kind`.
-    pub type AddPetError = UploadError;
+    /// [`Default::add_pet`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type AddPetError = rt::UndocumentedError;
     /// Request builder returned by [`Default::put_record`]: `PUT /pets/{id}/record`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -532,8 +514,8 @@ pub mod default {
         }
     }
     rt::operation!(PutRecord);
-    /// The documented error responses of [`Default::put_record`], decoded: the same as [`UploadError`]'s. Found in `Error::Api(e).kind`.
-    pub type PutRecordError = UploadError;
+    /// [`Default::put_record`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type PutRecordError = rt::UndocumentedError;
     /// Request builder returned by [`Default::add_animal`]: `POST /animals`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -562,8 +544,8 @@ pub mod default {
         }
     }
     rt::operation!(AddAnimal);
-    /// The documented error responses of [`Default::add_animal`], decoded: the same as [`UploadError`]'s. Found in `Error::Api(e).kind`.
-    pub type AddAnimalError = UploadError;
+    /// [`Default::add_animal`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type AddAnimalError = rt::UndocumentedError;
     /// Request builder returned by [`Default::submit_form`]: `POST /form`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -588,8 +570,8 @@ pub mod default {
         }
     }
     rt::operation!(SubmitForm);
-    /// The documented error responses of [`Default::submit_form`], decoded: the same as [`UploadError`]'s. Found in `Error::Api(e).kind`.
-    pub type SubmitFormError = UploadError;
+    /// [`Default::submit_form`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type SubmitFormError = rt::UndocumentedError;
     /// Request builder returned by [`Default::search`]: `GET /search`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -681,8 +663,8 @@ pub mod default {
         }
     }
     rt::operation!(Search);
-    /// The documented error responses of [`Default::search`], decoded: the same as [`UploadError`]'s. Found in `Error::Api(e).kind`.
-    pub type SearchError = UploadError;
+    /// [`Default::search`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type SearchError = rt::UndocumentedError;
     /// Request builder returned by [`Default::legacy_list`]: `GET /rest/{kind}?method=pets.list&id={id}&q={q}#legacy`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -725,8 +707,8 @@ pub mod default {
         }
     }
     rt::operation!(LegacyList);
-    /// The documented error responses of [`Default::legacy_list`], decoded: the same as [`UploadError`]'s. Found in `Error::Api(e).kind`.
-    pub type LegacyListError = UploadError;
+    /// [`Default::legacy_list`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type LegacyListError = rt::UndocumentedError;
     /// Request builder returned by [`Default::token`]: `POST /token`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -751,8 +733,8 @@ pub mod default {
         }
     }
     rt::operation!(Token);
-    /// The documented error responses of [`Default::token`], decoded: the same as [`UploadError`]'s. Found in `Error::Api(e).kind`.
-    pub type TokenError = UploadError;
+    /// [`Default::token`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type TokenError = rt::UndocumentedError;
 }
 /// Entry point to the `Breadth` API: one accessor per operation group. Cheap to clone.
 #[derive(Clone, Debug)]

@@ -27,9 +27,7 @@ pub mod models {
     pub struct ListWaypointsResponse {
         pub data: Vec<SystemsSystemSymbolWaypointsGet200ApplicationJsonDataItems>,
     }
-    /// The `Name` schema.
     pub type Name = String;
-    /// The `NameOrId` schema.
     #[derive(Debug, Clone, ::serde::Serialize)]
     #[serde(untagged)]
     #[allow(clippy::large_enum_variant)]
@@ -63,13 +61,11 @@ pub mod models {
             )
         }
     }
-    /// The `Problem` schema.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Problem {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub detail: Option<String>,
     }
-    /// The `SortMode` schema.
     #[derive(Debug, Clone, ::serde::Serialize)]
     #[serde(untagged)]
     #[allow(clippy::large_enum_variant)]
@@ -123,8 +119,6 @@ pub mod models {
         Other(String),
     }
     rt::string_enum!(SortModeVariant2 { IdAscending => "id_ascending" });
-    /// The `_systems__systemSymbol__waypoints_get_200_application_json_data_items` schema.
-    ///
     /// Schema `_systems__systemSymbol__waypoints_get_200_application_json_data_items` in the spec.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct SystemsSystemSymbolWaypointsGet200ApplicationJsonDataItems {
@@ -250,18 +244,8 @@ pub mod default {
         }
     }
     rt::operation!(ListWaypoints);
-    /// The documented error responses of [`Default::list_waypoints`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug)]
-    #[non_exhaustive]
-    pub enum ListWaypointsError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for ListWaypointsError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    /// [`Default::list_waypoints`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type ListWaypointsError = rt::UndocumentedError;
     /// Request builder returned by [`Default::get_waypoint`]: `GET /systems/{systemSymbol}/waypoints/{waypointSymbol}`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -287,8 +271,8 @@ pub mod default {
         }
     }
     rt::operation!(GetWaypoint);
-    /// The documented error responses of [`Default::get_waypoint`], decoded: the same as [`ListWaypointsError`]'s. Found in `Error::Api(e).kind`.
-    pub type GetWaypointError = ListWaypointsError;
+    /// [`Default::get_waypoint`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type GetWaypointError = rt::UndocumentedError;
     /// Request builder returned by [`Default::download_file`]: `GET /files/{fileId}`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -356,8 +340,8 @@ pub mod default {
         }
     }
     rt::operation!(MessageOfTheDay);
-    /// The documented error responses of [`Default::message_of_the_day`], decoded: the same as [`ListWaypointsError`]'s. Found in `Error::Api(e).kind`.
-    pub type MessageOfTheDayError = ListWaypointsError;
+    /// [`Default::message_of_the_day`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type MessageOfTheDayError = rt::UndocumentedError;
     /// Request builder returned by [`Default::anything`]: `GET /anything`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -382,8 +366,8 @@ pub mod default {
         }
     }
     rt::operation!(Anything);
-    /// The documented error responses of [`Default::anything`], decoded: the same as [`ListWaypointsError`]'s. Found in `Error::Api(e).kind`.
-    pub type AnythingError = ListWaypointsError;
+    /// [`Default::anything`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type AnythingError = rt::UndocumentedError;
     /// Request builder returned by [`Default::health`]: `GET /health`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -484,8 +468,8 @@ pub mod default {
         }
     }
     rt::operation!(GetQuote);
-    /// The documented error responses of [`Default::get_quote`], decoded: the same as [`ListWaypointsError`]'s. Found in `Error::Api(e).kind`.
-    pub type GetQuoteError = ListWaypointsError;
+    /// [`Default::get_quote`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type GetQuoteError = rt::UndocumentedError;
     /// Request builder returned by [`Default::certificate_view`]: `GET /certificates/{certificate}`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -538,8 +522,8 @@ pub mod default {
         }
     }
     rt::operation!(CertificateView);
-    /// The documented error responses of [`Default::certificate_view`], decoded: the same as [`ListWaypointsError`]'s. Found in `Error::Api(e).kind`.
-    pub type CertificateViewError = ListWaypointsError;
+    /// [`Default::certificate_view`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type CertificateViewError = rt::UndocumentedError;
 }
 /// Entry point to the `Conformance classes` API: one accessor per operation group. Cheap to clone.
 #[derive(Clone, Debug)]

@@ -10,7 +10,6 @@ pub const DEFAULT_BASE_URL: &str = "/";
 /// Request and response types: one item per schema the operations use.
 pub mod models {
     use ::snaptrade::runtime as rt;
-    /// The `Cat` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Cat {
         pub pet_type: CatPetType,
@@ -26,7 +25,6 @@ pub mod models {
         Other(String),
     }
     rt::string_enum!(CatPetType { Cat => "cat" });
-    /// The `Dog` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Dog {
         pub pet_type: DogPetType,
@@ -42,15 +40,12 @@ pub mod models {
         Other(String),
     }
     rt::string_enum!(DogPetType { Dog => "dog" });
-    /// The `HTTPValidationError` schema.
-    ///
     /// Schema `HTTPValidationError` in the spec.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct HttpValidationError {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub detail: Option<Vec<ValidationError>>,
     }
-    /// The `NewPet` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct NewPet {
         pub name: String,
@@ -69,8 +64,6 @@ pub mod models {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub home: Option<NewPetAddress>,
     }
-    /// The `NewPet_Address` schema.
-    ///
     /// Schema `NewPet_Address` in the spec.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct NewPetAddress {
@@ -137,14 +130,12 @@ pub mod models {
             )
         }
     }
-    /// The `Owner` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Owner {
         pub name: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
     }
-    /// The `Pet` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Pet {
         pub name: String,
@@ -236,7 +227,6 @@ pub mod models {
             )
         }
     }
-    /// The `ValidationError` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct ValidationError {
         pub loc: Vec<rt::IntegerOrString>,
@@ -338,18 +328,8 @@ pub mod pets {
         }
     }
     rt::operation!(ReadPet);
-    /// The documented error responses of [`Pets::read_pet`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug)]
-    #[non_exhaustive]
-    pub enum ReadPetError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for ReadPetError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    /// [`Pets::read_pet`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type ReadPetError = rt::UndocumentedError;
     /// Request builder returned by [`Pets::create_pet`]: `POST /pets`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]

@@ -25,7 +25,6 @@ pub mod models {
         Other(String),
     }
     rt::string_enum!(Mode { Fast => "fast", Slow => "slow" });
-    /// The `Range` schema.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Range {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -232,18 +231,8 @@ pub mod files {
         }
     }
     rt::operation!(Get);
-    /// The documented error responses of [`Files::get`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug)]
-    #[non_exhaustive]
-    pub enum GetError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for GetError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    /// [`Files::get`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type GetError = rt::UndocumentedError;
 }
 /// Entry point to the `Parameters` API: one accessor per operation group. Cheap to clone.
 #[derive(Clone, Debug)]

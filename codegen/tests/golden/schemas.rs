@@ -10,13 +10,11 @@ pub const DEFAULT_BASE_URL: &str = "/";
 /// Request and response types: one item per schema the operations use.
 pub mod models {
     use ::snaptrade::runtime as rt;
-    /// The `Cat` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Cat {
         pub kind: String,
         pub meows: bool,
     }
-    /// The `Color` schema.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[non_exhaustive]
     pub enum Color {
@@ -38,7 +36,6 @@ pub mod models {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub value: Option<String>,
     }
-    /// The `Dog` schema.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct Dog {
         pub kind: String,
@@ -106,7 +103,6 @@ pub mod models {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub opt: Option<Option2>,
     }
-    /// The `IdOrName` schema.
     pub type IdOrName = rt::IntegerOrString;
     /// An inline object gets a name from its parent and property.
     #[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -474,18 +470,8 @@ pub mod types {
         }
     }
     rt::operation!(RoundTrip);
-    /// The documented error responses of [`Types::round_trip`], decoded. Found in `Error::Api(e).kind`.
-    #[derive(Debug)]
-    #[non_exhaustive]
-    pub enum RoundTripError {
-        /// A status the spec does not document, or an error body that does not match its documented schema.
-        Unknown,
-    }
-    impl rt::ApiErrorKind for RoundTripError {
-        fn from_response(_: u16, _: &[u8]) -> Self {
-            Self::Unknown
-        }
-    }
+    /// [`Types::round_trip`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type RoundTripError = rt::UndocumentedError;
     /// Request builder returned by [`Types::type`]: `GET /type`. Set optional inputs, then `.await` it (or call [`send`](Self::send)).
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent with `.await` or `.send().await`"]
@@ -526,8 +512,8 @@ pub mod types {
         }
     }
     rt::operation!(Type);
-    /// The documented error responses of [`Types::type`], decoded: the same as [`RoundTripError`]'s. Found in `Error::Api(e).kind`.
-    pub type TypeError = RoundTripError;
+    /// [`Types::type`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`.
+    pub type TypeError = rt::UndocumentedError;
 }
 /// Entry point to the `Schemas` API: one accessor per operation group. Cheap to clone.
 #[derive(Clone, Debug)]

@@ -4,7 +4,7 @@
 
 use super::{ordered, status_pattern};
 use crate::emit::{doc, ident, ty_tokens, Ctx};
-use crate::model::{Media, Op, Outcome};
+use crate::model::{Api, Media, Op, Outcome};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -88,6 +88,32 @@ fn enum_tokens(name: &syn::Ident, edoc: &TokenStream, op: &Op, extra: &TokenStre
 /// data: formatting each enum's tokens to text cost a few percent of a run.
 pub(super) fn error_key(op: &Op) -> String {
     format!("{:?}{:?}", op.errors, op.default)
+}
+
+/// Whether `op`'s error type is the runtime's `UndocumentedError`: the
+/// document lists no error answer (not even `default`), and every derive
+/// asked for is one that type has.
+pub(super) fn undocumented(api: &Api, op: &Op) -> bool {
+    const HAS: &[&str] = &["Debug", "Clone", "Copy", "PartialEq", "Eq", "Hash"];
+    op.errors.is_empty()
+        && op.default.is_none()
+        && api
+            .model_derives
+            .iter()
+            .all(|d| HAS.contains(&d.rsplit("::").next().unwrap_or(d).trim()))
+}
+
+/// The error type of an operation that documents no error answer: the
+/// runtime's one type for them, under the operation's own name.
+pub(super) fn undocumented_alias(op: &Op, link: &str) -> TokenStream {
+    let name = ident(&op.error_name);
+    let d = doc(&format!(
+        "[`{link}`] documents no error answer: every error is `Unknown`. Found in `Error::Api(e).kind`."
+    ));
+    quote! {
+        #d
+        pub type #name = rt::UndocumentedError;
+    }
 }
 
 /// The error type of an operation whose documented errors are those of an

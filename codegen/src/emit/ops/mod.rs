@@ -300,6 +300,7 @@ fn op_items(api: &Api, g: &Group, op: &Op, shared_error: Option<&str>) -> TokenS
     let setters = builder::setters(api, &all);
     let send = send::send(api, op, &success);
     let errors = match shared_error {
+        _ if errors::undocumented(api, op) => errors::undocumented_alias(op, &link),
         None => errors::error_enum(op, &link, &extra),
         Some(first) => errors::error_alias(op, &link, first),
     };
