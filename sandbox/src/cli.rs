@@ -115,6 +115,11 @@ impl SandboxArgs {
 /// Runs the server until Ctrl-C or SIGTERM: prints `listening on http://IP:PORT`, writes
 /// the port file (atomically) if asked, then serves.
 pub async fn run_cli(args: SandboxArgs) -> io::Result<()> {
+    // Listen for the stop signals before anything says the server is up
+    // (banner, port file): a SIGTERM sent as soon as the port file exists
+    // must stop it. Subscribing only after the port file left a window in
+    // which tokio's handler swallowed the signal and nobody was listening.
+    let stop = StopSignals::listen()?;
     let config = args.config();
     let sandbox = crate::start(config.clone(), args.listen).await?;
     println!("listening on {}", sandbox.base_url());
@@ -150,23 +155,51 @@ pub async fn run_cli(args: SandboxArgs) -> io::Result<()> {
     if let Some(path) = &args.port_file {
         write_atomically(path, format!("{}\n", sandbox.addr().port()).as_bytes())?;
     }
-    wait_for_stop_signal().await?;
+    stop.wait().await?;
     eprintln!("shutting down");
     sandbox.shutdown().await
 }
 
-/// Ctrl-C, or SIGTERM on Unix (what `kill` and process supervisors send).
-async fn wait_for_stop_signal() -> io::Result<()> {
+/// Ctrl-C, or SIGTERM on Unix (what `kill` and process supervisors send),
+/// listened to from the moment [`StopSignals::listen`] returns.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => result,
-            _ = term.recv() => Ok(()),
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn listen() -> io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(StopSignals {
+                terminate: signal(SignalKind::terminate())?,
+                interrupt: signal(SignalKind::interrupt())?,
+            })
         }
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
     }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await
+
+    /// Returns at the first stop signal (one sent since [`Self::listen`]).
+    async fn wait(self) -> io::Result<()> {
+        #[cfg(unix)]
+        {
+            let StopSignals {
+                mut terminate,
+                mut interrupt,
+            } = self;
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = interrupt.recv() => {}
+            }
+            Ok(())
+        }
+        #[cfg(not(unix))]
+        tokio::signal::ctrl_c().await
+    }
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
