@@ -152,12 +152,15 @@ pub async fn listen(
         .fallback(axum::routing::post(receive))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(state);
+    // Subscribed before the line below: a script that stops the listener as
+    // soon as it reads it must be heard.
+    let stop = stop_signal();
     // On stderr, so that stdout holds nothing but events.
     eprintln!("listening on http://{addr}");
     axum::serve(socket, app)
         .with_graceful_shutdown(async move {
             tokio::select! {
-                () = stop_signal() => {}
+                () = stop => {}
                 () = done.notified() => {}
             }
         })
@@ -165,26 +168,35 @@ pub async fn listen(
         .map_err(|e| Failure::Usage(format!("listener failed: {e}")))
 }
 
-/// Ctrl-C, or SIGTERM on Unix. If the handlers cannot be installed, waits
-/// forever rather than stopping at once.
-async fn stop_signal() {
+/// Ctrl-C, or SIGTERM on Unix, listened to from the moment this is called
+/// (not from the future's first poll: a signal sent before the subscription
+/// can be lost, as the sandbox's was once in CI). A signal whose handler cannot be
+/// installed is waited for forever rather than stopping at once.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+        let terminate = signal(SignalKind::terminate()).ok();
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        async move {
+            tokio::select! {
+                () = recv_or_pending(terminate) => {}
+                () = recv_or_pending(interrupt) => {}
             }
         }
     }
     #[cfg(not(unix))]
-    {
+    async {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(unix)]
+async fn recv_or_pending(signal: Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(mut signal) => {
+            signal.recv().await;
+        }
+        None => std::future::pending().await,
     }
 }
