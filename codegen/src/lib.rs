@@ -207,19 +207,39 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
     })
 }
 
-/// A formatted unit and whether it uses the runtime (models).
+/// A formatted unit and whether it needs its module's shared import.
 type UnitResult = Result<(String, bool), Error>;
 
+/// What every unit of one file is formatted from.
+struct RenderInput<'a> {
+    api: &'a model::Api,
+    doc_crate: Option<&'a str>,
+    shared: emit::SharedErrors<'a>,
+    file: &'a str,
+}
+
 /// Formats one unit of the file (tokens → `syn` parse check → prettyplease).
-fn render_unit(
-    api: &model::Api,
-    runtime_path: &syn::Path,
-    doc_crate: Option<&str>,
-    unit: emit::Unit,
-    file: &str,
-) -> UnitResult {
-    let (tokens, uses_rt) = emit::unit_tokens(api, runtime_path, doc_crate, unit);
-    Ok((pretty(tokens, file)?, uses_rt))
+fn render_unit(input: &RenderInput, runtime_path: &syn::Path, unit: emit::Unit) -> UnitResult {
+    let tokens = || {
+        emit::unit_tokens(
+            input.api,
+            runtime_path,
+            input.doc_crate,
+            unit,
+            &input.shared,
+        )
+    };
+    let ((marked, uses), docs) = emit::collecting(tokens);
+    let text = pretty(marked, input.file)?;
+    if let Some(text) = emit::expand(&text, &docs) {
+        return Ok((text, uses));
+    }
+    // A marker prettyplease printed where a doc comment would not have gone:
+    // the unit is formatted again with doc attributes, the slow way.
+    #[cfg(test)]
+    tests::FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let (tokens, uses) = tokens();
+    Ok((pretty(tokens, input.file)?, uses))
 }
 
 fn pretty(tokens: proc_macro2::TokenStream, file: &str) -> Result<String, Error> {
@@ -241,6 +261,12 @@ fn render(
 ) -> Result<String, Error> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let units = emit::units(api);
+    let input = RenderInput {
+        api,
+        doc_crate,
+        shared: emit::SharedErrors::new(api),
+        file,
+    };
     let next = AtomicUsize::new(0);
     let parse_path = || -> Result<syn::Path, Error> {
         syn::parse_str(runtime_path).map_err(|e| Error::Internal {
@@ -259,7 +285,7 @@ fn render(
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(&unit) = units.get(i) else { break };
-            done.push((i, render_unit(api, &path, doc_crate, unit, file)));
+            done.push((i, render_unit(&input, &path, unit)));
         }
         done
     };
@@ -283,46 +309,56 @@ fn render(
     };
     results.sort_by_key(|(i, _)| *i);
     let mut out = String::new();
-    let mut models = Vec::new();
-    let mut models_use_rt = false;
-    for ((_, result), unit) in results.into_iter().zip(&units) {
-        let (text, uses_rt) = result?;
-        if let emit::Unit::Models(..) = unit {
-            models_use_rt |= uses_rt;
-            models.push(text);
+    // The run of units of the module being joined, and whether any needs
+    // the module's import.
+    let mut run: Vec<String> = Vec::new();
+    let mut run_uses = false;
+    let mut results = results.into_iter().zip(&units).peekable();
+    while let Some(((_, result), unit)) = results.next() {
+        let (text, uses) = result?;
+        let Some(module) = unit.module() else {
+            out.push_str(&text);
+            continue;
+        };
+        run.push(text);
+        run_uses |= uses;
+        if results.peek().and_then(|(_, u)| u.module()) == Some(module) {
             continue;
         }
-        if !models.is_empty() {
-            out.push_str(&join(&models, models_use_rt, &parse_path()?, file)?);
-            models.clear();
-        }
-        out.push_str(&text);
+        out.push_str(&join(module, &run, run_uses, &parse_path()?, file)?);
+        run.clear();
+        run_uses = false;
     }
     Ok(out)
 }
 
-/// Joins the formatted `models` units (see [`emit::join_models`]), with the
-/// runtime import first when a model uses it.
+/// Joins the formatted units of one module (see [`emit::join_module`]),
+/// with its shared import when a unit needs it: the runtime first in
+/// `models`, `super::models` after the runtime's in a group.
 fn join(
+    module: emit::Module,
     parts: &[String],
-    uses_rt: bool,
+    uses: bool,
     runtime_path: &syn::Path,
     file: &str,
 ) -> Result<String, Error> {
     let internal = || Error::Internal {
         file: file.to_owned(),
-        message: "cannot join the formatted `models` module".to_owned(),
+        message: "cannot join the formatted units of a module".to_owned(),
     };
-    let import = if uses_rt {
-        let text = pretty(
-            emit::models_mod(quote::quote!(use #runtime_path as rt;)),
-            file,
-        )?;
-        Some(emit::models_inner(&text).ok_or_else(internal)?.to_owned())
-    } else {
-        None
+    let (import, after) = match (module, uses) {
+        (_, false) => (None, 0),
+        (emit::Module::Models, true) => {
+            let text = pretty(
+                emit::models_mod(quote::quote!(use #runtime_path as rt;)),
+                file,
+            )?;
+            let inner = emit::models_inner(&text).ok_or_else(internal)?;
+            (Some(inner.to_owned()), 0)
+        }
+        (emit::Module::Group(_), true) => (Some("    use super::models;\n".to_owned()), 1),
     };
-    emit::join_models(parts, import.as_deref()).ok_or_else(internal)
+    emit::join_module(parts, import.as_deref(), after).ok_or_else(internal)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -401,3 +437,37 @@ pub fn short_diff(old: &str, new: &str, max: usize) -> String {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Units formatted a second time because a doc marker landed where no
+    /// doc comment goes (see `emit::doc_text`).
+    pub(crate) static FALLBACKS: AtomicUsize = AtomicUsize::new(0);
+
+    /// Every fixture (structs, struct variants, enums, modules, impls) gets
+    /// its doc comments from the markers: the output the goldens pin is
+    /// produced without the slow path.
+    #[test]
+    fn doc_markers_expand_in_every_fixture() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).expect("fixtures") {
+            let path = entry.expect("an entry").path();
+            let before = FALLBACKS.load(Ordering::Relaxed);
+            let out = super::generate_file(&path, &crate::Options::default())
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(
+                FALLBACKS.load(Ordering::Relaxed),
+                before,
+                "{}",
+                path.display()
+            );
+            assert!(!out.contains("__oapi_doc_"), "{}", path.display());
+            assert!(out.contains("    /// "), "{}", path.display());
+            seen += 1;
+        }
+        assert!(seen >= 9, "{seen} fixtures");
+    }
+}

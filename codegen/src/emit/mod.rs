@@ -1,5 +1,6 @@
 //! Tokens from the model: the file layout of docs/ARCHITECTURE.md.
 
+mod doc_text;
 mod ops;
 #[cfg(feature = "cli")]
 pub(crate) use ops::arg_types;
@@ -8,6 +9,7 @@ mod types;
 
 use crate::docs::doc_lines;
 use crate::model::{Api, SchemeKindDef, Ty, TypeKind};
+pub(crate) use doc_text::{collecting, doc_attrs, expand, plain_attrs};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
@@ -65,30 +67,10 @@ pub(crate) fn uses_path(tokens: &TokenStream, name: &str) -> bool {
     false
 }
 
-/// `#[doc = r" line"]` attributes (printed as `/// line`).
+/// The doc comment of `text` (markdown from the spec, escaped by
+/// [`doc_lines`]), printed as `/// line`s; see [`doc_text`].
 pub(crate) fn doc(text: &str) -> TokenStream {
-    let lines = doc_lines(text);
-    let attrs = lines.iter().map(|l| {
-        let l = raw_str(&format!(" {l}"));
-        quote!(#[doc = #l])
-    });
-    quote!(#(#attrs)*)
-}
-
-/// A raw string literal of `text` (`r"..."`, with as many `#` as it needs).
-/// A doc line is read three times on its way out (escaped here, unescaped by
-/// `syn`, again by prettyplease); a raw literal is copied each time instead,
-/// and prints the same `/// line`.
-fn raw_str(text: &str) -> proc_macro2::Literal {
-    let mut hashes = String::new();
-    while text.contains(&format!("\"{hashes}")) {
-        hashes.push('#');
-    }
-    // Any text can be a raw string (it has no escapes), and a proc-macro2
-    // literal always lexes from a well-formed literal: the fallback never runs.
-    format!("r{hashes}\"{text}\"{hashes}")
-        .parse()
-        .unwrap_or_else(|_| proc_macro2::Literal::string(text))
+    doc_attrs(doc_lines(text))
 }
 
 pub(crate) fn ty_tokens(ty: &Ty, ctx: Ctx) -> TokenStream {
@@ -153,20 +135,45 @@ pub(crate) enum Unit {
     Models(usize, usize),
     /// `pub mod security { .. }`.
     Security,
-    /// One operation group module.
-    Group(usize),
+    /// The head of operation group `i`'s module: the group type and its
+    /// methods (see [`ops::group_head`]).
+    GroupHead(usize),
+    /// The items of group `i`'s operations in this index range.
+    GroupOps(usize, usize, usize),
     /// `Client` and its accessors.
     Client,
 }
 
-/// Model types per `Models` unit.
-const MODELS_PER_UNIT: usize = 48;
+/// The module whose text several units share (joined by [`join_module`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Module {
+    Models,
+    Group(usize),
+}
+
+impl Unit {
+    /// The module this unit is a run of, if it is one.
+    pub(crate) fn module(self) -> Option<Module> {
+        match self {
+            Unit::Models(..) => Some(Module::Models),
+            Unit::GroupHead(i) | Unit::GroupOps(i, ..) => Some(Module::Group(i)),
+            Unit::Head | Unit::Security | Unit::Client => None,
+        }
+    }
+}
+
+/// Model types per `Models` unit, and operations per `GroupOps` unit. Small
+/// units keep both threads busy to the end: one unit of a large group was a
+/// fifth of the formatting time of nexus (issue 23).
+const MODELS_PER_UNIT: usize = 24;
+const OPS_PER_UNIT: usize = 4;
 
 /// The parts of the file in output order. Top-level items are formatted
 /// independently by prettyplease, so formatting them one by one and
-/// concatenating the text gives the text of the whole file; the `models`
-/// module is split into runs of items that are formatted inside their own
-/// `pub mod models { .. }` and joined (see [`join_models`]).
+/// concatenating the text gives the text of the whole file; a module (the
+/// `models` module, each operation group's) is split into runs of items
+/// that are formatted inside their own `pub mod name { .. }` and joined (see
+/// [`join_module`]).
 pub(crate) fn units(api: &Api) -> Vec<Unit> {
     let mut units = vec![Unit::Head];
     let n = api.types.len();
@@ -180,17 +187,46 @@ pub(crate) fn units(api: &Api) -> Vec<Unit> {
         start = end;
     }
     units.push(Unit::Security);
-    units.extend((0..api.groups.len()).map(Unit::Group));
+    for (i, g) in api.groups.iter().enumerate() {
+        units.push(Unit::GroupHead(i));
+        let mut start = 0;
+        while start < g.ops.len() {
+            let end = (start + OPS_PER_UNIT).min(g.ops.len());
+            units.push(Unit::GroupOps(i, start, end));
+            start = end;
+        }
+    }
     units.push(Unit::Client);
     units
 }
 
-/// The tokens of one unit, and (for models) whether they use the runtime.
+/// Per group, which operations share an earlier one's error enum (see
+/// [`ops::shared_errors`]): worked out once, by the first unit of the group
+/// that needs it.
+pub(crate) struct SharedErrors<'a> {
+    api: &'a Api,
+    groups: Vec<std::sync::OnceLock<Vec<Option<&'a str>>>>,
+}
+
+impl<'a> SharedErrors<'a> {
+    pub(crate) fn new(api: &'a Api) -> Self {
+        let groups = api.groups.iter().map(|_| Default::default()).collect();
+        SharedErrors { api, groups }
+    }
+
+    fn get(&self, group: usize) -> &[Option<&'a str>] {
+        self.groups[group].get_or_init(|| ops::shared_errors(&self.api.groups[group]))
+    }
+}
+
+/// The tokens of one unit, and whether it needs its module's shared import:
+/// the runtime for models, `super::models` for a group.
 pub(crate) fn unit_tokens(
     api: &Api,
     runtime_path: &syn::Path,
     doc_crate: Option<&str>,
     unit: Unit,
+    shared: &SharedErrors,
 ) -> (TokenStream, bool) {
     match unit {
         Unit::Head => {
@@ -212,10 +248,10 @@ pub(crate) fn unit_tokens(
             (models_mod(body), uses_rt)
         }
         Unit::Security => (security(api, runtime_path), false),
-        Unit::Group(i) => (
-            ops::group(api, &api.groups[i], runtime_path, doc_crate),
-            false,
-        ),
+        Unit::GroupHead(i) => ops::group_head(api, &api.groups[i], runtime_path, doc_crate),
+        Unit::GroupOps(i, start, end) => {
+            ops::group_ops(api, &api.groups[i], start..end, shared.get(i))
+        }
         Unit::Client => (client(api, runtime_path), false),
     }
 }
@@ -230,38 +266,51 @@ pub(crate) fn models_mod(body: TokenStream) -> TokenStream {
     }
 }
 
-/// Joins the formatted `models` units into the text of one module: the text
-/// before the first unit's closing line, the inner lines of the others, then
-/// the closing line. `import` (the inner line(s) of the formatted runtime
-/// import) goes first inside the module.
 /// The lines inside the module of one formatted `models` unit.
 pub(crate) fn models_inner(text: &str) -> Option<&str> {
-    const OPEN: &str = "pub mod models {\n";
-    let start = text.find(OPEN)? + OPEN.len();
-    text[start..].strip_suffix("}\n")
+    let (_, inner) = split_open(text)?;
+    inner.strip_suffix("}\n")
 }
 
-pub(crate) fn join_models(parts: &[String], import: Option<&str>) -> Option<String> {
-    const OPEN: &str = "pub mod models {\n";
+/// `text` split after the line opening its module (`pub mod name {`, after
+/// any doc lines).
+fn split_open(text: &str) -> Option<(&str, &str)> {
+    let start = if text.starts_with("pub mod ") {
+        0
+    } else {
+        text.find("\npub mod ")? + 1
+    };
+    let open_end = start + text[start..].find("{\n")? + 2;
+    Some(text.split_at(open_end))
+}
+
+/// Joins the formatted units of one module into its text: the first unit up
+/// to its closing line, the inner lines of the others, then the closing
+/// line. `import` (lines at the module's indentation) goes inside the
+/// module after its first `after` lines.
+pub(crate) fn join_module(parts: &[String], import: Option<&str>, after: usize) -> Option<String> {
     if let ([only], None) = (parts, import) {
         return Some(only.clone());
     }
     let mut out = String::with_capacity(parts.iter().map(String::len).sum::<usize>() + 64);
     let n = parts.len();
     for (i, text) in parts.iter().enumerate() {
-        let open_end = text.find(OPEN)? + OPEN.len();
-        let (head, inner) = text.split_at(open_end);
+        let (head, mut inner) = split_open(text)?;
         if i == 0 {
             out.push_str(head);
             if let Some(import) = import {
+                for _ in 0..after {
+                    let line_end = inner.find('\n')? + 1;
+                    out.push_str(&inner[..line_end]);
+                    inner = &inner[line_end..];
+                }
                 out.push_str(import);
             }
         }
         if i + 1 == n {
             out.push_str(inner);
         } else {
-            let close = inner.strip_suffix("}\n")?;
-            out.push_str(close);
+            out.push_str(inner.strip_suffix("}\n")?);
         }
     }
     Some(out)
@@ -414,29 +463,6 @@ fn extra_derives(api: &Api) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The literal `raw_str` gives reads back as the text, whatever the text
-    /// holds: quotes and `"#` runs (more `#`), a bare carriage return (not
-    /// allowed in a raw string: the escaped literal instead), backslashes.
-    #[test]
-    fn raw_doc_literals_read_back_as_the_text() {
-        for text in [
-            " plain",
-            r#" say "hi""#,
-            r##" a "# inside"##,
-            " back\\slash \\n stays",
-            " bare \r return",
-            "",
-        ] {
-            let lit = raw_str(text);
-            let parsed: syn::LitStr = syn::parse2(quote!(#lit)).expect("a string literal");
-            assert_eq!(parsed.value(), text, "{lit}");
-        }
-        assert!(raw_str(" plain").to_string().starts_with("r\""));
-        assert!(raw_str(r##" a "# inside"##)
-            .to_string()
-            .starts_with("r##\""));
-    }
 
     #[test]
     fn uses_path_finds_the_identifier_followed_by_a_path_separator() {

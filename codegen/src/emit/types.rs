@@ -1,6 +1,6 @@
 //! The `models` module.
 
-use super::{doc, ident, ty_tokens, Ctx};
+use super::{doc, doc_attrs, ident, plain_attrs, ty_tokens, Ctx};
 use crate::model::{Field, TaggedVariant, TypeDef, TypeKind, Variant};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -130,7 +130,13 @@ fn field_defs<'f>(
     fields.iter().map(move |f| {
         let fname = ident(&f.rust);
         let wire = &f.wire;
-        let fd = doc(&f.doc);
+        // A struct variant's fields may be printed on one line, where a
+        // marker would stay inline (see `doc_text`).
+        let fd = if vis.is_empty() {
+            plain_attrs(&crate::docs::doc_lines(&f.doc))
+        } else {
+            doc(&f.doc)
+        };
         let ty = ty_tokens(&f.ty, Ctx::Models);
         let implied = if camel {
             serde_camel(&f.rust)
@@ -203,9 +209,9 @@ fn tagged_union(
         }
     });
     let unknown = ident(crate::model::UNKNOWN_VARIANT);
-    let unknown_doc = format!(
-        " A value of `{tag}` that this version of the spec does not list (the other properties are not kept). Serializing it is an error."
-    );
+    let unknown_doc = doc_attrs(vec![format!(
+        "A value of `{tag}` that this version of the spec does not list (the other properties are not kept). Serializing it is an error."
+    )]);
     quote! {
         #d
         #[derive(Debug, Clone, #extra ::serde::Serialize, ::serde::Deserialize)]
@@ -214,7 +220,7 @@ fn tagged_union(
         #[non_exhaustive]
         pub enum #name {
             #(#defs)*
-            #[doc = #unknown_doc]
+            #unknown_doc
             #[serde(other, skip_serializing)]
             #unknown,
         }
@@ -255,14 +261,14 @@ fn string_enum(
 ) -> TokenStream {
     let defs = variants.iter().enumerate().map(|(i, (v, wire))| {
         let v = ident(v);
-        let vd = format!(" `{wire}`");
+        let vd = doc_attrs(vec![format!("`{wire}`")]);
         let def = if Some(i) == default {
             quote!(#[default])
         } else {
             quote!()
         };
         quote! {
-            #[doc = #vd]
+            #vd
             #def
             #v,
         }

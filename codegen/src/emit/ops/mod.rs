@@ -13,27 +13,18 @@ mod example;
 mod send;
 mod success;
 
-use super::{doc, ident, ty_tokens, Ctx};
+use super::{doc, doc_attrs, ident, ty_tokens, Ctx};
 use crate::model::{Api, BodyDef, Group, Op, Outcome, StatusMatch, Ty};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub(super) fn group(
-    api: &Api,
-    g: &Group,
-    runtime_path: &syn::Path,
-    doc_crate: Option<&str>,
-) -> TokenStream {
-    let module = ident(&g.module);
-    let gname = ident(&g.type_name);
-    let gdoc = doc(&g.doc);
-    let methods = g.ops.iter().map(|op| method(api, g, op, doc_crate));
-    // Operations whose documented errors are the same (variants, bodies,
-    // docs) share one enum: the first one's; the others' error types are
-    // aliases of it, so each operation still names its own error type.
+/// For each operation of `g`, the operation whose error enum it shares
+/// (by error type name), if an earlier one's documented errors are the
+/// same (variants, bodies, docs): the others' error types are aliases of the
+/// first one's, so each operation still names its own error type.
+pub(super) fn shared_errors(g: &Group) -> Vec<Option<&str>> {
     let mut error_sets: Vec<(String, &str)> = Vec::new();
-    let items: Vec<TokenStream> = g
-        .ops
+    g.ops
         .iter()
         .map(|op| {
             let key = errors::error_key(op);
@@ -44,24 +35,33 @@ pub(super) fn group(
             if shared.is_none() {
                 error_sets.push((key, op.error_name.as_str()));
             }
-            op_items(api, g, op, shared)
+            shared
         })
+        .collect()
+}
+
+/// The head of a group's module: its doc, the runtime import, the group
+/// type and its methods (one per operation); and whether they name a model
+/// (then the module needs `use super::models;`, see [`super::join_module`]).
+pub(super) fn group_head(
+    api: &Api,
+    g: &Group,
+    runtime_path: &syn::Path,
+    doc_crate: Option<&str>,
+) -> (TokenStream, bool) {
+    let module = ident(&g.module);
+    let gname = ident(&g.type_name);
+    let gdoc = doc(&g.doc);
+    let methods: Vec<TokenStream> = g
+        .ops
+        .iter()
+        .map(|op| method(api, g, op, doc_crate))
         .collect();
-    // Model types are named `models::X`; the import is left out when no
-    // operation of the group names one (it would be an unused import).
-    let uses_models = items.iter().any(|t| crate::emit::uses_path(t, "models"));
-    let models_use = if uses_models {
-        quote!(
-            use super::models;
-        )
-    } else {
-        quote!()
-    };
-    quote! {
+    let uses_models = methods.iter().any(|t| crate::emit::uses_path(t, "models"));
+    let tokens = quote! {
         #gdoc
         pub mod #module {
             use #runtime_path as rt;
-            #models_use
 
             #gdoc
             #[derive(Debug, Clone)]
@@ -76,10 +76,29 @@ pub(super) fn group(
 
                 #(#methods)*
             }
-
-            #(#items)*
         }
-    }
+    };
+    (tokens, uses_models)
+}
+
+/// The items of the operations `range` of a group (builder, setters,
+/// `Operation` impl, error and success types), inside `pub mod module { }`
+/// for formatting; and whether they name a model. `shared` is
+/// [`shared_errors`] of the group.
+pub(super) fn group_ops(
+    api: &Api,
+    g: &Group,
+    range: std::ops::Range<usize>,
+    shared: &[Option<&str>],
+) -> (TokenStream, bool) {
+    let module = ident(&g.module);
+    let items: Vec<TokenStream> = g.ops[range.clone()]
+        .iter()
+        .zip(&shared[range])
+        .map(|(op, shared)| op_items(api, g, op, *shared))
+        .collect();
+    let uses_models = items.iter().any(|t| crate::emit::uses_path(t, "models"));
+    (quote!(pub mod #module { #(#items)* }), uses_models)
 }
 
 /// An input of the operation: a parameter, a body property or the body.
@@ -246,14 +265,14 @@ fn method(api: &Api, g: &Group, op: &Op, doc_crate: Option<&str>) -> TokenStream
             names.join(", ")
         ));
     }
-    let mut d = doc(&text);
-    // Added after `doc`, which fences the spec's own code blocks as `text`:
-    // this block is ours and must stay Rust. It directly follows the last
-    // paragraph (a fence may interrupt one) to keep the file short.
+    let mut lines = crate::docs::doc_lines(&text);
+    // Added after `doc_lines`, which fences the spec's own code blocks as
+    // `text`: this block is ours and must stay Rust. It directly follows the
+    // last paragraph (a fence may interrupt one) to keep the file short.
     if let Some(example) = block {
-        let lines = example.lines().map(|l| format!(" {l}"));
-        d.extend(quote!(#(#[doc = #lines])*));
+        lines.extend(example.lines().map(str::to_owned));
     }
+    let d = doc_attrs(lines);
     let args = required.iter().map(|i| {
         let n = ident(&i.rust);
         let (at, _) = arg_types(api, &i.ty);
