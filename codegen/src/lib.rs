@@ -117,15 +117,8 @@ fn generate_parts(spec_bytes: &[u8], opts: &Options, surface: bool) -> Result<Ou
         message: format!("invalid runtime path `{}`: {e}", opts.runtime_path),
     })?;
     // The digest (sha2 is slow at opt-level 0, where build scripts run) is
-    // taken on a thread of its own while the document is lowered.
-    let (lowered, digest) = std::thread::scope(|s| {
-        let digest = s.spawn(|| sha256_hex(spec_bytes));
-        let lowered = lower_bytes(spec_bytes, file);
-        let digest = digest
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (lowered, digest)
-    });
+    // taken on another thread while the document is lowered.
+    let (lowered, digest) = lower_bytes_beside(spec_bytes, file, || sha256_hex(spec_bytes));
     let (mut api, warnings) = lowered?;
     for d in &opts.derives {
         syn::parse_str::<syn::Path>(d).map_err(|e| Error::Spec {
@@ -161,7 +154,49 @@ pub(crate) fn lower_bytes(
     spec_bytes: &[u8],
     file: &str,
 ) -> Result<(model::Api, Vec<String>), Error> {
-    let loaded = load::load_full(spec_bytes, file)?;
+    lower_bytes_beside(spec_bytes, file, || ()).0
+}
+
+/// [`lower_bytes`], with `side` run on another thread meanwhile.
+///
+/// A JSON document is read (typed, on both cores), then lowered on this
+/// thread while the other checks that the fast path may take it and runs
+/// `side`: the lowering is serial, and the checks were a third of the
+/// serial part. A document the checks refuse is read and lowered again by
+/// the YAML path, which reports its errors.
+fn lower_bytes_beside<T: Send>(
+    spec_bytes: &[u8],
+    file: &str,
+    side: impl FnOnce() -> T + Send,
+) -> (Result<(model::Api, Vec<String>), Error>, T) {
+    std::thread::scope(|s| {
+        let typed = load::is_json(spec_bytes)
+            .then(|| load::json_typed(spec_bytes))
+            .flatten();
+        let Some(doc) = typed else {
+            let side = s.spawn(side);
+            let lowered = load::load_slow(spec_bytes, file).and_then(|l| lower_loaded(l, file));
+            return (lowered, join_thread(side));
+        };
+        let beside = s.spawn(|| (load::json_fast_path_takes(spec_bytes), side()));
+        let lowered = lower_loaded(load::Loaded::json(doc), file);
+        let (takes, t) = join_thread(beside);
+        if takes {
+            return (lowered, t);
+        }
+        let lowered = load::load_slow(spec_bytes, file).and_then(|l| lower_loaded(l, file));
+        (lowered, t)
+    })
+}
+
+/// Joins a scoped thread, passing its panic on.
+fn join_thread<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+fn lower_loaded(loaded: load::Loaded, file: &str) -> Result<(model::Api, Vec<String>), Error> {
     let mut api = model::lower(&loaded.doc, file, &loaded.webhooks)
         .map_err(|e| loaded.origins.restore_error(e))?;
     // Inline types say where they are written: in the document as written.

@@ -37,19 +37,50 @@ pub fn load(bytes: &[u8], file: &str) -> Result<OpenAPI, Error> {
 
 /// Parses and validates a document (OpenAPI 3.0.x or 3.1.x).
 pub(crate) fn load_full(bytes: &[u8], file: &str) -> Result<Loaded, Error> {
-    // JSON (most large documents) is read with serde_json; a document it does
-    // not take as valid is read again through the YAML path, which gives the
-    // errors (with line/column and JSON pointers).
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
-        if let Some(doc) = json::load(bytes) {
-            return Ok(Loaded {
-                doc,
-                origins: Origins::default(),
-                warnings: Vec::new(),
-                webhooks: Vec::new(),
-            });
+    if is_json(bytes) {
+        if let Some(doc) = json::typed(bytes).filter(|_| json::checked(bytes).is_some()) {
+            return Ok(Loaded::json(doc));
         }
     }
+    load_slow(bytes, file)
+}
+
+/// Whether `bytes` look like a JSON document (an object), which the fast
+/// path may take: most large documents are JSON.
+pub(crate) fn is_json(bytes: &[u8]) -> bool {
+    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+/// The fast path's typed read of a JSON document, before its checks
+/// ([`json_fast_path_takes`]): a document they refuse must go through
+/// [`load_slow`] instead, whatever this returned. Split so that the checks
+/// can run beside the lowering of the document.
+pub(crate) fn json_typed(bytes: &[u8]) -> Option<OpenAPI> {
+    json::typed(bytes)
+}
+
+/// Whether the JSON fast path can take the document (see [`json_typed`]):
+/// strict JSON, OpenAPI 3.0, nothing the YAML path must prepare, every
+/// `$ref` local and resolvable.
+pub(crate) fn json_fast_path_takes(bytes: &[u8]) -> bool {
+    json::checked(bytes).is_some()
+}
+
+impl Loaded {
+    /// A document the JSON fast path took: nothing moved, nothing to warn of.
+    pub(crate) fn json(doc: OpenAPI) -> Loaded {
+        Loaded {
+            doc,
+            origins: Origins::default(),
+            warnings: Vec::new(),
+            webhooks: Vec::new(),
+        }
+    }
+}
+
+/// The YAML path (JSON is YAML): reads any document, and gives the errors,
+/// with line/column and JSON pointers.
+pub(crate) fn load_slow(bytes: &[u8], file: &str) -> Result<Loaded, Error> {
     let mut origins = Origins::default();
     let mut warnings = Vec::new();
     let mut webhooks = Vec::new();
@@ -358,31 +389,133 @@ fn locate_shape_error(root: &Value, file: &str, whole: &str) -> Error {
 mod json {
     use openapiv3::OpenAPI;
     use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde::Deserialize;
+    use serde_json::value::RawValue;
     use serde_json::{Map, Value};
     use std::collections::HashSet;
     use std::fmt;
 
-    pub(super) fn load(bytes: &[u8]) -> Option<OpenAPI> {
-        // The typed read does not depend on the checks: it runs on a thread
-        // of its own beside them (it was a quarter of the serial part of a
-        // run), and is dropped when they refuse the document.
+    /// Documents smaller than this are read on one thread: a thread costs
+    /// more than it saves there.
+    const SPLIT_BYTES: usize = 64 * 1024;
+
+    /// The typed read of a JSON document. serde reads `OpenAPI` (and
+    /// `Paths`) by buffering the whole object first, for their flattened
+    /// extensions; a large document is instead split at its top level and
+    /// at `paths`, and read in two halves of about the same size on two
+    /// threads. Whatever the split path cannot read is read the plain way,
+    /// which gives the same value (tested on every fixture).
+    pub(super) fn typed(bytes: &[u8]) -> Option<OpenAPI> {
+        if bytes.len() >= SPLIT_BYTES {
+            if let Some(doc) = split_read(bytes) {
+                return Some(doc);
+            }
+        }
+        serde_json::from_slice::<OpenAPI>(bytes).ok()
+    }
+
+    /// An object's members in document order, values unread.
+    struct Members<'a>(Vec<(String, &'a RawValue)>);
+
+    impl<'de> Deserialize<'de> for Members<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Members<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Members<'de>, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some(k) = map.next_key::<String>()? {
+                        out.push((k, map.next_value::<&'de RawValue>()?));
+                    }
+                    Ok(Members(out))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+
+    fn read<'a, T: Deserialize<'a>>(raw: &'a RawValue) -> Option<T> {
+        serde_json::from_str(raw.get()).ok()
+    }
+
+    /// See [`typed`]: `None` where the plain read must decide.
+    pub(super) fn split_read(bytes: &[u8]) -> Option<OpenAPI> {
+        use openapiv3::{Components, Paths, ReferenceOr};
+        let top: Members = serde_json::from_slice(bytes).ok()?;
+        let get = |key: &str| top.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+        // Duplicate keys are the checks' to refuse; the plain read would
+        // take the last one, so the split read takes none.
+        let keys: HashSet<&str> = top.0.iter().map(|(k, _)| k.as_str()).collect();
+        if keys.len() != top.0.len() {
+            return None;
+        }
+        let paths_raw = get("paths")?;
+        let members: Members = read(paths_raw)?;
+        let size = |raw: &RawValue| raw.get().len();
+        let components_raw = get("components");
+        // The first path items up to half of what is read go to the other
+        // thread; the rest, `components` and the small parts stay here.
+        let total = size(paths_raw) + components_raw.map_or(0, size);
+        let mut first = 0;
+        let mut taken = 0;
+        while first < members.0.len() && taken < total / 2 {
+            taken += size(members.0[first].1);
+            first += 1;
+        }
+        type Items = Vec<(String, ReferenceOr<openapiv3::PathItem>)>;
+        let read_items = |part: &[(String, &RawValue)]| -> Option<Items> {
+            part.iter()
+                .filter(|(k, _)| k.starts_with('/'))
+                .map(|(k, v)| Some((k.clone(), read(v)?)))
+                .collect()
+        };
+        let (head, tail) = members.0.split_at(first);
+        let extensions = |m: &[(String, &RawValue)]| -> Option<_> {
+            m.iter()
+                .filter(|(k, _)| k.starts_with("x-"))
+                .map(|(k, v)| Some((k.clone(), read::<Value>(v)?)))
+                .collect::<Option<_>>()
+        };
+        // A member that may be absent: its default then, else it must read.
+        fn or_default<'a, T: Deserialize<'a> + Default>(raw: Option<&'a RawValue>) -> Option<T> {
+            raw.map_or(Some(T::default()), read)
+        }
         std::thread::scope(|s| {
-            // From the bytes, not from the checked value: keys keep their
-            // document order (serde_json's map is sorted without
-            // `preserve_order`).
-            let typed = s.spawn(|| serde_json::from_slice::<OpenAPI>(bytes).ok());
-            let checked = checked(bytes);
-            let typed = typed
+            let head = s.spawn(|| read_items(head));
+            let tail = read_items(tail);
+            let components: Option<Components> = or_default(components_raw)?;
+            let mut doc = OpenAPI {
+                openapi: read(get("openapi")?)?,
+                info: read(get("info")?)?,
+                servers: or_default(get("servers"))?,
+                paths: Paths {
+                    paths: Default::default(),
+                    extensions: extensions(&members.0)?,
+                },
+                components,
+                security: or_default(get("security"))?,
+                tags: or_default(get("tags"))?,
+                external_docs: or_default(get("externalDocs"))?,
+                extensions: extensions(&top.0)?,
+            };
+            let head = head
                 .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            checked.and(typed)
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            doc.paths.paths = head.into_iter().chain(tail?).collect();
+            Some(doc)
         })
     }
 
     /// Whether the JSON path can take the document: strict JSON (no
     /// duplicate keys), OpenAPI 3.0, nothing the YAML path must prepare,
     /// every `$ref` local and resolvable.
-    fn checked(bytes: &[u8]) -> Option<()> {
+    pub(super) fn checked(bytes: &[u8]) -> Option<()> {
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let root = Strict.deserialize(&mut de).ok()?;
         de.end().ok()?;
@@ -539,7 +672,8 @@ mod tests {
 
     #[test]
     fn json_fast_path_keeps_key_order_and_agrees_with_yaml() {
-        let fast = super::json::load(DOC.as_bytes()).expect("fast path");
+        let fast = super::json::typed(DOC.as_bytes()).expect("fast path");
+        assert!(super::json_fast_path_takes(DOC.as_bytes()));
         assert_eq!(property_order(&fast), ["b", "a"]);
         let slow = super::load_yaml(
             DOC.as_bytes(),
@@ -555,13 +689,59 @@ mod tests {
     #[test]
     fn json_fast_path_leaves_errors_to_the_yaml_path() {
         let dup = r#"{"openapi": "3.0.0", "openapi": "3.0.1", "info": {}, "paths": {}}"#;
-        assert!(super::json::load(dup.as_bytes()).is_none());
+        assert!(!super::json_fast_path_takes(dup.as_bytes()));
+        assert!(super::json::split_read(dup.as_bytes()).is_none());
         assert!(super::load(dup.as_bytes(), "t.json").is_err());
         let dangling = DOC.replace("schemas/Y\"", "schemas/Z\"");
-        assert!(super::json::load(dangling.as_bytes()).is_none());
+        assert!(!super::json_fast_path_takes(dangling.as_bytes()));
         let err = super::load(dangling.as_bytes(), "t.json")
             .unwrap_err()
             .to_string();
         assert!(err.contains("dangling $ref"), "{err}");
+    }
+
+    /// The split read (large documents) gives what the plain read gives, on
+    /// every fixture and the SnapTrade spec written as JSON, with and without
+    /// extensions at the top and in `paths`; path items keep their order.
+    #[test]
+    fn split_json_read_agrees_with_the_plain_read() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut docs: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("tests/fixtures"))
+            .expect("fixtures")
+            .map(|e| e.expect("an entry").path())
+            .collect();
+        docs.push(root.join("../spec/snaptrade.yaml"));
+        docs.sort();
+        let mut compared = 0;
+        for path in docs {
+            let text = std::fs::read_to_string(&path).expect("a fixture");
+            let Ok(value) = serde_yaml::from_str::<serde_json::Value>(&text) else {
+                continue;
+            };
+            let mut variants = vec![value.clone()];
+            let mut extended = value.clone();
+            if let Some(map) = extended.as_object_mut() {
+                map.insert("x-top".into(), serde_json::json!({"a": [1, 2]}));
+                if let Some(paths) = map.get_mut("paths").and_then(|p| p.as_object_mut()) {
+                    paths.insert("x-paths".into(), serde_json::json!("e"));
+                }
+            }
+            variants.push(extended);
+            for v in variants {
+                let bytes = serde_json::to_vec(&v).expect("JSON");
+                let Ok(plain) = serde_json::from_slice::<openapiv3::OpenAPI>(&bytes) else {
+                    continue;
+                };
+                let split = super::json::split_read(&bytes)
+                    .unwrap_or_else(|| panic!("{}: the split read refused it", path.display()));
+                assert_eq!(split, plain, "{}", path.display());
+                // (`IndexMap` equality ignores the order.)
+                let order =
+                    |d: &openapiv3::OpenAPI| d.paths.paths.keys().cloned().collect::<Vec<_>>();
+                assert_eq!(order(&split), order(&plain), "{}", path.display());
+                compared += 1;
+            }
+        }
+        assert!(compared >= 10, "{compared} documents compared");
     }
 }
