@@ -87,11 +87,21 @@ const ACRONYMS: &[&str] = &[
 fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     // A part is ASCII letters and digits only (split on everything else), so its bytes
-    // are its characters and any byte index is a character boundary.
-    for part in name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|p| !p.is_empty())
-    {
+    // are its characters and any byte index is a character boundary. The
+    // parts are found byte by byte (a byte of a multi-byte character is
+    // never ASCII): a `char` predicate split is slow at opt-level 0.
+    let bytes = name.as_bytes();
+    let mut next = 0;
+    while next < bytes.len() {
+        if !bytes[next].is_ascii_alphanumeric() {
+            next += 1;
+            continue;
+        }
+        let part_start = next;
+        while next < bytes.len() && bytes[next].is_ascii_alphanumeric() {
+            next += 1;
+        }
+        let part = &name[part_start..next];
         let c = part.as_bytes();
         let mut start = 0;
         let mut i = 1;
