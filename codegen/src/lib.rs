@@ -3,8 +3,12 @@
 //! Pipeline: YAML/JSON bytes → version check → (3.1: rewritten into 3.0
 //! shapes, `load::oas31`) → `openapiv3::OpenAPI` → local
 //! `$ref` validation → `model` (names decided, reachable schemas only) →
-//! tokens (`emit`, one unit per top-level item or run of models, formatted on
-//! several threads) → `syn` parse check → `prettyplease`.
+//! tokens (`emit`, one unit per top-level item, group head, or run of models
+//! or operations, formatted on several threads) → `syn` parse check →
+//! `prettyplease`. Doc comments go around `syn`: each documented item carries
+//! a marker that is replaced by its `///` lines after formatting
+//! (`emit::doc_text`). A large JSON document is read in two halves on two
+//! threads, and its fast-path checks run beside the lowering.
 //!
 //! The generated code calls a small runtime (see `docs/ARCHITECTURE.md`) at
 //! [`Options::runtime_path`] and uses only that, `serde`, `serde_json` and
