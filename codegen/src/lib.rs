@@ -306,6 +306,10 @@ fn render(
         shared: emit::SharedErrors::new(api),
         file,
     };
+    // Longest first (see `emit::weight`); the text is assembled in file
+    // order whatever the order of formatting.
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(emit::weight(api, units[i])));
     let next = AtomicUsize::new(0);
     let parse_path = || -> Result<syn::Path, Error> {
         syn::parse_str(runtime_path).map_err(|e| Error::Internal {
@@ -322,8 +326,10 @@ fn render(
             Err(e) => return vec![(0, Err(e))],
         };
         loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&unit) = units.get(i) else { break };
+            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                break;
+            };
+            let unit = units[i];
             done.push((i, render_unit(&input, &path, unit)));
         }
         done
