@@ -325,12 +325,8 @@ fn render(
             Ok(p) => p,
             Err(e) => return vec![(0, Err(e))],
         };
-        loop {
-            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                break;
-            };
-            let unit = units[i];
-            done.push((i, render_unit(&input, &path, unit)));
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            done.push((i, render_unit(&input, &path, units[i])));
         }
         done
     };
