@@ -194,7 +194,7 @@ fn lower_bytes_beside<T: Send>(
 }
 
 /// Joins a scoped thread, passing its panic on.
-fn join_thread<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+pub(crate) fn join_thread<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -338,10 +338,7 @@ fn render(
             let handles: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
             let mut all = work();
             for h in handles {
-                match h.join() {
-                    Ok(done) => all.extend(done),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
+                all.extend(join_thread(h));
             }
             all
         })

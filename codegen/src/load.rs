@@ -504,9 +504,7 @@ mod json {
                 external_docs: or_default(get("externalDocs"))?,
                 extensions: extensions(&top.0)?,
             };
-            let head = head
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            let head = crate::join_thread(head)?;
             doc.paths.paths = head.into_iter().chain(tail?).collect();
             Some(doc)
         })
