@@ -698,6 +698,45 @@ mod tests {
         assert!(err.contains("dangling $ref"), "{err}");
     }
 
+    /// Every fixture and bad spec, written as JSON: what the fast path
+    /// takes, the YAML path reads to the same document, with no warning.
+    #[test]
+    fn json_fast_path_takes_only_what_the_yaml_path_reads_alike() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+        let (mut taken, mut refused) = (0, 0);
+        for dir in ["fixtures", "bad"] {
+            for entry in std::fs::read_dir(root.join(dir)).expect("a test folder") {
+                let path = entry.expect("an entry").path();
+                let text = std::fs::read_to_string(&path).expect("a file");
+                let Ok(value) = serde_yaml::from_str::<serde_json::Value>(&text) else {
+                    continue;
+                };
+                let bytes = serde_json::to_vec_pretty(&value).expect("JSON");
+                let Some(doc) = super::json_typed(&bytes) else {
+                    continue;
+                };
+                if !super::json_fast_path_takes(&bytes) {
+                    refused += 1;
+                    continue;
+                }
+                let slow = super::load_slow(&bytes, "t.json").unwrap_or_else(|e| {
+                    panic!(
+                        "{}: taken by the fast path, refused by the YAML path: {e}",
+                        path.display()
+                    )
+                });
+                assert_eq!(doc, slow.doc, "{}", path.display());
+                assert_eq!(slow.warnings, Vec::<String>::new(), "{}", path.display());
+                assert!(slow.webhooks.is_empty(), "{}", path.display());
+                taken += 1;
+            }
+        }
+        assert!(
+            taken >= 12 && refused >= 5,
+            "{taken} taken, {refused} refused"
+        );
+    }
+
     /// The split read (large documents) gives what the plain read gives, on
     /// every fixture and the SnapTrade spec written as JSON, with and without
     /// extensions at the top and in `paths`; path items keep their order.
