@@ -528,7 +528,7 @@ mod json {
         if !map.contains_key("info") || !map.contains_key("paths") {
             return None;
         }
-        if super::prepare::needed_json(&root) || big_bounds(&root) {
+        if super::prepare::needed_json(&root) || big_bounds(&root, false) {
             return None;
         }
         let mut resolved = HashSet::new();
@@ -536,17 +536,20 @@ mod json {
     }
 
     /// Whether an `integer` schema has a bound beyond `i64` (see
-    /// `numbers::widen`).
-    fn big_bounds(node: &Value) -> bool {
+    /// `numbers::widen`, which does not read extensions either). `names`:
+    /// the object maps names (`numbers::holds_names`).
+    fn big_bounds(node: &Value, names: bool) -> bool {
+        use super::numbers::{holds_names, is_extension};
         match node {
             Value::Object(m) => {
                 (m.get("type").and_then(Value::as_str) == Some("integer")
                     && ["minimum", "maximum", "multipleOf"]
                         .iter()
                         .any(|k| m.get(*k).is_some_and(|n| n.is_number() && !n.is_i64())))
-                    || m.values().any(big_bounds)
+                    || m.iter()
+                        .any(|(k, v)| !is_extension(k, names) && big_bounds(v, holds_names(k)))
             }
-            Value::Array(a) => a.iter().any(big_bounds),
+            Value::Array(a) => a.iter().any(|v| big_bounds(v, false)),
             _ => false,
         }
     }

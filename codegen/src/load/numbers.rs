@@ -8,7 +8,9 @@
 //!   when every bound fits one (the schema is marked [`WIDE`]), and otherwise
 //!   loses the bounds that fit nothing (the type stays `i64`); either way a
 //!   warning says which. The generator checks no bound, so a dropped bound
-//!   changes documentation only.
+//!   changes documentation only. Extensions are not read: their values are
+//!   not the document's schemas (oxide's `x-rust-type` carries `minimum:
+//!   0.0` for a Rust type's parameters), see [`is_extension`].
 
 use super::Origins;
 use serde::de::{
@@ -119,13 +121,59 @@ impl<'de> Visitor<'de> for Lenient {
 /// documentation); returns the warnings, pointers as written.
 pub(super) fn widen(root: &mut Value, origins: &Origins, file: &str) -> Vec<String> {
     let mut warnings = Vec::new();
-    walk(root, "#", origins, file, &mut warnings);
+    walk(root, "#", false, origins, file, &mut warnings);
     warnings
+}
+
+/// Members whose value maps names (of properties, components, media types,
+/// server variables, ...) to what they name: there an `x-` key is a name.
+const NAME_MAPS: [&str; 21] = [
+    "properties",
+    "patternProperties",
+    "dependentSchemas",
+    "definitions",
+    "$defs",
+    "schemas",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "pathItems",
+    "webhooks",
+    "content",
+    "encoding",
+    "variables",
+    "scopes",
+    "mapping",
+];
+
+/// Whether the value of member `key` maps names (see [`is_extension`]).
+pub(super) fn holds_names(key: &str) -> bool {
+    NAME_MAPS.contains(&key)
+}
+
+/// Whether member `key` of an object is an extension (`x-...`), whose
+/// value is not read as part of the document: any `x-` key, unless the
+/// object maps names (`names`, from [`holds_names`] of the key it is
+/// under), where `x-count` may be a property.
+pub(super) fn is_extension(key: &str, names: bool) -> bool {
+    !names && key.starts_with("x-")
 }
 
 const BOUNDS: [&str; 3] = ["minimum", "maximum", "multipleOf"];
 
-fn walk(v: &mut Value, here: &str, origins: &Origins, file: &str, out: &mut Vec<String>) {
+fn walk(
+    v: &mut Value,
+    here: &str,
+    names: bool,
+    origins: &Origins,
+    file: &str,
+    out: &mut Vec<String>,
+) {
     match v {
         Value::Mapping(m) => {
             if m.get("type").and_then(Value::as_str) == Some("integer") {
@@ -139,16 +187,18 @@ fn walk(v: &mut Value, here: &str, origins: &Origins, file: &str, out: &mut Vec<
                         .trim()
                         .to_owned(),
                 };
-                if matches!(name.as_str(), "example" | "examples" | "default" | "enum") {
+                if matches!(name.as_str(), "example" | "examples" | "default" | "enum")
+                    || is_extension(&name, names)
+                {
                     continue;
                 }
                 let child = format!("{here}/{}", crate::error::escape_pointer(&name));
-                walk(c, &child, origins, file, out);
+                walk(c, &child, holds_names(&name), origins, file, out);
             }
         }
         Value::Sequence(s) => {
             for (i, c) in s.iter_mut().enumerate() {
-                walk(c, &format!("{here}/{i}"), origins, file, out);
+                walk(c, &format!("{here}/{i}"), false, origins, file, out);
             }
         }
         _ => {}
@@ -270,6 +320,58 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// An extension's value is not the document's: oxide's `x-rust-type`
+    /// carries `minimum: 0.0` for a type parameter. Neither path reads it
+    /// (a JSON document keeps the fast path), while a property named `x-...`
+    /// is still a schema whose bounds are widened.
+    #[test]
+    fn extensions_are_not_widened_but_x_named_properties_are() {
+        let text = r##"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+          "paths": {"/x": {"get": {"operationId": "get_x", "responses": {"200": {
+            "description": "ok", "content": {"application/json": {
+              "schema": {"$ref": "#/components/schemas/S"}}}}}}}},
+          "components": {"schemas": {"S": {"type": "object", "properties": {
+            "a": {"type": "integer", "format": "uint64", "minimum": 0,
+              "x-rust-type": {"crate": "c", "path": "c::T", "version": "*", "parameters": [
+                {"type": "integer", "format": "uint8", "minimum": 0.0, "maximum": 1e30}]}}}}}}}"##;
+        let generate = |text: &str| {
+            let opts = crate::Options {
+                spec_name: "t.json".to_owned(),
+                ..crate::Options::default()
+            };
+            let out = crate::generate_all(text.as_bytes(), &opts).unwrap_or_else(|e| panic!("{e}"));
+            let body = out
+                .rust
+                .split_once("rustfmt::skip)]")
+                .expect("the header")
+                .1
+                .to_owned();
+            (body, out.warnings)
+        };
+        assert!(crate::load::json_fast_path_takes(text.as_bytes()));
+        let (fast, warnings) = generate(text);
+        assert_eq!(warnings, Vec::<String>::new());
+        // The same document through the YAML path (a comment first).
+        let (slow, warnings) = generate(&format!("# YAML\n{text}"));
+        assert_eq!(warnings, Vec::<String>::new());
+        assert_eq!(fast, slow);
+
+        let named = text.replace(
+            r#""a": {"#,
+            r#""x-count": {"type": "integer", "maximum": 18446744073709551615}, "a": {"#,
+        );
+        assert!(!crate::load::json_fast_path_takes(named.as_bytes()));
+        let (rust, warnings) = generate(&named);
+        assert_eq!(
+            warnings,
+            [
+                "t.json: at #/components/schemas/S/properties/x-count: integer maximum \
+              18446744073709551615 is beyond i64: typed u64"
+            ]
+        );
+        assert!(rust.contains("x_count: Option<u64>"), "{rust}");
     }
 
     #[test]
