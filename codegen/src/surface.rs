@@ -377,6 +377,21 @@ fn type_def(out: &mut String, t: &model::TypeDef) {
                 lines.push(format!("- {}. `{}({})`", i + 1, v.name, ty(&v.ty)));
             }
         }
+        TypeKind::ExternalUnion { variants } => {
+            lines.push(format!("### `{}`: one of, by property name", t.name));
+            lines.push(String::new());
+            // Sorted by property name, like a tagged union's values.
+            let mut vs: Vec<&model::ExternalVariant> = variants.iter().collect();
+            vs.sort_by(|a, b| a.wire.cmp(&b.wire));
+            for v in vs {
+                lines.push(format!(
+                    "- {} → `{}({})`",
+                    quoted(&v.wire),
+                    v.name,
+                    ty(&v.ty)
+                ));
+            }
+        }
         TypeKind::Alias(inner) => {
             lines.push(format!("### `{}` = `{}`", t.name, ty(inner)));
         }

@@ -381,7 +381,12 @@ fn tagged_unions_round_trip_in_a_generated_crate() {
          {\"type\":\"rect\",\"width\":3}: error true\n\
          {\"width\":3,\"height\":4}: error true\n\
          closed extra: error true\n\
-         closed unknown: Unknown\n"
+         closed unknown: Unknown\n\
+         external: true\n\
+         external written: {\"err\":null}, keyword: Type(3)\n\
+         {\"nope\":1}: error true\n\
+         {\"ok\":{\"id\":1},\"err\":\"x\"}: error true\n\
+         \"ok\": error true\n"
     );
 }
 

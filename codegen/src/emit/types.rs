@@ -1,7 +1,7 @@
 //! The `models` module.
 
 use super::{doc, doc_attrs, ident, plain_attrs, ty_tokens, Ctx};
-use crate::model::{Field, TaggedVariant, TypeDef, TypeKind, Variant};
+use crate::model::{ExternalVariant, Field, TaggedVariant, TypeDef, TypeKind, Variant};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -58,8 +58,17 @@ fn type_def(t: &TypeDef, extra: &TokenStream) -> TokenStream {
             let d = doc(&format!("{}\n\n{}", t.doc, tagged_note(tag, *closed)));
             tagged_union(&name, &d, tag, variants, *closed, extra)
         }
+        TypeKind::ExternalUnion { variants } => {
+            let d = doc(&format!("{}\n\n{EXTERNAL_NOTE}", t.doc));
+            external_union(&name, &d, variants, extra)
+        }
     }
 }
+
+/// The paragraph an externally tagged union's documentation ends with.
+const EXTERNAL_NOTE: &str = "Written as an object with one property, whose name says the \
+    variant (`{\"name\": value}`). A property name that this version of the spec does not list, \
+    or a second property, is an error.";
 
 /// The paragraph a tagged union's documentation ends with.
 fn tagged_note(tag: &str, closed: bool) -> String {
@@ -223,6 +232,41 @@ fn tagged_union(
             #unknown_doc
             #[serde(other, skip_serializing)]
             #unknown,
+        }
+    }
+}
+
+/// A [`TypeKind::ExternalUnion`]: serde's default (externally tagged)
+/// enum, a newtype variant per property name.
+fn external_union(
+    name: &syn::Ident,
+    d: &TokenStream,
+    variants: &[ExternalVariant],
+    extra: &TokenStream,
+) -> TokenStream {
+    let defs = variants.iter().map(|v| {
+        let vn = ident(&v.name);
+        let vd = doc(&v.doc);
+        let wire = &v.wire;
+        let rename = if v.name == *wire {
+            quote!()
+        } else {
+            quote!(#[serde(rename = #wire)])
+        };
+        let ty = ty_tokens(&v.ty, Ctx::Models);
+        quote! {
+            #vd
+            #rename
+            #vn(#ty),
+        }
+    });
+    quote! {
+        #d
+        #[derive(Debug, Clone, #extra ::serde::Serialize, ::serde::Deserialize)]
+        #[allow(clippy::large_enum_variant)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#defs)*
         }
     }
 }

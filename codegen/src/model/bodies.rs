@@ -69,7 +69,11 @@ impl<'a> Lowerer<'a> {
                     Ty::Map(_) | Ty::Value => true,
                     Ty::Named(n) => matches!(
                         self.types.get(&n).map(|t| &t.kind),
-                        Some(TypeKind::Struct { .. } | TypeKind::TaggedUnion { .. })
+                        Some(
+                            TypeKind::Struct { .. }
+                                | TypeKind::TaggedUnion { .. }
+                                | TypeKind::ExternalUnion { .. }
+                        )
                     ),
                     _ => false,
                 };

@@ -162,8 +162,30 @@ pub(crate) enum TypeKind {
         /// (`deny_unknown_fields`; the rule refuses a mix).
         closed: bool,
     },
+    /// A `oneOf` of inline objects that each have one property, which they
+    /// require, the names distinct: serde's externally tagged enum, one
+    /// newtype variant per property (`{"ok": T} | {"err": E}`, as schemars
+    /// writes a Rust enum), instead of a [`TypeKind::OneOf`] over one struct
+    /// per object. See `schemas::Lowerer::external_union` for the exact rule.
+    ExternalUnion {
+        /// One per alternative, in spec order.
+        variants: Vec<ExternalVariant>,
+    },
     /// `pub type Name = T;`
     Alias(Ty),
+}
+
+/// One alternative of a [`TypeKind::ExternalUnion`].
+#[derive(Debug, Clone)]
+pub(crate) struct ExternalVariant {
+    /// Rust variant name (from the property name).
+    pub name: String,
+    /// The property name on the wire.
+    pub wire: String,
+    /// Documentation (the alternative's description, or synthesized).
+    pub doc: String,
+    /// The property's type (an `Option` when it may be `null`).
+    pub ty: Ty,
 }
 
 /// The variant of a [`TypeKind::TaggedUnion`] that a tag value no variant

@@ -171,6 +171,11 @@ pub(super) fn shorten(api: &mut Api, wants: &BTreeMap<String, String>, taken: &N
                     retype(&mut f.inner, &rename);
                 }
             }
+            TypeKind::ExternalUnion { variants } => {
+                for v in variants {
+                    retype(&mut v.ty, &rename);
+                }
+            }
             TypeKind::Alias(ty) => retype(ty, &rename),
             TypeKind::StringEnum { .. } => {}
         }

@@ -5,7 +5,7 @@ use super::refs::{unescape, view, SRef};
 use super::{Lowerer, State};
 use crate::error::{ptr, Error};
 use crate::model::{
-    Field, Shape, TaggedVariant, Ty, TypeDef, TypeKind, Variant, INTEGER_OR_STRING,
+    ExternalVariant, Field, Shape, TaggedVariant, Ty, TypeDef, TypeKind, Variant, INTEGER_OR_STRING,
 };
 use crate::names::{self, Names};
 use openapiv3::{ReferenceOr, Schema, SchemaKind, Type};
@@ -522,6 +522,9 @@ impl<'a> Lowerer<'a> {
         if let Some(kind) = self.tagged_union(s, alts, name, pointer)? {
             return Ok(kind);
         }
+        if let Some(kind) = self.external_union(s, alts, name, pointer)? {
+            return Ok(kind);
+        }
         let mut vn = Names::default();
         let mut variants = Vec::new();
         let mut keys = Vec::new();
@@ -720,6 +723,82 @@ impl<'a> Lowerer<'a> {
             variants,
             closed,
         }))
+    }
+
+    /// A union lowered as one externally tagged enum
+    /// ([`TypeKind::ExternalUnion`]), or `None` when it is not of that form.
+    /// The rule:
+    /// * `oneOf` (not `anyOf`: an object with two of the properties would
+    ///   match two alternatives), no `discriminator`, two or more
+    ///   alternatives;
+    /// * every alternative is an inline object schema, not nullable, with
+    ///   exactly one property, which it lists in `required`, the names
+    ///   distinct.
+    ///
+    /// serde reads and writes such an enum as an object with one property
+    /// naming the variant, which is what the document describes. The
+    /// alternatives' structs are not made: the property's type is the
+    /// variant's payload, its inline types named after the union
+    /// (`BootDiskOk`). An object with another property as well, which the
+    /// general form would decode when the alternative allows it, is an
+    /// error here: the enum's documentation says so.
+    fn external_union(
+        &mut self,
+        s: &'a Schema,
+        alts: &[SRef<'a>],
+        name: &str,
+        pointer: &str,
+    ) -> Result<Option<TypeKind>, Error> {
+        if !matches!(s.schema_kind, SchemaKind::OneOf { .. })
+            || s.schema_data.discriminator.is_some()
+            || alts.len() < 2
+        {
+            return Ok(None);
+        }
+        let mut members = Vec::new();
+        for (i, alt) in alts.iter().enumerate() {
+            let SRef::Item(schema) = alt else {
+                return Ok(None);
+            };
+            let Kind::Object(obj) = classify(schema) else {
+                return Ok(None);
+            };
+            let [(wire, _)] = obj.props.as_slice() else {
+                return Ok(None);
+            };
+            let wire = *wire;
+            if schema.schema_data.nullable
+                || obj.required.as_slice() != [wire]
+                || members.iter().any(|(_, w, _, _)| *w == wire)
+            {
+                return Ok(None);
+            }
+            members.push((*schema, wire, obj, ptr(pointer, &["oneOf", &i.to_string()])));
+        }
+        let mut vn = Names::default();
+        let mut variants = Vec::new();
+        for (schema, wire, obj, mp) in members {
+            let TypeKind::Struct { mut fields, .. } = self.lower_struct(obj, name, &mp)? else {
+                return Ok(None);
+            };
+            let Some(field) = fields.pop() else {
+                return Ok(None);
+            };
+            let doc = schema
+                .schema_data
+                .description
+                .clone()
+                .or_else(|| schema.schema_data.title.clone())
+                .or_else(|| (!field.doc.is_empty()).then(|| field.doc.clone()))
+                .unwrap_or_else(|| format!("The alternative written as `{{\"{wire}\": ...}}`."));
+            variants.push(ExternalVariant {
+                name: vn.claim(&names::variant_name(wire)),
+                wire: wire.to_owned(),
+                doc,
+                ty: field.ty,
+            });
+        }
+        Ok(Some(TypeKind::ExternalUnion { variants }))
     }
 
     /// The one value a tag property's schema allows: a string `enum` of
@@ -963,6 +1042,60 @@ mod tests {
         "required: [kind, n], properties: {kind: {type: string, enum: [a]}, n: {type: integer}}";
     const B: &str =
         "required: [kind], properties: {kind: {type: string, enum: [b]}, m: {type: string}}";
+
+    /// Objects of one required property each: one enum of a newtype variant
+    /// per property name; every near miss keeps the general form.
+    #[test]
+    fn objects_of_one_required_property_are_one_externally_tagged_enum() {
+        const OK: &str = "required: [ok], properties: {ok: {type: integer}}";
+        const ERR: &str = "required: [err], properties: {err: {type: string}}";
+        let a = api(&union("description: u", OK, ERR));
+        assert_eq!(names(&a), ["Holder"]);
+        let Some(TypeKind::ExternalUnion { variants }) = a.type_def("Holder").map(|t| &t.kind)
+        else {
+            panic!("Holder is an externally tagged union")
+        };
+        let shown: Vec<(&str, &str)> = variants
+            .iter()
+            .map(|v| (v.name.as_str(), v.wire.as_str()))
+            .collect();
+        assert_eq!(shown, [("Ok", "ok"), ("Err", "err")]);
+        for (extra, a, b) in [
+            ("description: anyOf", OK, ERR),
+            ("discriminator: {propertyName: ok}", OK, ERR),
+            (
+                "description: not required",
+                "properties: {ok: {type: integer}}",
+                ERR,
+            ),
+            (
+                "description: a second property",
+                OK,
+                "required: [err], properties: {err: {type: string}, x: {type: string}}",
+            ),
+            ("description: one name twice", OK, OK),
+            (
+                "description: nullable",
+                OK,
+                "nullable: true, required: [err], properties: {err: {type: string}}",
+            ),
+        ] {
+            let text = union(extra, a, b);
+            let text = if extra.contains("anyOf") {
+                text.replace("oneOf", "anyOf")
+            } else {
+                text
+            };
+            let near = api(&text);
+            assert!(
+                !matches!(
+                    near.type_def("Holder").map(|t| &t.kind),
+                    Some(TypeKind::ExternalUnion { .. })
+                ),
+                "{extra}"
+            );
+        }
+    }
 
     #[test]
     fn inline_objects_with_a_one_value_tag_are_one_tagged_enum() {

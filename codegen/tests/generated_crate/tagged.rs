@@ -2,7 +2,7 @@
 //! the tagged unions of `tests/fixtures/tagged.yaml` as generated with
 //! `--derive PartialEq`. Prints one line per check; the test compares them.
 
-use tagged::models::{Change, Drawing, Fill, Shape};
+use tagged::models::{Change, Drawing, Fill, Outcome, OutcomeOk, Shape};
 
 fn main() {
     // A document with every kind of variant round-trips unchanged: the tag
@@ -16,6 +16,7 @@ fn main() {
             {"op": "replaced", "at": 3, "shape": {"type": "point"}},
             {"op": "replaced", "at": 4, "shape": {"type": "unknown", "reason": "r"}},
         ],
+        "outcome": {"ok": {"id": 7}},
     });
     let drawing: Drawing = serde_json::from_value(doc.clone()).expect("decodes");
     let back = serde_json::to_value(&drawing).expect("encodes");
@@ -56,4 +57,16 @@ fn main() {
     println!("closed extra: error {}", extra.is_err());
     let later = serde_json::from_str::<Change>(r#"{"op":"rotated","by":2}"#).expect("decodes");
     println!("closed unknown: {later:?}");
+    // One property names the variant: written back the same way; another
+    // name, or a second property, is an error.
+    println!(
+        "external: {}",
+        drawing.outcome == Some(Outcome::Ok(OutcomeOk { id: 7 }))
+    );
+    let err = serde_json::to_string(&Outcome::Err(None)).expect("encodes");
+    let keyword = serde_json::from_str::<Outcome>(r#"{"type":3}"#).expect("decodes");
+    println!("external written: {err}, keyword: {keyword:?}");
+    for bad in [r#"{"nope":1}"#, r#"{"ok":{"id":1},"err":"x"}"#, r#""ok""#] {
+        println!("{bad}: error {}", serde_json::from_str::<Outcome>(bad).is_err());
+    }
 }

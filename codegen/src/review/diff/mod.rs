@@ -340,21 +340,36 @@ fn type_renames(old: &crate::model::Api, new: &crate::model::Api) -> Vec<(String
     out
 }
 
-/// The JSON pointers of the unions the generator types as tagged enums
-/// (`TypeKind::TaggedUnion`): whether a union is one depends on every
-/// alternative at once, so the model decides and the schema comparison asks.
-fn tagged_unions(api: &crate::model::Api) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+/// How a union the model types as an enum of named variants tells them
+/// apart (see [`tagged_unions`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum UnionForm {
+    /// By a one-value tag property: struct variants.
+    Tagged,
+    /// By the name of its one property: newtype variants.
+    External,
+}
+
+/// The JSON pointers of the unions the generator types as tagged enums,
+/// with their form (`TypeKind::TaggedUnion` or `TypeKind::ExternalUnion`):
+/// whether a union is one depends on every alternative at once, so the
+/// model decides and the schema comparison asks.
+fn tagged_unions(api: &crate::model::Api) -> BTreeMap<String, UnionForm> {
+    use crate::model::TypeKind;
+    let mut out = BTreeMap::new();
     for t in &api.types {
-        if !matches!(t.kind, crate::model::TypeKind::TaggedUnion { .. }) {
-            continue;
-        }
+        let form = match t.kind {
+            TypeKind::TaggedUnion { .. } => UnionForm::Tagged,
+            TypeKind::ExternalUnion { .. } => UnionForm::External,
+            _ => continue,
+        };
         for o in &t.origin {
-            out.insert(if o.starts_with('#') {
+            let at = if o.starts_with('#') {
                 o.clone()
             } else {
                 format!("#/components/schemas/{}", crate::error::escape_pointer(o))
-            });
+            };
+            out.insert(at, form);
         }
     }
     out
@@ -446,7 +461,7 @@ struct Cx<'a> {
     new: Doc<'a>,
     /// Pointers of the tagged unions in the old and the new document (see
     /// [`tagged_unions`]).
-    tagged: (BTreeSet<String>, BTreeSet<String>),
+    tagged: (BTreeMap<String, UnionForm>, BTreeMap<String, UnionForm>),
     /// The operation being compared (empty at document level).
     op: String,
     /// Schema pairs already compared for this operation.

@@ -117,20 +117,20 @@ impl<'a> Cx<'a> {
                 // alternative. Moving between the two renames every variant,
                 // whatever the document change that causes it (a tag value
                 // added, an alternative no longer inline).
-                let (ot, nt) = (
-                    self.tagged.0.contains(&o.ptr),
-                    self.tagged.1.contains(&n.ptr),
-                );
+                let (ot, nt) = (self.tagged.0.get(&o.ptr), self.tagged.1.get(&n.ptr));
                 if ot != nt {
+                    use super::UnionForm::{External, Tagged};
                     self.push(
                         Class::Breaking,
                         "type-changed",
                         at,
                         &n.ptr,
-                        if ot {
-                            "the union is no longer told apart by a one-value tag: its enum of struct variants becomes an enum of one type per alternative"
-                        } else {
-                            "the union is now told apart by a one-value tag: its enum of one type per alternative becomes an enum of struct variants"
+                        match (ot, nt) {
+                            (Some(Tagged), None) => "the union is no longer told apart by a one-value tag: its enum of struct variants becomes an enum of one type per alternative",
+                            (None, Some(Tagged)) => "the union is now told apart by a one-value tag: its enum of one type per alternative becomes an enum of struct variants",
+                            (Some(External), None) => "the union's alternatives are no longer objects of one property each: its enum of a variant per property name becomes an enum of one type per alternative",
+                            (None, Some(External)) => "the union's alternatives are now objects of one property each: its enum of one type per alternative becomes an enum of a variant per property name",
+                            _ => "the union changes form (told apart by a one-value tag, or by the name of its one property): every variant changes",
                         },
                     );
                     return Ok(());
