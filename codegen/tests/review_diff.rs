@@ -425,6 +425,60 @@ components:
     assert_eq!(kinds(&r), [(C, "alternative-added")], "{}", r.human(false));
 }
 
+/// The same for the externally tagged form (an enum of a newtype variant per
+/// property name, for objects of one required property each): a second
+/// property in one alternative leaves it, and an alternative added stays
+/// compatible.
+#[test]
+fn a_union_entering_or_leaving_the_external_form_is_breaking() {
+    let doc = |err_props: &str, extra: &str| {
+        let union = format!(
+            "oneOf:\n        - {{type: object, required: [ok], properties: {{ok: {{type: integer}}}}}}\n        - {{type: object, required: [err], properties: {{err: {{type: string}}{err_props}}}}}\n{extra}"
+        );
+        format!(
+            r##"openapi: 3.0.3
+info: {{title: t, version: "1"}}
+paths:
+  /e:
+    get:
+      operationId: getE
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: "#/components/schemas/U"}}
+components:
+  schemas:
+    U:
+      {union}"##
+        )
+    };
+    let one = "";
+    let two = ", code: {type: integer}";
+    let third = "        - {type: object, required: [gone], properties: {gone: {type: boolean}}}\n";
+    let report =
+        |a: &str, b: &str| diff(a.as_bytes(), "a.yaml", b.as_bytes(), "b.yaml").expect("diff");
+    for (a, b, leaves) in [
+        (doc(one, ""), doc(two, ""), true),
+        (doc(two, ""), doc(one, ""), false),
+    ] {
+        let r = report(&a, &b);
+        assert_eq!(kinds(&r), [(B, "type-changed")], "{}", r.human(false));
+        assert_eq!(r.changes[0].pointer, "#/components/schemas/U");
+        assert_eq!(
+            r.changes[0]
+                .message
+                .starts_with("the union's alternatives are no longer objects of one property"),
+            leaves,
+            "{}",
+            r.human(false)
+        );
+    }
+    let r = report(&doc(one, ""), &doc(one, third));
+    assert_eq!(kinds(&r), [(C, "alternative-added")], "{}", r.human(false));
+}
+
 /// A property beside `allOf` is a field of the generated struct, so `diff`
 /// sees it as the generator does: removing it from a response is
 /// `field-removed`, adding an optional one is `field-added`.
