@@ -26,6 +26,9 @@
 //!   a one-value string enum, the values distinct → one internally tagged
 //!   enum, a struct variant per alternative and `Unknown` for an unlisted
 //!   tag ([`TypeKind::TaggedUnion`]).
+//! * `oneOf` of inline objects that each have one required property, the
+//!   names distinct → one externally tagged enum, a newtype variant per
+//!   property name ([`TypeKind::ExternalUnion`]).
 
 pub(crate) mod bodies;
 pub(crate) mod classify;
