@@ -342,7 +342,9 @@ fn type_def(out: &mut String, t: &model::TypeDef) {
                 model::UNKNOWN_VARIANT
             ));
         }
-        TypeKind::StringEnum { variants, default } => {
+        TypeKind::StringEnum {
+            variants, default, ..
+        } => {
             lines.push(format!("### `{}`: string enum", t.name));
             lines.push(String::new());
             let mut vs: Vec<(usize, &(String, String))> = variants.iter().enumerate().collect();

@@ -386,7 +386,8 @@ fn tagged_unions_round_trip_in_a_generated_crate() {
          external written: {\"err\":null}, keyword: Type(3)\n\
          {\"nope\":1}: error true\n\
          {\"ok\":{\"id\":1},\"err\":\"x\"}: error true\n\
-         \"ok\": error true\n"
+         \"ok\": error true\n\
+         speed: true, default Slow, other Other(\"warp\")\n"
     );
 }
 

@@ -79,10 +79,13 @@ fn tagged_unions_list_their_tag_values_and_variant_fields() {
         std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tagged.yaml"))
             .expect("fixture");
     let s = surface(&spec);
-    let section: Vec<&str> = s
+    let mut from_shape = s
         .lines()
-        .skip_while(|l| *l != "### `Shape`: tagged union on \"type\"")
-        .take_while(|l| !l.starts_with("### `Style`"))
+        .skip_while(|l| *l != "### `Shape`: tagged union on \"type\"");
+    let section: Vec<&str> = from_shape
+        .next()
+        .into_iter()
+        .chain(from_shape.take_while(|l| !l.starts_with("### ")))
         .collect();
     assert_eq!(
         section,
@@ -114,4 +117,22 @@ fn tagged_unions_list_their_tag_values_and_variant_fields() {
     assert!(s.lines().any(|l| l == "### `Layer`: one of"), "{s}");
     // The alternatives' structs and tag enums are gone.
     assert!(!s.contains("ShapeVariant"), "{s}");
+    // One property per alternative: a variant per property name.
+    let outcome: Vec<&str> = s
+        .lines()
+        .skip_while(|l| *l != "### `Outcome`: one of, by property name")
+        .take(5)
+        .collect();
+    assert_eq!(
+        outcome,
+        [
+            "### `Outcome`: one of, by property name",
+            "",
+            "- \"err\" → `Err(Option<String>)`",
+            "- \"ok\" → `Ok(OutcomeOk)`",
+            "- \"type\" → `Type(i64)`",
+        ],
+        "{s}"
+    );
+    assert!(!s.contains("OutcomeVariant"), "{s}");
 }

@@ -43,7 +43,11 @@ fn type_def(t: &TypeDef, extra: &TokenStream) -> TokenStream {
             }
         }
         TypeKind::Struct { fields, closed } => struct_def(&name, &d, fields, *closed, extra),
-        TypeKind::StringEnum { variants, default } => string_enum(&name, &d, variants, *default),
+        TypeKind::StringEnum {
+            variants,
+            default,
+            docs,
+        } => string_enum(&name, &d, variants, *default, docs),
         TypeKind::OneOf {
             variants,
             discriminator,
@@ -302,10 +306,14 @@ fn string_enum(
     d: &TokenStream,
     variants: &[(String, String)],
     default: Option<usize>,
+    docs: &[String],
 ) -> TokenStream {
     let defs = variants.iter().enumerate().map(|(i, (v, wire))| {
         let v = ident(v);
-        let vd = doc_attrs(vec![format!("`{wire}`")]);
+        let vd = match docs.get(i).filter(|d| !d.is_empty()) {
+            Some(d) => doc(&format!("`{wire}`: {d}")),
+            None => doc_attrs(vec![format!("`{wire}`")]),
+        };
         let def = if Some(i) == default {
             quote!(#[default])
         } else {

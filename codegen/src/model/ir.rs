@@ -137,6 +137,9 @@ pub(crate) enum TypeKind {
         variants: Vec<(String, String)>,
         /// Index of the default value.
         default: Option<usize>,
+        /// Each value's description, in the order of `variants` (empty when
+        /// none has one; an empty string for a value without).
+        docs: Vec<String>,
     },
     /// `oneOf`/`anyOf`.
     OneOf {

@@ -187,7 +187,11 @@ impl<'a> Lowerer<'a> {
                     .as_ref()
                     .and_then(|d| d.as_str())
                     .and_then(|d| values.iter().position(|v| v == d));
-                TypeKind::StringEnum { variants, default }
+                TypeKind::StringEnum {
+                    variants,
+                    default,
+                    docs: Vec::new(),
+                }
             }
             Kind::Object(obj) => self.lower_struct(obj, name, pointer)?,
             Kind::AllOf(members) => {
@@ -519,6 +523,9 @@ impl<'a> Lowerer<'a> {
         name: &str,
         pointer: &str,
     ) -> Result<TypeKind, Error> {
+        if let Some(kind) = string_union(s, alts) {
+            return Ok(kind);
+        }
         if let Some(kind) = self.tagged_union(s, alts, name, pointer)? {
             return Ok(kind);
         }
@@ -1012,6 +1019,60 @@ fn all_of_conflict(union: bool) -> &'static str {
     }
 }
 
+/// A union of inline string enums, the values distinct, as one
+/// [`TypeKind::StringEnum`] of every value, each documented by its
+/// alternative; `None` when it is not of that form. schemars writes a Rust
+/// enum of documented unit variants so (`oneOf: [{type: string, enum:
+/// [speed0_g], description: ...}, ...]`): one enum, not an enum over one
+/// one-value enum per alternative. Like any string enum it keeps a value
+/// the spec does not list (`Other`).
+fn string_union(s: &Schema, alts: &[SRef<'_>]) -> Option<TypeKind> {
+    if s.schema_data.discriminator.is_some() || alts.len() < 2 {
+        return None;
+    }
+    let mut values: Vec<(String, String)> = Vec::new();
+    for alt in alts {
+        let SRef::Item(schema) = alt else {
+            return None;
+        };
+        let Kind::StringEnum(vs) = classify(schema) else {
+            return None;
+        };
+        if schema.schema_data.nullable {
+            return None;
+        }
+        let data = &schema.schema_data;
+        let doc = data.description.clone().or_else(|| data.title.clone());
+        for v in vs {
+            if values.iter().any(|(w, _)| *w == v) {
+                return None;
+            }
+            values.push((v, doc.clone().unwrap_or_default()));
+        }
+    }
+    let mut vn = Names::with_reserved(&["Other"]);
+    let variants: Vec<(String, String)> = values
+        .iter()
+        .map(|(v, _)| (vn.claim(&names::variant_name(v)), v.clone()))
+        .collect();
+    let default = s
+        .schema_data
+        .default
+        .as_ref()
+        .and_then(|d| d.as_str())
+        .and_then(|d| values.iter().position(|(v, _)| v == d));
+    let docs = if values.iter().any(|(_, d)| !d.is_empty()) {
+        values.into_iter().map(|(_, d)| d).collect()
+    } else {
+        Vec::new()
+    };
+    Some(TypeKind::StringEnum {
+        variants,
+        default,
+        docs,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::model::{lower, Api, TypeKind};
@@ -1042,6 +1103,42 @@ mod tests {
         "required: [kind, n], properties: {kind: {type: string, enum: [a]}, n: {type: integer}}";
     const B: &str =
         "required: [kind], properties: {kind: {type: string, enum: [b]}, m: {type: string}}";
+
+    /// Inline string enums, the values distinct: one string enum of every
+    /// value, each documented by its alternative; every near miss keeps the
+    /// general form.
+    #[test]
+    fn a_union_of_string_enums_is_one_string_enum() {
+        let holder = |alts: &str| format!("    Holder:\n      oneOf:\n{alts}");
+        let a = api(&holder(
+            "        - {type: string, enum: [a], description: The first.}\n        - {type: string, enum: [b, c]}\n",
+        ));
+        assert_eq!(names(&a), ["Holder"]);
+        let Some(TypeKind::StringEnum { variants, docs, .. }) =
+            a.type_def("Holder").map(|t| &t.kind)
+        else {
+            panic!("Holder is a string enum")
+        };
+        let wires: Vec<&str> = variants.iter().map(|(_, w)| w.as_str()).collect();
+        assert_eq!(wires, ["a", "b", "c"]);
+        assert_eq!(docs, &["The first.", "", ""]);
+        for alts in [
+            "        - {type: string, enum: [a]}\n        - {type: string, enum: [a]}\n",
+            "        - {type: string, enum: [a]}\n        - {type: integer}\n",
+            "        - {type: string, enum: [a]}\n        - {type: string, enum: [b], nullable: true}\n",
+            "        - {type: string, enum: [a]}\n        - {$ref: '#/components/schemas/B'}\n",
+        ] {
+            let text = format!("{}    B: {{type: string, enum: [b]}}\n", holder(alts));
+            let near = api(&text);
+            assert!(
+                !matches!(
+                    near.type_def("Holder").map(|t| &t.kind),
+                    Some(TypeKind::StringEnum { .. })
+                ),
+                "{alts}"
+            );
+        }
+    }
 
     /// Objects of one required property each: one enum of a newtype variant
     /// per property name; every near miss keeps the general form.

@@ -2,7 +2,7 @@
 //! the tagged unions of `tests/fixtures/tagged.yaml` as generated with
 //! `--derive PartialEq`. Prints one line per check; the test compares them.
 
-use tagged::models::{Change, Drawing, Fill, Outcome, OutcomeOk, Shape};
+use tagged::models::{Change, Drawing, Fill, Outcome, OutcomeOk, Shape, Speed};
 
 fn main() {
     // A document with every kind of variant round-trips unchanged: the tag
@@ -17,6 +17,7 @@ fn main() {
             {"op": "replaced", "at": 4, "shape": {"type": "unknown", "reason": "r"}},
         ],
         "outcome": {"ok": {"id": 7}},
+        "speed": "fast",
     });
     let drawing: Drawing = serde_json::from_value(doc.clone()).expect("decodes");
     let back = serde_json::to_value(&drawing).expect("encodes");
@@ -69,4 +70,12 @@ fn main() {
     for bad in [r#"{"nope":1}"#, r#"{"ok":{"id":1},"err":"x"}"#, r#""ok""#] {
         println!("{bad}: error {}", serde_json::from_str::<Outcome>(bad).is_err());
     }
+    // A union of string enums is one string enum: every value, the default,
+    // and an unlisted value kept.
+    let warp = serde_json::from_str::<Speed>(r#""warp""#).expect("decodes");
+    println!(
+        "speed: {}, default {:?}, other {warp:?}",
+        drawing.speed == Some(Speed::Fast),
+        Speed::default()
+    );
 }

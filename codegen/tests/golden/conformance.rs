@@ -66,59 +66,19 @@ pub mod models {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub detail: Option<String>,
     }
-    #[derive(Debug, Clone, ::serde::Serialize)]
-    #[serde(untagged)]
-    #[allow(clippy::large_enum_variant)]
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum SortMode {
-        /// Alternative 1 of the union.
-        Variant1(SortModeVariant1),
-        /// Alternative 2 of the union.
-        Variant2(SortModeVariant2),
-    }
-    impl<'de> ::serde::Deserialize<'de> for SortMode {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            const SHAPES: &[rt::one_of::Shape] = &[
-                rt::one_of::Shape::of(rt::one_of::JsonKind::String),
-                rt::one_of::Shape::of(rt::one_of::JsonKind::String),
-            ];
-            let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
-            rt::one_of::decode(
-                "SortMode",
-                &value,
-                SHAPES,
-                None,
-                |index, value| match index {
-                    0 => ::serde::Deserialize::deserialize(value).map(Self::Variant1),
-                    _ => ::serde::Deserialize::deserialize(value).map(Self::Variant2),
-                },
-            )
-        }
-    }
-    /// Inline schema at `#/components/schemas/SortMode/oneOf/0`.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum SortModeVariant1 {
         /// `name_ascending`
         NameAscending,
-        /// A value this version of the spec does not list, kept verbatim.
-        Other(String),
-    }
-    rt::string_enum!(SortModeVariant1 { NameAscending => "name_ascending" });
-    /// Inline schema at `#/components/schemas/SortMode/oneOf/1`.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum SortModeVariant2 {
         /// `id_ascending`
         IdAscending,
         /// A value this version of the spec does not list, kept verbatim.
         Other(String),
     }
-    rt::string_enum!(SortModeVariant2 { IdAscending => "id_ascending" });
+    rt::string_enum!(
+        SortMode { NameAscending => "name_ascending", IdAscending => "id_ascending" }
+    );
     /// Schema `_systems__systemSymbol__waypoints_get_200_application_json_data_items` in the spec.
     #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
     pub struct SystemsSystemSymbolWaypointsGet200ApplicationJsonDataItems {
@@ -500,20 +460,7 @@ pub mod default {
                     },
                 ],
             );
-            if let Some(value) = self.sort_by {
-                request
-                    .query
-                    .push((
-                        "sort_by",
-                        rt::QueryValue::Plain(
-                            match ::serde_json::to_value(&value) {
-                                Ok(::serde_json::Value::String(text)) => text,
-                                Ok(other) => other.to_string(),
-                                Err(_) => String::new(),
-                            },
-                        ),
-                    ));
-            }
+            request.query_opt("sort_by", self.sort_by);
             request.accept = "";
             self.transport.prepared(request)
         }
