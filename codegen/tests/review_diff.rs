@@ -371,18 +371,11 @@ components:
     );
 }
 
-/// A union that enters or leaves the tagged form (an enum of struct variants
-/// named by a one-value tag) renames every variant, however small the
-/// document change: `diff` says so where the union is, for an inline union
-/// and a component alike, and a tagged variant added stays compatible.
-#[test]
-fn a_union_entering_or_leaving_the_tagged_form_is_breaking() {
-    let doc = |b_kind: &str, extra: &str| {
-        let union = format!(
-            "oneOf:\n        - {{type: object, required: [kind], properties: {{kind: {{type: string, enum: [a]}}}}}}\n        - {{type: object, required: [kind], properties: {{kind: {b_kind}}}}}\n{extra}"
-        );
-        format!(
-            r##"openapi: 3.0.3
+/// A document whose one operation returns the component `U`, given as the
+/// YAML of its schema (indented six spaces after the first line).
+fn union_doc(union: &str) -> String {
+    format!(
+        r##"openapi: 3.0.3
 info: {{title: t, version: "1"}}
 paths:
   /e:
@@ -398,7 +391,20 @@ components:
   schemas:
     U:
       {union}"##
-        )
+    )
+}
+
+/// A union that enters or leaves the tagged form (an enum of struct variants
+/// named by a one-value tag) renames every variant, however small the
+/// document change: `diff` says so where the union is, for an inline union
+/// and a component alike, and a tagged variant added stays compatible.
+#[test]
+fn a_union_entering_or_leaving_the_tagged_form_is_breaking() {
+    let doc = |b_kind: &str, extra: &str| {
+        let union = format!(
+            "oneOf:\n        - {{type: object, required: [kind], properties: {{kind: {{type: string, enum: [a]}}}}}}\n        - {{type: object, required: [kind], properties: {{kind: {b_kind}}}}}\n{extra}"
+        );
+        union_doc(&union)
     };
     let tagged = "{type: string, enum: [b]}";
     let untagged = "{type: string, enum: [b, c]}";
@@ -435,24 +441,7 @@ fn a_union_entering_or_leaving_the_external_form_is_breaking() {
         let union = format!(
             "oneOf:\n        - {{type: object, required: [ok], properties: {{ok: {{type: integer}}}}}}\n        - {{type: object, required: [err], properties: {{err: {{type: string}}{err_props}}}}}\n{extra}"
         );
-        format!(
-            r##"openapi: 3.0.3
-info: {{title: t, version: "1"}}
-paths:
-  /e:
-    get:
-      operationId: getE
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema: {{$ref: "#/components/schemas/U"}}
-components:
-  schemas:
-    U:
-      {union}"##
-        )
+        union_doc(&union)
     };
     let one = "";
     let two = ", code: {type: integer}";
