@@ -643,19 +643,9 @@ impl<'a> Lowerer<'a> {
             SchemaKind::AnyOf { .. } => "anyOf",
             _ => "oneOf",
         };
-        let mut members = Vec::new();
-        for (i, alt) in alts.iter().enumerate() {
-            let SRef::Item(schema) = alt else {
-                return Ok(None);
-            };
-            let Kind::Object(obj) = classify(schema) else {
-                return Ok(None);
-            };
-            if schema.schema_data.nullable {
-                return Ok(None);
-            }
-            members.push((*schema, obj, ptr(pointer, &[keyword, &i.to_string()])));
-        }
+        let Some(members) = inline_objects(alts, keyword, pointer) else {
+            return Ok(None);
+        };
         let Some((_, first, _)) = members.first() else {
             return Ok(None);
         };
@@ -762,25 +752,19 @@ impl<'a> Lowerer<'a> {
         {
             return Ok(None);
         }
+        let Some(objects) = inline_objects(alts, "oneOf", pointer) else {
+            return Ok(None);
+        };
         let mut members = Vec::new();
-        for (i, alt) in alts.iter().enumerate() {
-            let SRef::Item(schema) = alt else {
-                return Ok(None);
-            };
-            let Kind::Object(obj) = classify(schema) else {
-                return Ok(None);
-            };
+        for (schema, obj, mp) in objects {
             let [(wire, _)] = obj.props.as_slice() else {
                 return Ok(None);
             };
             let wire = *wire;
-            if schema.schema_data.nullable
-                || obj.required.as_slice() != [wire]
-                || members.iter().any(|(_, w, _, _)| *w == wire)
-            {
+            if obj.required.as_slice() != [wire] || members.iter().any(|(_, w, _, _)| *w == wire) {
                 return Ok(None);
             }
-            members.push((*schema, wire, obj, ptr(pointer, &["oneOf", &i.to_string()])));
+            members.push((schema, wire, obj, mp));
         }
         let mut vn = Names::default();
         let mut variants = Vec::new();
@@ -1017,6 +1001,33 @@ fn all_of_conflict(union: bool) -> &'static str {
         "unsupported `allOf`: its members contradict each other \
          (this one is neither an object to merge nor the same primitive)"
     }
+}
+
+/// An alternative of a union written inline as an object: its schema, its
+/// object view and its JSON pointer.
+type InlineObject<'a> = (&'a Schema, ObjView<'a, SRef<'a>>, String);
+
+/// The alternatives of a union (`keyword`: `oneOf` or `anyOf`) when each is
+/// an inline object schema that is not nullable; `None` otherwise (a `$ref`
+/// keeps its component type, which other places may use).
+fn inline_objects<'a>(
+    alts: &[SRef<'a>],
+    keyword: &str,
+    pointer: &str,
+) -> Option<Vec<InlineObject<'a>>> {
+    alts.iter()
+        .enumerate()
+        .map(|(i, alt)| {
+            let SRef::Item(schema) = alt else {
+                return None;
+            };
+            let Kind::Object(obj) = classify(schema) else {
+                return None;
+            };
+            (!schema.schema_data.nullable)
+                .then(|| (*schema, obj, ptr(pointer, &[keyword, &i.to_string()])))
+        })
+        .collect()
 }
 
 /// A union of inline string enums, the values distinct, as one
