@@ -394,78 +394,75 @@ components:
     )
 }
 
+/// `inside` and `outside`: the schema of the union `U`, in a form that names
+/// its variants and out of it. Leaving the form (and entering it) is one
+/// breaking `type-changed` at `U`, whose message starts with `leaving` when
+/// it leaves; `grown` (`inside` with one more alternative) is only a
+/// compatible `alternative-added`.
+fn union_form_changes(inside: &str, outside: &str, grown: &str, leaving: &str) {
+    let report = |a: &str, b: &str| {
+        diff(
+            union_doc(a).as_bytes(),
+            "a.yaml",
+            union_doc(b).as_bytes(),
+            "b.yaml",
+        )
+        .expect("diff")
+    };
+    for (a, b, leaves) in [(inside, outside, true), (outside, inside, false)] {
+        let r = report(a, b);
+        assert_eq!(kinds(&r), [(B, "type-changed")], "{}", r.human(false));
+        assert_eq!(r.changes[0].pointer, "#/components/schemas/U");
+        assert_eq!(
+            r.changes[0].message.starts_with(leaving),
+            leaves,
+            "{}",
+            r.human(false)
+        );
+    }
+    let r = report(inside, grown);
+    assert_eq!(kinds(&r), [(C, "alternative-added")], "{}", r.human(false));
+}
+
 /// A union that enters or leaves the tagged form (an enum of struct variants
 /// named by a one-value tag) renames every variant, however small the
 /// document change: `diff` says so where the union is, for an inline union
 /// and a component alike, and a tagged variant added stays compatible.
 #[test]
 fn a_union_entering_or_leaving_the_tagged_form_is_breaking() {
-    let doc = |b_kind: &str, extra: &str| {
-        let union = format!(
+    let union = |b_kind: &str, extra: &str| {
+        format!(
             "oneOf:\n        - {{type: object, required: [kind], properties: {{kind: {{type: string, enum: [a]}}}}}}\n        - {{type: object, required: [kind], properties: {{kind: {b_kind}}}}}\n{extra}"
-        );
-        union_doc(&union)
+        )
     };
     let tagged = "{type: string, enum: [b]}";
     let untagged = "{type: string, enum: [b, c]}";
     let third = "        - {type: object, required: [kind], properties: {kind: {type: string, enum: [d]}}}\n";
-    let report =
-        |a: &str, b: &str| diff(a.as_bytes(), "a.yaml", b.as_bytes(), "b.yaml").expect("diff");
-    for (a, b, leaves) in [
-        (doc(tagged, ""), doc(untagged, ""), true),
-        (doc(untagged, ""), doc(tagged, ""), false),
-    ] {
-        let r = report(&a, &b);
-        assert_eq!(kinds(&r), [(B, "type-changed")], "{}", r.human(false));
-        assert_eq!(r.changes[0].pointer, "#/components/schemas/U");
-        assert_eq!(
-            r.changes[0]
-                .message
-                .starts_with("the union is no longer told apart"),
-            leaves,
-            "{}",
-            r.human(false)
-        );
-    }
-    let r = report(&doc(tagged, ""), &doc(tagged, third));
-    assert_eq!(kinds(&r), [(C, "alternative-added")], "{}", r.human(false));
+    union_form_changes(
+        &union(tagged, ""),
+        &union(untagged, ""),
+        &union(tagged, third),
+        "the union is no longer told apart",
+    );
 }
 
 /// The same for the externally tagged form (an enum of a newtype variant per
 /// property name, for objects of one required property each): a second
-/// property in one alternative leaves it, and an alternative added stays
-/// compatible.
+/// property in one alternative leaves it.
 #[test]
 fn a_union_entering_or_leaving_the_external_form_is_breaking() {
-    let doc = |err_props: &str, extra: &str| {
-        let union = format!(
+    let union = |err_props: &str, extra: &str| {
+        format!(
             "oneOf:\n        - {{type: object, required: [ok], properties: {{ok: {{type: integer}}}}}}\n        - {{type: object, required: [err], properties: {{err: {{type: string}}{err_props}}}}}\n{extra}"
-        );
-        union_doc(&union)
+        )
     };
-    let one = "";
-    let two = ", code: {type: integer}";
     let third = "        - {type: object, required: [gone], properties: {gone: {type: boolean}}}\n";
-    let report =
-        |a: &str, b: &str| diff(a.as_bytes(), "a.yaml", b.as_bytes(), "b.yaml").expect("diff");
-    for (a, b, leaves) in [
-        (doc(one, ""), doc(two, ""), true),
-        (doc(two, ""), doc(one, ""), false),
-    ] {
-        let r = report(&a, &b);
-        assert_eq!(kinds(&r), [(B, "type-changed")], "{}", r.human(false));
-        assert_eq!(r.changes[0].pointer, "#/components/schemas/U");
-        assert_eq!(
-            r.changes[0]
-                .message
-                .starts_with("the union's alternatives are no longer objects of one property"),
-            leaves,
-            "{}",
-            r.human(false)
-        );
-    }
-    let r = report(&doc(one, ""), &doc(one, third));
-    assert_eq!(kinds(&r), [(C, "alternative-added")], "{}", r.human(false));
+    union_form_changes(
+        &union("", ""),
+        &union(", code: {type: integer}", ""),
+        &union("", third),
+        "the union's alternatives are no longer objects of one property",
+    );
 }
 
 /// A property beside `allOf` is a field of the generated struct, so `diff`
