@@ -225,11 +225,13 @@ fn tagged_union(
     let unknown_doc = doc_attrs(vec![format!(
         "A value of `{tag}` that this version of the spec does not list (the other properties are not kept). Serializing it is an error."
     )]);
+    let names = variants.iter().map(|v| v.name.as_str());
+    let allow = enum_allow(name, names.chain([crate::model::UNKNOWN_VARIANT]), true);
     quote! {
         #d
         #[derive(Debug, Clone, #extra ::serde::Serialize, ::serde::Deserialize)]
         #container
-        #[allow(clippy::large_enum_variant)]
+        #allow
         #[non_exhaustive]
         pub enum #name {
             #(#defs)*
@@ -237,6 +239,48 @@ fn tagged_union(
             #[serde(other, skip_serializing)]
             #unknown,
         }
+    }
+}
+
+/// The `#[allow]` of a generated enum: `large_enum_variant` where the
+/// variants hold payloads (their sizes are the document's), and
+/// `enum_variant_names` where the variant names, which come from the
+/// document, could trip that lint in the user's `cargo clippy` (a name that
+/// starts or ends with the enum's, or three or more sharing their first or
+/// last word: `OtherSpeed` in `Speed`, `NotFoundError`/`TimeoutError`/...).
+fn enum_allow<'v>(
+    name: &syn::Ident,
+    variants: impl Iterator<Item = &'v str>,
+    payloads: bool,
+) -> TokenStream {
+    let names: Vec<&str> = variants.collect();
+    let enum_name = name.to_string();
+    let words = |v: &'v str| -> (&'v str, &'v str) {
+        let starts: Vec<usize> = v
+            .char_indices()
+            .filter(|(i, c)| *i == 0 || c.is_ascii_uppercase())
+            .map(|(i, _)| i)
+            .collect();
+        let first_end = starts.get(1).copied().unwrap_or(v.len());
+        let last_start = starts.last().copied().unwrap_or(0);
+        (&v[..first_end], &v[last_start..])
+    };
+    let shared = |pick: fn((&'v str, &'v str)) -> &'v str| {
+        names.len() >= 3
+            && names
+                .iter()
+                .all(|v| pick(words(v)) == pick(words(names[0])))
+    };
+    let trips = names
+        .iter()
+        .any(|v| v.starts_with(&enum_name) || v.ends_with(&enum_name))
+        || shared(|w| w.0)
+        || shared(|w| w.1);
+    match (payloads, trips) {
+        (true, true) => quote!(#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]),
+        (true, false) => quote!(#[allow(clippy::large_enum_variant)]),
+        (false, true) => quote!(#[allow(clippy::enum_variant_names)]),
+        (false, false) => quote!(),
     }
 }
 
@@ -264,10 +308,11 @@ fn external_union(
             #vn(#ty),
         }
     });
+    let allow = enum_allow(name, variants.iter().map(|v| v.name.as_str()), true);
     quote! {
         #d
         #[derive(Debug, Clone, #extra ::serde::Serialize, ::serde::Deserialize)]
-        #[allow(clippy::large_enum_variant)]
+        #allow
         #[non_exhaustive]
         pub enum #name {
             #(#defs)*
@@ -334,9 +379,15 @@ fn string_enum(
     } else {
         quote!()
     };
+    let allow = enum_allow(
+        name,
+        variants.iter().map(|(v, _)| v.as_str()).chain(["Other"]),
+        false,
+    );
     quote! {
         #d
         #[derive(Debug, Clone, PartialEq, Eq, Hash, #derive_default)]
+        #allow
         #[non_exhaustive]
         pub enum #name {
             #(#defs)*
@@ -446,6 +497,7 @@ fn one_of(
         }
         _ => (quote!(::serde::Serialize,), quote!()),
     };
+    let allow = enum_allow(name, variants.iter().map(|v| v.name.as_str()), true);
     let untagged = if ser_impl.is_empty() {
         quote!(#[serde(untagged)])
     } else {
@@ -455,7 +507,7 @@ fn one_of(
         #d
         #[derive(Debug, Clone, #extra #derive_ser)]
         #untagged
-        #[allow(clippy::large_enum_variant)]
+        #allow
         #[non_exhaustive]
         pub enum #name {
             #(#defs)*
@@ -470,5 +522,34 @@ fn one_of(
                 rt::one_of::decode(#raw_name, &value, SHAPES, #tagged, #pick)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::enum_allow;
+
+    fn allow(name: &str, variants: &[&str], payloads: bool) -> String {
+        let name = syn::Ident::new(name, proc_macro2::Span::call_site());
+        enum_allow(&name, variants.iter().copied(), payloads).to_string()
+    }
+
+    /// `enum_variant_names` is allowed exactly where clippy's default rules
+    /// could fire on names taken from the document.
+    #[test]
+    fn variant_names_that_would_trip_clippy_are_allowed() {
+        let lint = "clippy :: enum_variant_names";
+        assert!(allow("Speed", &["Slow", "OtherSpeed", "Other"], false).contains(lint));
+        assert!(allow("Speed", &["SpeedUp", "Slow", "Other"], false).contains(lint));
+        let errors = ["NotFoundError", "TimeoutError", "GoneError"];
+        assert!(allow("Failure", &errors, true).contains(lint));
+        assert!(allow("Ask", &["GetOne", "GetTwo", "GetThree"], true).contains(lint));
+        // Two sharing a word is below clippy's threshold of three.
+        assert!(!allow("Failure", &errors[..2], true).contains(lint));
+        assert_eq!(allow("Speed", &["Slow", "Fast", "Other"], false), "");
+        assert_eq!(
+            allow("Shape", &["Circle", "Rect", "Unknown"], true),
+            "# [allow (clippy :: large_enum_variant)]"
+        );
     }
 }

@@ -363,6 +363,7 @@ pub mod models {
     }
     /// Documented values, as schemars writes a Rust enum of unit variants.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[allow(clippy::enum_variant_names)]
     #[non_exhaustive]
     pub enum Speed {
         /// `slow`: Walking pace.
