@@ -175,24 +175,7 @@ impl<'a> Lowerer<'a> {
                     self.element(additional, name, "Value", pointer, "additionalProperties")?;
                 return Ok(Some(Ty::Map(Box::new(value))));
             }
-            Kind::StringEnum(values) => {
-                let mut vn = Names::with_reserved(&["Other"]);
-                let variants: Vec<(String, String)> = values
-                    .iter()
-                    .map(|v| (vn.claim(&names::variant_name(v)), v.clone()))
-                    .collect();
-                let default = s
-                    .schema_data
-                    .default
-                    .as_ref()
-                    .and_then(|d| d.as_str())
-                    .and_then(|d| values.iter().position(|v| v == d));
-                TypeKind::StringEnum {
-                    variants,
-                    default,
-                    docs: Vec::new(),
-                }
-            }
+            Kind::StringEnum(values) => string_enum(s, values, Vec::new()),
             Kind::Object(obj) => self.lower_struct(obj, name, pointer)?,
             Kind::AllOf(members) => {
                 if let (1, Some(m)) = (members.len(), members.first()) {
@@ -1061,27 +1044,34 @@ fn string_union(s: &Schema, alts: &[SRef<'_>]) -> Option<TypeKind> {
             values.push((v, doc.clone().unwrap_or_default()));
         }
     }
+    let (values, docs): (Vec<String>, Vec<String>) = values.into_iter().unzip();
+    let docs = if docs.iter().any(|d| !d.is_empty()) {
+        docs
+    } else {
+        Vec::new()
+    };
+    Some(string_enum(s, values, docs))
+}
+
+/// A [`TypeKind::StringEnum`] of `values` (variant names claimed beside
+/// `Other`), its default the schema's `default` when it is one of them.
+fn string_enum(s: &Schema, values: Vec<String>, docs: Vec<String>) -> TypeKind {
     let mut vn = Names::with_reserved(&["Other"]);
-    let variants: Vec<(String, String)> = values
-        .iter()
-        .map(|(v, _)| (vn.claim(&names::variant_name(v)), v.clone()))
-        .collect();
     let default = s
         .schema_data
         .default
         .as_ref()
         .and_then(|d| d.as_str())
-        .and_then(|d| values.iter().position(|(v, _)| v == d));
-    let docs = if values.iter().any(|(_, d)| !d.is_empty()) {
-        values.into_iter().map(|(_, d)| d).collect()
-    } else {
-        Vec::new()
-    };
-    Some(TypeKind::StringEnum {
+        .and_then(|d| values.iter().position(|v| v == d));
+    let variants = values
+        .into_iter()
+        .map(|v| (vn.claim(&names::variant_name(&v)), v))
+        .collect();
+    TypeKind::StringEnum {
         variants,
         default,
         docs,
-    })
+    }
 }
 
 #[cfg(test)]
